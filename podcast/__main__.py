@@ -1,0 +1,5 @@
+"""`python -m podcast` runs the command-line tool."""
+
+from podcast.cli import main
+
+main()

@@ -1,0 +1,251 @@
+"""Probe audio files with mutagen: size, real container type, duration, tags, chapters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import mutagen
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode, HeaderNotFoundError, MPEGFrame
+from mutagen.mp4 import MP4
+
+from podcast.errors import AudioError
+from podcast.model import Audio, Chapter, Tags
+
+# Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
+MIME_BY_KIND = {
+    "MP3": "audio/mpeg",
+    "EasyMP3": "audio/mpeg",
+    "MP4": "audio/x-m4a",
+    "EasyMP4": "audio/x-m4a",
+    "OggOpus": "audio/ogg",
+    "OggVorbis": "audio/ogg",
+    "OggFLAC": "audio/ogg",
+    "OggSpeex": "audio/ogg",
+    "FLAC": "audio/flac",
+    "WAVE": "audio/wav",
+    "AIFF": "audio/aiff",
+    "AAC": "audio/aac",
+}
+# The extensions a file of each MIME type should carry; a mismatch confuses apps and CDNs.
+EXTENSIONS_BY_MIME = {
+    "audio/mpeg": {".mp3"},
+    "audio/x-m4a": {".m4a", ".mp4", ".m4b"},
+    "audio/ogg": {".ogg", ".opus", ".oga"},
+    "audio/flac": {".flac"},
+    "audio/wav": {".wav"},
+    "audio/aiff": {".aif", ".aiff"},
+    "audio/aac": {".aac"},
+}
+AUDIO_EXTENSIONS = frozenset(ext for exts in EXTENSIONS_BY_MIME.values() for ext in exts)
+
+
+def probe(path: Path) -> Audio:
+    """Read an audio file's real type, exact size, duration, tags and chapters."""
+    size = _size(path)
+    try:
+        parsed = mutagen.File(path)
+    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
+        reason = str(exc) or "corrupt or truncated"
+        raise AudioError(path, f"not readable as audio ({reason})", _REENCODE) from exc
+    if parsed is None or parsed.info is None:
+        raise AudioError(path, "not an audio file mutagen recognises", _REENCODE)
+    kind = type(parsed).__name__
+    mime = MIME_BY_KIND.get(kind)
+    if mime is None:
+        raise AudioError(path, f"{kind} audio is not a podcast format", _REENCODE)
+    info = parsed.info
+    if getattr(info, "sketchy", False) or not info.length or info.length <= 0:
+        raise AudioError(path, "no playable audio stream found (corrupt or truncated?)", _REENCODE)
+    length, exact, vbr_no_header = float(info.length), True, False
+    bitrate = int(getattr(info, "bitrate", 0) or 0)
+    if isinstance(parsed, MP3):
+        length, exact, vbr_no_header = _mp3_length(path, parsed)
+        if vbr_no_header:  # the first frame's bitrate says nothing about the file's
+            bitrate = round((size - info.frame_offset) * 8 / length)
+    return Audio(
+        path=path,
+        size=size,
+        mime=mime,
+        duration=timedelta(seconds=length),
+        bitrate=bitrate,
+        sample_rate=int(getattr(info, "sample_rate", 0) or 0),
+        channels=int(getattr(info, "channels", 0) or 0),
+        codec=getattr(info, "codec", "") or kind,
+        duration_exact=exact,
+        vbr_without_header=vbr_no_header,
+        tags=read_tags(parsed),
+        chapters=read_chapters(parsed),
+    )
+
+
+_REENCODE = "export the episode again as MP3 or AAC (M4A) from your editor"
+
+
+def _size(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AudioError(path, f"cannot read the file ({exc.strerror})", "check the path") from exc
+    if size == 0:
+        raise AudioError(path, "the file is empty (0 bytes)", _REENCODE)
+    return size
+
+
+def _mp3_length(path: Path, parsed: MP3) -> tuple[float, bool, bool]:
+    """(seconds, exact, vbr_without_header) for an MP3.
+
+    With a Xing/VBRI header mutagen's length is exact. Without one mutagen (and every app)
+    estimates from the first frame's bitrate, which is wrong for VBR; count the frames instead.
+    """
+    info = parsed.info
+    if info.bitrate_mode is not BitrateMode.UNKNOWN:
+        return float(info.length), True, False
+    frames, bitrates = 0, set()
+    with path.open("rb") as fileobj:
+        fileobj.seek(info.frame_offset)
+        first = MPEGFrame(fileobj)
+        if not first.sketchy:  # a Xing/VBRI header was found after all
+            return float(info.length), True, False
+        frames, bitrates = 1, {first.bitrate}
+        while True:
+            try:
+                frame = MPEGFrame(fileobj)
+            except HeaderNotFoundError:
+                break
+            frames += 1
+            bitrates.add(frame.bitrate)
+    samples = 384 if info.layer == 1 else 576 if info.version >= 2 and info.layer == 3 else 1152
+    counted = frames * samples / info.sample_rate
+    return counted, True, len(bitrates) > 1
+
+
+def read_tags(parsed: Any) -> Tags:
+    """Title, artist, date, track, comment and cover type from any tag format."""
+    if isinstance(parsed.tags, ID3):
+        return _id3_tags(parsed.tags)
+    if isinstance(parsed, MP4) and parsed.tags is not None:
+        return _mp4_tags(parsed.tags)
+    if parsed.tags is not None and hasattr(parsed.tags, "get"):
+        return _vorbis_tags(parsed)
+    return Tags()
+
+
+def _first(values: Any) -> str | None:
+    if not values:
+        return None
+    value = values[0] if isinstance(values, list) else values
+    text = str(value).strip()
+    return text or None
+
+
+def _track(text: str | None) -> int | None:
+    if not text:
+        return None
+    head = text.split("/")[0].strip()
+    return int(head) if head.isdigit() else None
+
+
+def _id3_tags(tags: ID3) -> Tags:
+    def text(frame_id: str) -> str | None:
+        frame = tags.get(frame_id)
+        return _first(frame.text) if frame is not None else None
+
+    comments = tags.getall("COMM")
+    pictures = tags.getall("APIC")
+    return Tags(
+        title=text("TIT2"),
+        artist=text("TPE1"),
+        album=text("TALB"),
+        date=text("TDRC") or text("TYER"),
+        track=_track(text("TRCK")),
+        comment=_first(comments[0].text) if comments else None,
+        cover_mime=pictures[0].mime if pictures else None,
+    )
+
+
+def _mp4_tags(tags: Any) -> Tags:
+    track = tags.get("trkn")
+    covers = tags.get("covr") or []
+    cover_mime = None
+    if covers:
+        cover_mime = "image/png" if covers[0].imageformat == covers[0].FORMAT_PNG else "image/jpeg"
+    return Tags(
+        title=_first(tags.get("\xa9nam")),
+        artist=_first(tags.get("\xa9ART")),
+        album=_first(tags.get("\xa9alb")),
+        date=_first(tags.get("\xa9day")),
+        track=int(track[0][0]) if track and track[0][0] else None,
+        comment=_first(tags.get("\xa9cmt")) or _first(tags.get("desc")),
+        cover_mime=cover_mime,
+    )
+
+
+def _vorbis_tags(parsed: Any) -> Tags:
+    tags = parsed.tags
+    pictures = getattr(parsed, "pictures", None) or []
+    has_block = bool(tags.get("metadata_block_picture"))
+    cover_mime = pictures[0].mime if pictures else ("image/jpeg" if has_block else None)
+    return Tags(
+        title=_first(tags.get("title")),
+        artist=_first(tags.get("artist")),
+        album=_first(tags.get("album")),
+        date=_first(tags.get("date")),
+        track=_track(_first(tags.get("tracknumber"))),
+        comment=_first(tags.get("comment")) or _first(tags.get("description")),
+        cover_mime=cover_mime,
+    )
+
+
+def read_chapters(parsed: Any) -> tuple[Chapter, ...]:
+    """Chapters embedded in the audio: ID3 CHAP frames (CTOC order) or MP4 chapters."""
+    if isinstance(parsed.tags, ID3):
+        return _id3_chapters(parsed.tags)
+    if isinstance(parsed, MP4) and parsed.chapters:
+        return tuple(
+            Chapter(start=timedelta(seconds=c.start), title=c.title or f"Chapter {i}")
+            for i, c in enumerate(parsed.chapters, 1)
+        )
+    return ()
+
+
+def _id3_chapters(tags: ID3) -> tuple[Chapter, ...]:
+    chaps = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    if not chaps:
+        return ()
+    order = [frame.child_element_ids for frame in tags.getall("CTOC")]
+    ids = [i for i in (order[0] if order else []) if i in chaps] or sorted(
+        chaps, key=lambda i: chaps[i].start_time
+    )
+    chapters = []
+    for number, element_id in enumerate(ids, 1):
+        frame = chaps[element_id]
+        title = frame.sub_frames.get("TIT2")
+        url = frame.sub_frames.get("WXXX:") or frame.sub_frames.get("WXXX")
+        chapters.append(
+            Chapter(
+                start=timedelta(milliseconds=frame.start_time),
+                title=_first(title.text) if title is not None else f"Chapter {number}",
+                url=url.url if url is not None else None,
+            )
+        )
+    return tuple(chapters)
+
+
+def cover_art(path: Path) -> tuple[bytes, str] | None:
+    """The embedded front cover's bytes and MIME type, if the file has one."""
+    parsed = mutagen.File(path)
+    if parsed is None or parsed.tags is None:
+        return None
+    if isinstance(parsed.tags, ID3):
+        pictures = parsed.tags.getall("APIC")
+        return (pictures[0].data, pictures[0].mime) if pictures else None
+    if isinstance(parsed, MP4):
+        covers = parsed.tags.get("covr") or []
+        if covers:
+            png = covers[0].imageformat == covers[0].FORMAT_PNG
+            return bytes(covers[0]), "image/png" if png else "image/jpeg"
+    pictures = getattr(parsed, "pictures", None) or []
+    return (pictures[0].data, pictures[0].mime) if pictures else None

@@ -1,0 +1,489 @@
+"""Load an episodes folder into a Catalog, collecting every problem before failing."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from podcast.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
+from podcast.errors import AudioError, CatalogError, Problem, Severity
+from podcast.model import (
+    Audio,
+    Catalog,
+    Category,
+    Chapter,
+    Episode,
+    EpisodeType,
+    Owner,
+    Person,
+    SeasonInfo,
+    Show,
+    ShowType,
+    Transcript,
+    newest_first,
+    parse_timestamp,
+    slugify,
+)
+from podcast.shipped import shipped_dir
+from podcast.yamlfile import Fields, read_mapping
+
+SHOW_FILE = "show.yaml"
+TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
+SHOW_KEYS = frozenset(
+    "title subtitle description language author owner artwork categories explicit type "
+    "copyright site hosts seasons links funding locked podcast_guid license".split()
+)
+EPISODE_KEYS = frozenset(
+    "title season episode published type guid summary notes explicit audio transcript "
+    "chapters guests image".split()
+)
+PERSON_KEYS = frozenset("name role group bio href img".split())
+CHAPTER_KEYS = frozenset("start title url image".split())
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
+
+Prober = Callable[[Path], Audio]
+
+
+def default_root() -> Path:
+    """The show shipped with the package (the repo's episodes/ folder)."""
+    return shipped_dir("episodes")
+
+
+@cache
+def apple_categories() -> dict[str, tuple[str, ...]]:
+    """Apple's 2019 category list: category → its subcategories."""
+    text = resources.files("podcast").joinpath("data/apple-categories.yaml").read_text("utf-8")
+    return {name: tuple(subs or ()) for name, subs in yaml.safe_load(text).items()}
+
+
+def load(root: Path, prober: Prober = probe) -> Catalog:
+    """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
+    root = Path(root).absolute()
+    problems: list[Problem] = []
+    show = _load_show(root, problems)
+    loaded = [_load_episode(p, root, show, problems, prober) for p in episode_files(root)]
+    found = [pair for pair in loaded if pair is not None]
+    _check_unique(found, problems)
+    episodes = [episode for episode, _ in found]
+    if show is None or any(p.severity is Severity.ERROR for p in problems):
+        raise CatalogError(problems)
+    warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+    return Catalog(root=root, show=show, episodes=newest_first(episodes), warnings=warnings)
+
+
+def episode_files(root: Path) -> list[Path]:
+    """Episode YAML files: `*.yaml` in the folders directly under root (hidden ones skipped)."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for folder in root.iterdir() if folder.is_dir() and not folder.name.startswith(".")
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+    )
+
+
+# --- show.yaml ---------------------------------------------------------------------------
+
+def _load_show(root: Path, problems: list[Problem]) -> Show | None:
+    path = root / SHOW_FILE
+    if not root.is_dir():
+        problems.append(Problem(root, None, "the episodes folder does not exist",
+                                "create it, or point --root at the right folder"))
+        return None
+    if not path.is_file():
+        problems.append(Problem(path, None, "show.yaml is missing",
+                                "create show.yaml with the show's title, description and owner"))
+        return None
+    fields = read_mapping(path, problems)
+    if fields is None:
+        return None
+    before = len(problems)
+    show = Show(
+        source=path,
+        title=fields.get("title", str, "", required=True) or "",
+        subtitle=fields.get("subtitle", str, "") or "",
+        description=fields.get("description", str, "", required=True) or "",
+        language=_language(fields),
+        author=fields.get("author", str, "", required=True) or "",
+        owner=_owner(fields),
+        artwork=_artwork(root, fields),
+        categories=_categories(fields),
+        explicit=bool(fields.get("explicit", bool, False, required=True,
+                                 hint="add 'explicit: false' (Apple requires it)")),
+        type=_enum(fields, "type", ShowType, ShowType.EPISODIC),
+        copyright=fields.get("copyright", str, "") or "",
+        base_url=_site(fields)[0],
+        media_base_url=_site(fields)[1],
+        hosts=tuple(_person(f, "host") for f in fields.items("hosts")),
+        seasons=_seasons(fields),
+        links=_pairs(fields, "links"),
+        funding=_pairs(fields, "funding"),
+        locked=bool(fields.get("locked", bool, True)),
+        podcast_guid=_podcast_guid(fields),
+        license=fields.get("license", str),
+    )
+    fields.warn_unknown(SHOW_KEYS)
+    has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
+    return None if has_errors else show
+
+
+def _language(fields: Fields) -> str:
+    language = fields.get("language", str, "en", required=True) or "en"
+    if not LANGUAGE.match(language):
+        fields.error("language", f"'{language}' is not a language code",
+                     "use an ISO 639 code such as 'en' or 'en-us'")
+    return language.lower()
+
+
+def _owner(fields: Fields) -> Owner:
+    owner = fields.child("owner")
+    if owner is None:
+        fields.error(None, "missing required key 'owner'",
+                     "add 'owner: {name: …, email: …}' (Apple emails this address)")
+        return Owner("", "")
+    email = owner.get("email", str, "", required=True) or ""
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        owner.error("email", f"'{email}' is not an email address", "write name@example.org")
+    owner.warn_unknown(frozenset({"name", "email"}))
+    return Owner(owner.get("name", str, "", required=True) or "", email)
+
+
+def _artwork(root: Path, fields: Fields) -> Path:
+    name = fields.get("artwork", str, "artwork.jpg") or "artwork.jpg"
+    path = _inside(root, root, name)
+    if path is None:
+        fields.error("artwork", f"artwork '{name}' is outside the episodes folder",
+                     "put the image in the episodes folder")
+        return root / "artwork.jpg"
+    if not path.is_file():
+        fields.error("artwork" if fields.has("artwork") else None,
+                     f"artwork file '{name}' is missing",
+                     "add a square JPEG or PNG of 1400–3000 px named artwork.jpg")
+    return path
+
+
+def _categories(fields: Fields) -> tuple[Category, ...]:
+    names = fields.get("categories", list, [], required=True,
+                       hint="add e.g. 'categories: [\"Health & Fitness > Medicine\"]'") or []
+    known = apple_categories()
+    result = []
+    for text in names:
+        name, _, sub = (str(text).partition(">"))
+        category = Category(name.strip(), sub.strip() or None)
+        if category.name not in known:
+            close = difflib.get_close_matches(category.name, list(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "pick one from Apple's list"
+            fields.error("categories", f"'{category.name}' is not an Apple Podcasts category", hint)
+        elif category.sub and category.sub not in known[category.name]:
+            subs = ", ".join(known[category.name]) or "none"
+            fields.error("categories", f"'{category.sub}' is not a subcategory of "
+                         f"'{category.name}'", f"choose one of: {subs}")
+        result.append(category)
+    return tuple(result)
+
+
+def _enum(fields: Fields, key: str, kind: type[ShowType] | type[EpisodeType],
+          default: ShowType | EpisodeType) -> ShowType | EpisodeType:
+    value = fields.get(key, str)
+    if value is None:
+        return default
+    try:
+        return kind(value.lower())
+    except ValueError:
+        choices = " or ".join(m.value for m in kind)
+        fields.error(key, f"'{key}' is '{value}'", f"write {choices}")
+        return default
+
+
+def _site(fields: Fields) -> tuple[str | None, str | None]:
+    site = fields.child("site")
+    if site is None:
+        return None, None
+    urls = []
+    for key in ("base_url", "media_base_url"):
+        url = site.get(key, str)
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            site.error(key, f"'{url}' is not an absolute http(s) URL", "write https://host/path")
+            url = None
+        urls.append(url.rstrip("/") if url else None)
+    site.warn_unknown(frozenset({"base_url", "media_base_url"}))
+    return urls[0], urls[1]
+
+
+def _person(fields: Fields, default_role: str) -> Person:
+    fields.warn_unknown(PERSON_KEYS)
+    return Person(
+        name=fields.get("name", str, "", required=True) or "",
+        role=(fields.get("role", str, default_role) or default_role).lower(),
+        group=(fields.get("group", str, "cast") or "cast").lower(),
+        bio=fields.get("bio", str, "") or "",
+        href=fields.get("href", str),
+        img=fields.get("img", str),
+    )
+
+
+def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
+    seasons = fields.child("seasons")
+    if seasons is None:
+        return ()
+    result = []
+    for key in seasons.nodes:
+        if not key.isdigit():
+            seasons.error(key, f"season '{key}' should be a number", "write '1:', '2:', …")
+            continue
+        info = seasons.child(key)
+        if info is None:
+            continue
+        info.warn_unknown(frozenset({"title", "description"}))
+        result.append(SeasonInfo(int(key), info.get("title", str, "") or "",
+                                 info.get("description", str, "") or ""))
+    return tuple(sorted(result, key=lambda s: s.number))
+
+
+def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
+    mapping = fields.get(key, dict, {}) or {}
+    pairs = []
+    for name, url in mapping.items():
+        if not isinstance(url, str) or not re.match(r"^https?://", url):
+            fields.error(key, f"'{key}.{name}' should be an http(s) URL", "write https://…")
+            continue
+        pairs.append((str(name), url))
+    return tuple(pairs)
+
+
+def _podcast_guid(fields: Fields) -> str | None:
+    value = fields.get("podcast_guid", str)
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        fields.error("podcast_guid", f"'{value}' is not a UUID",
+                     "remove the line; `podcast check` prints the right one")
+        return None
+
+
+# --- episodes ----------------------------------------------------------------------------
+
+def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
+                  prober: Prober) -> tuple[Episode, Fields] | None:
+    fields = read_mapping(path, problems)
+    if fields is None:
+        return None
+    before = len(problems)
+    season = _season(path, fields)
+    number = fields.get("episode", int)
+    if number is not None and number < 1:
+        fields.error("episode", "'episode' should be 1 or more", "number episodes from 1")
+    kind = _enum(fields, "type", EpisodeType, EpisodeType.FULL)
+    guid = fields.get("guid", str, "", required=True,
+                      hint=f"add 'guid: {uuid.uuid4()}' and never change it") or ""
+    published = _published(fields)
+    audio = _audio(path, root, fields, problems, prober)
+    language = show.language if show else "en"
+    episode_fields = dict(
+        title=fields.get("title", str, "", required=True) or "",
+        summary=fields.get("summary", str, "") or "",
+        notes=fields.get("notes", str, "") or "",
+        explicit=fields.get("explicit", bool),
+        guests=tuple(_person(f, "guest") for f in fields.items("guests")),
+        chapters=_chapters(fields),
+        transcript=_transcript(path, root, fields, language),
+        image=_image(path, root, fields),
+    )
+    fields.warn_unknown(EPISODE_KEYS)
+    if audio is None or published is None or season is None or any(
+            p.severity is Severity.ERROR for p in problems[before:]):
+        return None
+    episode = Episode(source=path, slug=slugify(f"s{season}-{path.stem}"), season=season,
+                      number=number, type=kind, guid=guid, published=published, audio=audio,
+                      **episode_fields)  # type: ignore[arg-type]
+    return episode, fields
+
+
+def _season(path: Path, fields: Fields) -> int | None:
+    season = fields.get("season", int)
+    folder = SEASON_DIR.match(path.parent.name)
+    if season is None and folder:
+        return int(folder.group(1))
+    if season is None:
+        if not fields.has("season"):
+            fields.error(None, "missing required key 'season'", "add 'season: 1'")
+        return None
+    if season < 1:
+        fields.error("season", "'season' should be 1 or more", "number seasons from 1")
+        return None
+    if folder and int(folder.group(1)) != season:
+        fields.warn("season", f"season {season} is in folder '{path.parent.name}'",
+                    "move the file to its season's folder, or fix 'season'")
+    return season
+
+
+def _published(fields: Fields) -> datetime | None:
+    if not fields.has("published"):
+        fields.error(None, "missing required key 'published'",
+                     "add e.g. 'published: 2024-05-01T06:00:00-05:00'")
+        return None
+    try:
+        value = fields.raw("published")
+    except (ValueError, OverflowError) as exc:
+        fields.error("published", f"'published' is not a real date ({exc})",
+                     "check the day and month")
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            fields.error("published", f"'published' is not an ISO 8601 date and time: {value!r}",
+                         "write e.g. 2024-05-01T06:00:00-05:00")
+            return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        fields.error("published", "'published' has a date but no time and zone",
+                     f"write e.g. {value.isoformat()}T06:00:00-05:00")
+        return None
+    if not isinstance(value, datetime):
+        fields.error("published", "'published' should be a date and time",
+                     "write e.g. 2024-05-01T06:00:00-05:00")
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        fields.error("published", "'published' has no time zone, so apps would guess the hour",
+                     f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z")
+        return None
+    if value.year < 2000:
+        fields.warn("published", f"'published' is in {value.year}", "check the year")
+    return value
+
+
+def _inside(root: Path, base: Path, name: str) -> Path | None:
+    """`base/name` if it resolves inside root (symlinks included), else None."""
+    candidate = (base / name)
+    try:
+        resolved = candidate.resolve()
+        return candidate if resolved.is_relative_to(root.resolve()) else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
+           prober: Prober) -> Audio | None:
+    audio_path = _referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
+    if audio_path is None:
+        if not fields.has("audio") and fields.line_of("audio") == fields.line:
+            fields.error(None, f"no audio file found for {path.name}",
+                         f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'")
+        return None
+    try:
+        audio = prober(audio_path)
+    except AudioError as exc:
+        problems.append(Problem(exc.path, None, exc.message, exc.hint))
+        return None
+    if audio_path.suffix.lower() not in EXTENSIONS_BY_MIME[audio.mime]:
+        problems.append(Problem(audio_path, None, f"the file is {audio.mime} but named "
+                                f"'{audio_path.suffix}'", "rename it with the right extension",
+                                Severity.WARNING))
+    if audio.vbr_without_header:
+        problems.append(Problem(audio_path, None, "VBR MP3 without a Xing/VBRI header: apps "
+                                "estimate its duration and seek badly",
+                                "re-export as CBR, or with a Xing header (LAME writes one)",
+                                Severity.WARNING))
+    return audio
+
+
+def _referenced(path: Path, root: Path, fields: Fields, key: str,
+                extensions: frozenset[str] | set[str]) -> Path | None:
+    """The file named by `key`, kept inside root, or the same-stem file beside the YAML."""
+    name = fields.get(key, str)
+    if name:
+        found = _inside(root, path.parent, name)
+        if found is None:
+            fields.error(key, f"'{key}' points outside the episodes folder: {name}",
+                         "keep the file inside the episodes folder")
+        elif not found.is_file():
+            fields.error(key, f"{key} file '{name}' does not exist",
+                         "check the file name and its folder")
+            return None
+        return found
+    for candidate in sorted(path.parent.glob(f"{_glob_escape(path.stem)}.*")):
+        if candidate.suffix.lower() in extensions and _inside(root, path.parent, candidate.name):
+            return candidate
+    return None
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transcript | None:
+    found = _referenced(path, root, fields, "transcript", set(TRANSCRIPT_TYPES))
+    if found is None:
+        return None
+    mime = TRANSCRIPT_TYPES.get(found.suffix.lower())
+    if mime is None:
+        fields.error("transcript", f"transcript '{found.name}' is not WebVTT or SRT",
+                     "use a .vtt or .srt file")
+        return None
+    return Transcript(found, mime, language)
+
+
+def _image(path: Path, root: Path, fields: Fields) -> Path | None:
+    return _referenced(path, root, fields, "image", {".jpg", ".jpeg", ".png"}) \
+        if fields.has("image") else None
+
+
+def _chapters(fields: Fields) -> tuple[Chapter, ...]:
+    chapters = []
+    for item in fields.items("chapters"):
+        item.warn_unknown(CHAPTER_KEYS)
+        start = _chapter_start(item)
+        title = item.get("title", str, "", required=True) or ""
+        if start is not None:
+            chapters.append(Chapter(start, title, item.get("url", str), item.get("image", str)))
+    return tuple(chapters)
+
+
+def _chapter_start(item: Fields) -> timedelta | None:
+    if not item.has("start"):
+        item.error(None, "chapter without 'start'", "add 'start: \"00:00:00\"'")
+        return None
+    value = item.raw("start")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
+    try:
+        return parse_timestamp(str(value))
+    except ValueError:
+        item.error("start", f"chapter start {value!r} is not a time",
+                   "write it quoted as \"HH:MM:SS\"")
+        return None
+
+
+def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) -> None:
+    """Guids, (season, number), slugs and audio files must each belong to one episode."""
+    keys: list[tuple[str, str | None, Callable[[Episode], object], str]] = [
+        ("guid", "guid", lambda e: e.guid,
+         "give each episode its own guid; never change a published one"),
+        ("season and episode number", "episode",
+         lambda e: (e.season, e.number) if e.number else None, "renumber one of them"),
+        ("audio file", "audio", lambda e: e.audio.path.resolve(),
+         "give each episode its own audio"),
+        ("page address", None, lambda e: e.slug, "rename one of the files"),
+    ]
+    for what, field_name, key, hint in keys:
+        seen: dict[object, Episode] = {}
+        for episode, fields in sorted(found, key=lambda pair: str(pair[0].source)):
+            value = key(episode)
+            if value is None:
+                continue
+            if value in seen:
+                fields.error(field_name, f"duplicate {what}: also used by {seen[value].source}",
+                             hint)
+            else:
+                seen[value] = episode

@@ -1,0 +1,284 @@
+"""The catalog's immutable data: show, seasons, episodes, audio; pure helpers, no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+from podcast.errors import Problem
+
+
+class EpisodeType(str, Enum):
+    """Apple's itunes:episodeType values."""
+
+    FULL = "full"
+    TRAILER = "trailer"
+    BONUS = "bonus"
+
+
+class ShowType(str, Enum):
+    """Apple's itunes:type values."""
+
+    EPISODIC = "episodic"
+    SERIAL = "serial"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A host or guest, as in podcast:person."""
+
+    name: str
+    role: str = "host"
+    group: str = "cast"
+    bio: str = ""
+    href: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who Apple and directories contact about the show."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """An Apple Podcasts category and optional subcategory."""
+
+    name: str
+    sub: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} > {self.sub}" if self.sub else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A chapter mark inside an episode's audio."""
+
+    start: timedelta
+    title: str
+    url: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """The descriptive tags read from an audio file, used to prefill an episode."""
+
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    date: str | None = None
+    track: int | None = None
+    comment: str | None = None
+    cover_mime: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    """What mutagen found in an audio file: size, container type, duration."""
+
+    path: Path
+    size: int
+    mime: str
+    duration: timedelta
+    bitrate: int
+    sample_rate: int
+    channels: int
+    codec: str
+    duration_exact: bool = True
+    vbr_without_header: bool = False
+    tags: Tags = field(default_factory=Tags)
+    chapters: tuple[Chapter, ...] = ()
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds, rounded to nearest, for itunes:duration."""
+        return round(self.duration.total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A transcript file beside an episode's audio."""
+
+    path: Path
+    mime: str
+    language: str
+
+    @property
+    def extension(self) -> str:
+        """`vtt` or `srt`, as used in the transcript's URL."""
+        return self.path.suffix.lstrip(".").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonInfo:
+    """A season's name and description from show.yaml."""
+
+    number: int
+    title: str = ""
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        """`Season 2: Title` or just `Season 2`."""
+        return f"Season {self.number}: {self.title}" if self.title else f"Season {self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One episode: its YAML's fields plus the probed audio."""
+
+    source: Path
+    slug: str
+    title: str
+    season: int
+    number: int | None
+    published: datetime
+    type: EpisodeType
+    guid: str
+    audio: Audio
+    summary: str = ""
+    notes: str = ""
+    explicit: bool | None = None
+    guests: tuple[Person, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    transcript: Transcript | None = None
+    image: Path | None = None
+
+    def is_draft(self, now: datetime) -> bool:
+        """True while the episode's publication time is still ahead."""
+        return self.published > now
+
+    @property
+    def all_chapters(self) -> tuple[Chapter, ...]:
+        """Chapters from the YAML, else those embedded in the audio."""
+        return self.chapters or self.audio.chapters
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    """The show's channel-level data from show.yaml."""
+
+    source: Path
+    title: str
+    description: str
+    language: str
+    author: str
+    owner: Owner
+    artwork: Path
+    categories: tuple[Category, ...]
+    explicit: bool
+    type: ShowType = ShowType.EPISODIC
+    subtitle: str = ""
+    copyright: str = ""
+    base_url: str | None = None
+    media_base_url: str | None = None
+    hosts: tuple[Person, ...] = ()
+    seasons: tuple[SeasonInfo, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    funding: tuple[tuple[str, str], ...] = ()
+    locked: bool = True
+    podcast_guid: str | None = None
+    license: str | None = None
+
+    def season_info(self, number: int) -> SeasonInfo:
+        """The season's name from show.yaml, or a bare numbered season."""
+        for info in self.seasons:
+            if info.number == number:
+                return info
+        return SeasonInfo(number)
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    """A season with its visible episodes, newest first."""
+
+    info: SeasonInfo
+    episodes: tuple[Episode, ...]
+
+    @property
+    def number(self) -> int:
+        """The season's number."""
+        return self.info.number
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Everything read from an episodes folder; every output is a function of it."""
+
+    root: Path
+    show: Show
+    episodes: tuple[Episode, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    def visible(self, now: datetime, drafts: bool = False) -> tuple[Episode, ...]:
+        """Episodes a listener may see at `now`, newest first (drafts too if asked)."""
+        return tuple(e for e in self.episodes if drafts or not e.is_draft(now))
+
+    def drafts(self, now: datetime) -> tuple[Episode, ...]:
+        """Episodes scheduled after `now`, soonest first."""
+        return tuple(sorted((e for e in self.episodes if e.is_draft(now)), key=publish_order))
+
+    def find(self, slug: str) -> Episode | None:
+        """The episode with this slug, if any."""
+        for episode in self.episodes:
+            if episode.slug == slug:
+                return episode
+        return None
+
+
+def publish_order(episode: Episode) -> tuple[datetime, int, int, str]:
+    """Sort key: oldest first by publication, then season and number."""
+    return (episode.published, episode.season, episode.number or 0, episode.slug)
+
+
+def newest_first(episodes: Iterable[Episode]) -> tuple[Episode, ...]:
+    """Episodes sorted newest first, stable for equal times."""
+    return tuple(sorted(episodes, key=publish_order, reverse=True))
+
+
+def group_seasons(show: Show, episodes: Iterable[Episode]) -> tuple[Season, ...]:
+    """Group episodes into seasons, newest season first, episodes newest first."""
+    by_number: dict[int, list[Episode]] = {}
+    for episode in episodes:
+        by_number.setdefault(episode.season, []).append(episode)
+    return tuple(
+        Season(show.season_info(n), newest_first(by_number[n]))
+        for n in sorted(by_number, reverse=True)
+    )
+
+
+def slugify(text: str) -> str:
+    """An ASCII, lowercase, hyphenated slug (Apple wants ASCII file names)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "episode"
+
+
+def format_timestamp(delta: timedelta) -> str:
+    """`HH:MM:SS` for chapter lists and durations."""
+    total = int(delta.total_seconds())
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def parse_timestamp(text: str) -> timedelta:
+    """`HH:MM:SS(.mmm)`, `MM:SS` or seconds into a timedelta; ValueError if malformed."""
+    parts = text.strip().split(":")
+    if not 1 <= len(parts) <= 3 or any(not p for p in parts):
+        raise ValueError(f"not a timestamp: {text!r}")
+    seconds = 0.0
+    for part in parts:
+        value = float(part)
+        if value < 0:
+            raise ValueError(f"not a timestamp: {text!r}")
+        seconds = seconds * 60 + value
+    return timedelta(seconds=seconds)

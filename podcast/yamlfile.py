@@ -1,0 +1,213 @@
+"""Read YAML files into mappings that remember each key's line, for `path:line` messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from podcast.errors import Problem, Severity
+
+try:  # libyaml's parser is several times faster than the pure-Python one
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+T = TypeVar("T")
+MAX_BYTES = 1_000_000  # an episode file is a few KB; anything larger is a mistake
+
+
+def _construct(node: yaml.Node) -> Any:
+    return yaml.SafeLoader("").construct_document(node)
+
+
+@dataclass
+class Fields:
+    """A YAML mapping's keys, each with its value node and line; problems land in `problems`."""
+
+    path: Path
+    line: int
+    nodes: dict[str, tuple[yaml.Node, int]]
+    problems: list[Problem]
+    used: set[str] = field(default_factory=set)
+
+    def error(self, key: str | None, message: str, hint: str = "") -> None:
+        """Record an error at `key`'s line (or the mapping's)."""
+        self.problems.append(Problem(self.path, self.line_of(key), message, hint))
+
+    def warn(self, key: str | None, message: str, hint: str = "") -> None:
+        """Record a warning at `key`'s line (or the mapping's)."""
+        self.problems.append(Problem(self.path, self.line_of(key), message, hint, Severity.WARNING))
+
+    def line_of(self, key: str | None) -> int:
+        """The 1-based line of `key`, or of the mapping when absent."""
+        return self.nodes[key][1] if key in self.nodes else self.line
+
+    def has(self, key: str) -> bool:
+        """True when the key is present and not null."""
+        return key in self.nodes and self.nodes[key][0].tag != "tag:yaml.org,2002:null"
+
+    def raw(self, key: str) -> Any:
+        """The constructed value of `key` (None when absent)."""
+        self.used.add(key)
+        return _construct(self.nodes[key][0]) if key in self.nodes else None
+
+    def get(self, key: str, kind: type[T], default: T | None = None, required: bool = False,
+            hint: str = "") -> T | None:
+        """The value of `key` if it is of `kind`; records missing/wrong-type errors."""
+        self.used.add(key)
+        if not self.has(key):
+            if required:
+                self.error(None, f"missing required key '{key}'", hint or f"add '{key}: …'")
+            return default
+        try:
+            value = self.raw(key)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            self.error(key, f"'{key}' has an impossible value ({exc})", hint or "correct the value")
+            return default
+        if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # `title: 1999` is a string to the producer
+        if not _is_kind(value, kind):
+            self.error(key, f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
+                       hint or f"write '{key}' as {_describe(kind)}")
+            return default
+        if isinstance(value, str):
+            value = value.strip()
+        return value  # type: ignore[no-any-return]
+
+    def child(self, key: str) -> Fields | None:
+        """The nested mapping under `key`, or None (with an error if it is not a mapping)."""
+        self.used.add(key)
+        if not self.has(key):
+            return None
+        node = self.nodes[key][0]
+        if not isinstance(node, yaml.MappingNode):
+            self.error(key, f"'{key}' should be a mapping of keys", f"indent the keys under '{key}:'")
+            return None
+        return mapping_fields(self.path, node, self.problems)
+
+    def items(self, key: str) -> list[Fields]:
+        """The list of mappings under `key` (each with its own lines)."""
+        self.used.add(key)
+        if not self.has(key):
+            return []
+        node = self.nodes[key][0]
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(key, f"'{key}' should be a list", f"start each entry of '{key}' with '- '")
+            return []
+        result = []
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                result.append(mapping_fields(self.path, item, self.problems))
+            else:
+                self.problems.append(Problem(self.path, item.start_mark.line + 1,
+                                             f"each entry of '{key}' should be a mapping",
+                                             "write entries as '- {name: …}'"))
+        return result
+
+    def warn_unknown(self, known: frozenset[str]) -> None:
+        """Warn about keys nobody reads (often a typo)."""
+        for key in self.nodes:
+            if key not in known:
+                close = [k for k in known if _similar(k, key)]
+                hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling"
+                self.warn(key, f"unknown key '{key}' is ignored", hint)
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
+def _is_kind(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is datetime:
+        return isinstance(value, datetime)
+    return isinstance(value, kind)
+
+
+def _describe(kind: type) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a mapping", datetime: "a date and time", date: "a date",
+             type(None): "empty"}
+    return names.get(kind, kind.__name__)
+
+
+def mapping_fields(path: Path, node: yaml.MappingNode, problems: list[Problem]) -> Fields:
+    """Index a mapping node's keys; duplicate and non-text keys are errors."""
+    nodes: dict[str, tuple[yaml.Node, int]] = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(Problem(path, line, "a key must be plain text", "remove the brackets"))
+            continue
+        key = str(key_node.value)
+        if key in nodes:
+            problems.append(Problem(path, line, f"duplicate key '{key}' (first on line "
+                                    f"{nodes[key][1]})", "keep one of the two"))
+            continue
+        nodes[key] = (value_node, line)
+    return Fields(path, node.start_mark.line + 1, nodes, problems)
+
+
+def read_mapping(path: Path, problems: list[Problem]) -> Fields | None:
+    """Parse a YAML file whose top level must be a mapping; None (with problems) if not."""
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        hint = "YAML indents with spaces, never tabs" if "\t" in text and "tab" in str(exc) \
+            else "check indentation and quote text that contains ': ' or '#'"
+        problems.append(Problem(path, line, f"YAML syntax error: {what}", hint))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(path, None, f"YAML error: {exc}", "check the file's syntax"))
+        return None
+    if node is None:
+        problems.append(Problem(path, 1, "the file is empty", "write the keys, e.g. 'title: …'"))
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(path, node.start_mark.line + 1,
+                                "the file should be a mapping of keys, not a list or a value",
+                                "write one 'key: value' per line at the left margin"))
+        return None
+    return mapping_fields(path, node, problems)
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, None, f"cannot read the file ({exc.strerror})",
+                                "check that it exists and is readable"))
+        return None
+    if len(data) > MAX_BYTES:
+        problems.append(Problem(path, None, f"the file is {len(data):,} bytes; the limit is "
+                                f"{MAX_BYTES:,}", "move long text into the show notes file"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(path, line, f"not UTF-8 text (byte {exc.start})",
+                                "save the file as UTF-8 in your editor"))
+        return None
+
+
+def as_list(value: Any, convert: Callable[[Any], T]) -> list[T]:
+    """A scalar or a list of scalars as a list, each converted."""
+    items = value if isinstance(value, list) else [value]
+    return [convert(v) for v in items if v is not None]

@@ -1,0 +1,66 @@
+"""Shared fixtures: a scratch copy of the shipped show, the app, its client and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from podcast.catalog import default_root
+from podcast.web import create_app
+
+DATA = Path(__file__).parent / "data"
+# A fixed "now" after every shipped episode, so tests do not depend on the calendar.
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """Small committed audio files (see tests/data/README.md)."""
+    return DATA
+
+
+@pytest.fixture
+def show_dir(tmp_path: Path) -> Path:
+    """A writable copy of the shipped show."""
+    target = tmp_path / "episodes"
+    shutil.copytree(default_root(), target)
+    return target
+
+
+@pytest.fixture
+def write(show_dir: Path) -> Callable[[str, str], Path]:
+    """Write a text file into the scratch show: write('season-1/x.yaml', text)."""
+
+    def _write(relative: str, text: str) -> Path:
+        path = show_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def app(show_dir: Path) -> Flask:
+    """The site on the scratch show, with a fixed clock and base URL."""
+    return create_app({"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW,
+                       "BASE_URL": "https://offthecharts.example"})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """The Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """click's CLI runner."""
+    return CliRunner()
