@@ -191,9 +191,10 @@ def make_all(tmp: Path) -> dict[str, str]:
     how[p.name] = "Zero bytes."
     p = DATA / "truncated.mp3"
     p.write_bytes((DATA / "cbr.mp3").read_bytes()[:300])
-    how[p.name] = ("The first 300 bytes of cbr.mp3: the ID3v2 header claims a much "
-                   "larger tag, and the file ends inside it (inside the first frames "
-                   "of the tag, before any audio).")
+    tag_size = ID3(DATA / "cbr.mp3").size
+    how[p.name] = (f"The first 300 bytes of cbr.mp3, whose ID3v2 tag is {tag_size} bytes "
+                   "long: the file ends inside the tag (in the APIC frame), before "
+                   "any MPEG audio frame.")
     p = DATA / "wav-renamed.mp3"
     shutil.copyfile(DATA / "voice.wav", p)
     how[p.name] = "A byte-for-byte copy of voice.wav renamed .mp3 (RIFF/WAVE content)."
