@@ -43,6 +43,7 @@ COMPRESSIBLE = frozenset(
     {
         "application/javascript",
         "application/json",
+        "application/json+chapters",
         "application/rss+xml",
         "application/xml",
         "application/x-subrip",
