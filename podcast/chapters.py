@@ -83,12 +83,15 @@ def image(episode: Episode, number: int) -> ChapterImage | None:
     if not 1 <= number <= len(chapters):
         return None
     chapter = chapters[number - 1]
-    if isinstance(chapter.image, Path):
-        data = chapter.image.read_bytes()
-    elif chapter.image is None and chapter.embedded_image:
-        data = _embedded_picture(episode.audio.path, chapter.start) or b""
-    else:
-        return None
+    try:
+        if isinstance(chapter.image, Path):
+            data = chapter.image.read_bytes()
+        elif chapter.image is None and chapter.embedded_image:
+            data = _embedded_picture(episode.audio.path, chapter.start) or b""
+        else:
+            return None
+    except (OSError, mutagen.MutagenError):
+        return None  # the file changed since the catalog was read; a reload will tell
     mime = picture_mime(data)
     return ChapterImage(data, mime) if mime else None
 
