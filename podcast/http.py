@@ -95,6 +95,7 @@ class Representation:
     etag: str  # a hash of `body`: equal bytes, equal ETag, in every worker
     modified: datetime
     max_age: int
+    headers: tuple[tuple[str, str], ...] = ()  # a view's own, e.g. Access-Control-Allow-Origin
 
     @property
     def last_modified(self) -> str:
@@ -117,6 +118,8 @@ def represent(body: bytes, content_type: str, modified: datetime, max_age: int) 
 def answer(rep: Representation, environ: WSGIEnvironment) -> tuple[int, Headers, bytes]:
     """Status, headers and body for a GET or HEAD of `rep`: gzip if accepted, 304 if current.
 
+    The headers it sets are in ANSWER_HEADERS; a representation's own come after them.
+
     Pure function of the request's headers, so the WSGI fast path and the Flask views answer
     alike. Range is ignored (RFC 9110 lets a server send the whole representation).
     """
@@ -126,6 +129,7 @@ def answer(rep: Representation, environ: WSGIEnvironment) -> tuple[int, Headers,
     headers = [("ETag", etag), ("Cache-Control", f"public, max-age={rep.max_age}")]
     if rep.gzipped is not None:
         headers.append(("Vary", "Accept-Encoding"))
+    headers += rep.headers
     if _precondition_failed(environ, rep, use_gzip):
         return 412, headers, b""
     if not is_resource_modified(environ, etag, last_modified=rep.modified):
@@ -139,6 +143,20 @@ def answer(rep: Representation, environ: WSGIEnvironment) -> tuple[int, Headers,
     if use_gzip:
         headers.append(("Content-Encoding", "gzip"))
     return 200, headers, body
+
+
+ANSWER_HEADERS = frozenset(
+    {
+        "etag",
+        "cache-control",
+        "vary",
+        "content-type",
+        "content-length",
+        "last-modified",
+        "content-encoding",
+        "date",
+    }
+)
 
 
 def _precondition_failed(environ: WSGIEnvironment, rep: Representation, weak: bool) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from podcast import catalog as catalog_module
 from podcast import chapters, feed, transcripts
 from podcast.http import (
+    ANSWER_HEADERS,
+    Representation,
     RepresentationCache,
     answer,
     compress,
@@ -149,7 +152,8 @@ class _FromCache:
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
 
-_PAGE = "podcast.page"  # where _FromCache leaves the request's cache key for _cached
+_PAGE = "podcast.page"  # where _FromCache leaves the request's cache key for _remember
+_RENDERED = "podcast.rendered"  # where _cached leaves its representation for _remember
 
 
 def _page_key(app: Flask, environ: WSGIEnvironment) -> tuple[tuple[int, int], Hashable]:
@@ -170,7 +174,8 @@ def _cached(response: Response, modified: datetime | None = None) -> Response:
     """A view's page, kept for every later request of this URL until the catalog changes.
 
     Only for responses that depend on nothing but the path, the catalog and the clock (not
-    on the query string or headers). Last-Modified is the catalog's newest change.
+    on the query string or request headers). Last-Modified is the catalog's newest change.
+    Headers the view adds to the returned response are kept with it.
     """
     snapshot, now = _snapshot(), _now()
     changed = snapshot.changed(now, bool(current_app.config["DRAFTS"]))
@@ -179,10 +184,7 @@ def _cached(response: Response, modified: datetime | None = None) -> Response:
     found = represent(
         response.get_data(), response.content_type, changed, int(current_app.config["FEED_MAX_AGE"])
     )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    started = request.environ.get(_PAGE)
-    if started is not None and started == _page_key(app, request.environ):
-        app.extensions["pages"].put(*started, found)  # not if a reload came mid-render
+    request.environ[_RENDERED] = found
     return respond(found, request)
 
 
@@ -191,7 +193,21 @@ def _finish(response: Response) -> Response:
     if "Content-Security-Policy" not in response.headers:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         response.headers.extend(security_headers(_media_base_url(app)))
+    rendered: Representation | None = request.environ.pop(_RENDERED, None)
+    if rendered is not None:
+        _remember(rendered, response)
     return response
+
+
+def _remember(rendered: Representation, response: Response) -> None:
+    """Store what `_cached` rendered, with the headers the view added after it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    started = request.environ.get(_PAGE)
+    if started is None or started != _page_key(app, request.environ):
+        return  # a reload came mid-render: this page may mix two catalogs
+    own = ANSWER_HEADERS | {name.lower() for name, _ in security_headers(None)}
+    extra = tuple((name, value) for name, value in response.headers if name.lower() not in own)
+    app.extensions["pages"].put(*started, replace(rendered, headers=extra))
 
 
 def _media_base_url(app: Flask) -> str | None:

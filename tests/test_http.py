@@ -167,6 +167,18 @@ def test_the_fast_path_answers_with_the_same_headers_as_the_view(client: FlaskCl
         )
 
 
+def test_headers_a_view_adds_are_kept_with_its_page(client: FlaskClient) -> None:
+    chapters = "/episodes/s1-01-why-we-call-it-an-emergency/chapters.json"
+    for response in (client.get(chapters), client.get(chapters)):  # rendered, remembered
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers.getlist("Access-Control-Allow-Origin") == ["*"]
+    etag = response.headers["ETag"]
+    revalidated = client.get(chapters, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+    assert revalidated.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_head_has_the_get_headers_and_no_body(client: FlaskClient) -> None:
     for page in ("/feed.xml", "/feed.xml", "/", AUDIO):  # the feed twice: view, then memory
         with client.get(page) as got, client.head(page) as head:
