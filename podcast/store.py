@@ -1,6 +1,6 @@
 """The catalog a running server serves: swapped for a new one when the episodes folder changes.
 
-A stat sweep of the folder (about 3 µs a file) runs at most every `interval` seconds; a change
+A stat sweep of the folder (about 5 µs a file) runs at most every `interval` seconds; a change
 that has held still for one sweep (so a file still being copied is not read half-written) is
 loaded in full, with unchanged audio taken from a probe memo, and swapped in atomically. A
 folder that no longer loads keeps the last good catalog serving and logs each problem with its

@@ -121,10 +121,17 @@ def test_if_none_match_wins_over_if_modified_since(client: FlaskClient) -> None:
     assert client.get("/feed.xml", headers=headers).status_code == 200  # RFC 9110 §13.1.3
 
 
-def test_if_match_that_fails_gives_412(client: FlaskClient) -> None:
+def test_preconditions_that_fail_give_412(client: FlaskClient) -> None:
     etag = client.get("/feed.xml").headers["ETag"]
     assert client.get("/feed.xml", headers={"If-Match": etag}).status_code == 200
     assert client.get("/feed.xml", headers={"If-Match": '"other"'}).status_code == 412
+    modified = parse_date(client.get("/feed.xml").headers["Last-Modified"])
+    before = http_date(modified - timedelta(seconds=1))  # type: ignore[operator]
+    assert client.get("/feed.xml", headers={"If-Unmodified-Since": before}).status_code == 412
+    assert (
+        client.get("/feed.xml", headers={"If-Unmodified-Since": http_date(modified)}).status_code
+        == 200
+    )
 
 
 def test_last_modified_is_the_newest_file_not_the_clock(show_dir: Path) -> None:
