@@ -1,0 +1,81 @@
+"""The search index: transcript cues, word folding, matching, snippets and one index per catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from podcast.catalog import load
+from podcast.search import IndexCache, SearchIndex, fold, read_cues, snippet, words
+
+
+def test_read_cues_from_webvtt_with_voices_and_tags(tmp_path: Path) -> None:
+    path = tmp_path / "t.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE a comment\n\nintro\n00:00:01.500 --> 00:00:03.000 align:start\n"
+        "<v.loud Dr. Kari Haley>Hello <b>there</b></v>\n\n"
+        "01:02.250 --> 01:04.000\nSecond line\nwraps here\n",
+        encoding="utf-8",
+    )
+    first, second = read_cues(path)
+    assert (first.number, first.start, first.speaker, first.text) == (
+        1,
+        1.5,
+        "Dr. Kari Haley",
+        "Hello there",
+    )
+    assert (second.number, second.start, second.speaker) == (2, 62.25, "")
+    assert second.text == "Second line wraps here"
+    assert second.clock == "1:02"
+
+
+def test_read_cues_from_srt_with_crlf_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "t.srt"
+    path.write_bytes(
+        "\ufeff1\r\n01:00:00,250 --> 01:00:02,000\r\nAccess\r\n\r\n"
+        "2\r\n01:00:03,000 --> 01:00:04,000\r\nCare\r\n".encode()
+    )
+    cues = read_cues(path)
+    assert [(c.number, c.start, c.text) for c in cues] == [
+        (1, 3600.25, "Access"),
+        (2, 3603.0, "Care"),
+    ]
+    assert cues[0].clock == "1:00:00"
+
+
+def test_unreadable_or_empty_transcripts_have_no_cues(tmp_path: Path) -> None:
+    (tmp_path / "empty.vtt").write_text("", encoding="utf-8")
+    (tmp_path / "junk.vtt").write_bytes(b"\xff\xfe\x00garbage --> nothing")
+    assert read_cues(tmp_path / "empty.vtt") == ()
+    assert read_cues(tmp_path / "junk.vtt") == ()
+    assert read_cues(tmp_path / "missing.vtt") == ()
+
+
+def test_fold_and_words_ignore_case_and_accents() -> None:
+    assert fold("Équité ÇA") == "equite ca"
+    assert words("Health-equity, it's NOW!") == ["health", "equity", "it", "s", "now"]
+
+
+def test_snippet_marks_matches_and_trims_long_text() -> None:
+    text = " ".join(f"w{i}" for i in range(100)) + " target " + "tail " * 50
+    pieces = snippet(text, frozenset({"target"}))
+    assert ("target", True) in pieces
+    assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
+    assert len("".join(p for p, _ in pieces)) < len(text) / 2
+
+
+def test_prefixes_match_longer_words_but_rank_below_exact(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    found = index.search("emerg", catalog.episodes)
+    assert "s1-01-why-we-call-it-an-emergency" in [r.episode.slug for r in found.results]
+    exact = index.search("emergency", catalog.episodes).results[0].score
+    assert found.results[0].score < exact
+
+
+def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
+    cache = IndexCache()
+    first = load(show_dir)
+    assert cache.get(first) is cache.get(first)
+    assert len(cache.get(first)) == len(first.episodes)
+    second = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
+    assert cache.get(second) is not cache.get(first)
