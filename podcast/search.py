@@ -1,34 +1,44 @@
-"""Full-text search of the catalog: an inverted index built once per catalog, queried in memory."""
+"""Full-text search of the catalog: an SQLite FTS5 index built once per catalog, in memory."""
 
 from __future__ import annotations
 
 import math
 import re
+import sqlite3
 import threading
 import unicodedata
-from array import array
-from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from podcast.model import Catalog, Episode
 from podcast.notes import to_text
 
-# How much a word counts where it is found: a word in the title says more than one said in passing.
-WEIGHTS = {"title": 12, "guests": 8, "summary": 4, "notes": 2, "transcript": 1}
+# The indexed fields and how much a word counts in each (bm25 weights): a word in the title says
+# more about an episode than one said in passing.
+FIELDS = {"title": 12.0, "guests": 8.0, "summary": 4.0, "notes": 2.0, "transcript": 1.0}
 PER_PAGE = 20
-MAX_TERMS = 12  # longer queries are cut: AND over many rare words finds nothing anyway
-MAX_EXPANSIONS = 40  # vocabulary words one short query word may stand for ("trust" → "trusted")
+MAX_TERMS = 12  # longer queries are cut: AND over many words finds nothing anyway
 MAX_PLACES = 3  # transcript cues shown under each result
 SNIPPET_WORDS = 28
 STOP_WORDS = frozenset(
     "a an and are as at be but by for from has have in is it its of on or that the this to was "
     "were will with".split()
 )
+# SQLite's own tokenizer folds case and accents the way `fold` does; words of 3+ letters also
+# find longer words they begin ("trust" finds "trusted"), from a prefix index.
+_SCHEMA = (
+    f"CREATE VIRTUAL TABLE words USING fts5({', '.join(FIELDS)}, content='', "
+    "tokenize='unicode61 remove_diacritics 2')"
+)
 _WORD = re.compile(r"\w+")
-_TIMING = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})\s*-->")
+# A cue: its timing line, then its text up to the first blank line (WebVTT and SRT alike).
+_CUE = re.compile(
+    r"^[ \t]*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})[ \t]*-->[^\n]*\n"
+    r"(?P<body>(?:[^\n]*\S[^\n]*(?:\n|$))*)",
+    re.MULTILINE,
+)
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -86,8 +96,10 @@ class Results:
 
 def fold(text: str) -> str:
     """Lower case without accents, so 'Équité' finds 'equite'."""
+    if text.isascii():  # the common case, and ten times faster than decomposing
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def words(text: str) -> list[str]:
@@ -97,30 +109,41 @@ def words(text: str) -> list[str]:
 
 def read_cues(path: Path) -> tuple[Cue, ...]:
     """The cues of a WebVTT or SRT file; an unreadable file has none (search must not fail)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
-        return ()
-    cues: list[Cue] = []
-    for block in re.split(r"\r?\n\s*\r?\n", text.replace("\r\n", "\n")):
-        lines = block.strip("\n").split("\n")
-        for index, line in enumerate(lines):
-            timing = _TIMING.match(line)
-            if timing:
-                body = "\n".join(lines[index + 1 :])
-                cues.append(_cue(len(cues) + 1, timing, body))
-                break
-    return tuple(cues)
-
-
-def _cue(number: int, timing: re.Match[str], body: str) -> Cue:
-    hours, minutes, seconds, millis = timing.groups()
-    start = (
-        int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis.ljust(3, "0")) / 1000
+    return tuple(
+        _cue(number, match) for number, match in enumerate(_CUE.finditer(_read(path)), start=1)
     )
+
+
+def transcript_text(path: Path) -> str:
+    """All the words spoken in a transcript, without timings, numbers or tags."""
+    return _TAG.sub(" ", " ".join(m.group("body") for m in _CUE.finditer(_read(path))))
+
+
+@lru_cache(maxsize=256)
+def _cached_cues(path: Path, mtime_ns: int) -> tuple[Cue, ...]:
+    """Cues of the transcripts shown in recent results; the key changes when the file does."""
+    return read_cues(path)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+    except OSError:
+        return ""
+
+
+def _cue(number: int, match: re.Match[str]) -> Cue:
+    hours, minutes, seconds, millis = match.group("h", "m", "s", "ms")
+    start = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    body = match.group("body")
     voice = _VOICE.search(body)
     text = " ".join(_TAG.sub("", body).split())
-    return Cue(number, start, voice.group(1).strip() if voice else "", text)
+    return Cue(
+        number,
+        start + int(millis.ljust(3, "0")) / 1000,
+        voice.group(1).strip() if voice else "",
+        text,
+    )
 
 
 class SearchIndex:
@@ -128,21 +151,26 @@ class SearchIndex:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._texts: list[dict[str, str]] = []
-        self._cues: list[tuple[Cue, ...]] = []
-        building: dict[str, dict[int, int]] = {}
-        for doc, episode in enumerate(catalog.episodes):
-            texts, cues = _fields(episode)
-            self._texts.append(texts)
-            self._cues.append(cues)
-            for word, weight in _weights(texts, cues).items():
-                building.setdefault(word, {})[doc] = weight
-        # Arrays of ints take a tenth of the memory of dicts: it matters at thousands of episodes.
-        self._postings = {
-            word: (array("I", docs.keys()), array("I", docs.values()))
-            for word, docs in building.items()
-        }
-        self._vocabulary = sorted(self._postings)
+        self._texts = [_fields(episode) for episode in catalog.episodes]
+        self._docs = {episode.slug: doc for doc, episode in enumerate(catalog.episodes)}
+        self._published = [episode.published.timestamp() for episode in catalog.episodes]
+        # Contentless: SQLite keeps only the index; snippets come from our texts and the files.
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(_SCHEMA)
+        with self._db:
+            self._db.executemany(
+                f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                self._rows(),
+            )
+        self._lock = threading.Lock()  # one connection, shared by the server's threads
+
+    def _rows(self) -> Iterator[tuple[int, str, str, str, str, str]]:
+        """Rows to index, reading one transcript at a time to keep memory flat."""
+        for doc, (episode, texts) in enumerate(
+            zip(self.catalog.episodes, self._texts, strict=True)
+        ):
+            spoken = transcript_text(episode.transcript.path) if episode.transcript else ""
+            yield doc, texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -151,104 +179,91 @@ class SearchIndex:
         """Episodes among `visible` that contain every word of `query`, best first."""
         terms = tuple(dict.fromkeys(w for w in words(query[:500]) if w not in STOP_WORDS))
         terms = terms[:MAX_TERMS]
-        allowed = {e.slug for e in visible}
-        scores, matched = self._match(terms)
+        if not terms:
+            return Results(query, terms, 0, 1, ())
+        allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
+        episodes = self.catalog.episodes
         ranked = sorted(
-            (doc for doc in scores if self.catalog.episodes[doc].slug in allowed),
-            key=lambda doc: (-scores[doc], -self.catalog.episodes[doc].published.timestamp()),
+            ((score, -self._published[doc], doc) for doc, score in self._match(terms))
+            if len(allowed) == len(episodes)
+            else (
+                (score, -self._published[doc], doc)
+                for doc, score in self._match(terms)
+                if doc in allowed
+            )
         )
-        page = max(1, min(page, max(1, math.ceil(len(ranked) / PER_PAGE))))
+        page = max(1, min(page, math.ceil(len(ranked) / PER_PAGE) or 1))
         chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
+        pattern = matcher(terms)
         results = tuple(
-            Result(self.catalog.episodes[doc], scores[doc], self._places(doc, matched))
-            for doc in chosen
+            Result(episodes[doc], -score, self._places(doc, pattern)) for score, _, doc in chosen
         )
         return Results(query, terms, len(ranked), page, results)
 
-    def _match(self, terms: tuple[str, ...]) -> tuple[dict[int, float], frozenset[str]]:
-        """Score every episode that holds all terms (or words they begin)."""
-        if not terms:
-            return {}, frozenset()
-        scores: dict[int, float] | None = None
-        matched: set[str] = set()
-        for term in terms:
-            found = self._term_scores(term, matched)
-            scores = (
-                found
-                if scores is None
-                else {doc: score + found[doc] for doc, score in scores.items() if doc in found}
-            )
-            if not scores:
-                return {}, frozenset()
-        return scores or {}, frozenset(matched)
+    def _match(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
+        """(doc, bm25) of the episodes holding every term; lower bm25 is better."""
+        expression = " AND ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+        weights = ", ".join(str(w) for w in FIELDS.values())
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT rowid, bm25(words, {weights}) FROM words WHERE words MATCH ?",
+                (expression,),
+            ).fetchall()
+        return [(int(doc), float(score)) for doc, score in rows]
 
-    def _term_scores(self, term: str, matched: set[str]) -> dict[int, float]:
-        """Scores for one query word: exact hits count fully, words it begins count half."""
-        found: dict[int, float] = {}
-        start = bisect_left(self._vocabulary, term)
-        for word in self._vocabulary[start : start + MAX_EXPANSIONS]:
-            if not word.startswith(term):
-                break
-            if word != term and len(term) < 3:
-                continue
-            factor = 1.0 if word == term else 0.5
-            matched.add(word)
-            docs, weights = self._postings[word]
-            for doc, weight in zip(docs, weights, strict=True):
-                found[doc] = max(found.get(doc, 0.0), weight * factor)
-        return found
-
-    def _places(self, doc: int, matched: frozenset[str]) -> tuple[Place, ...]:
+    def _places(self, doc: int, pattern: re.Pattern[str]) -> tuple[Place, ...]:
         """Where the words are: the best text field, then the cues holding most of them."""
         places = []
         texts = self._texts[doc]
         for field in ("guests", "summary", "notes"):
-            if texts[field] and matched.intersection(words(texts[field])):
-                places.append(Place(field, snippet(texts[field], matched)))
+            if pattern.search(fold(texts[field])):
+                places.append(Place(field, snippet(texts[field], pattern)))
                 break
-        cues = [(len(matched.intersection(words(c.text))), c) for c in self._cues[doc]]
-        best = sorted((pair for pair in cues if pair[0]), key=lambda p: -p[0])[:MAX_PLACES]
+        transcript = self.catalog.episodes[doc].transcript
+        if transcript is None:
+            return tuple(places)
+        try:
+            cues = _cached_cues(transcript.path, transcript.path.stat().st_mtime_ns)
+        except OSError:
+            return tuple(places)
+        counted = [(len(set(pattern.findall(fold(c.text)))), c) for c in cues]
+        best = sorted((pair for pair in counted if pair[0]), key=lambda p: -p[0])[:MAX_PLACES]
         for _, cue in sorted(best, key=lambda pair: pair[1].number):
-            places.append(Place("transcript", snippet(cue.text, matched), cue))
+            places.append(Place("transcript", snippet(cue.text, pattern), cue))
         return tuple(places)
 
 
-def _fields(episode: Episode) -> tuple[dict[str, str], tuple[Cue, ...]]:
+def matcher(terms: Iterable[str]) -> re.Pattern[str]:
+    """A regex for folded text that finds the query's words as the index does (3+: prefixes)."""
+    parts = (re.escape(t) + (r"\w*" if len(t) >= 3 else r"\b") for t in terms)
+    return re.compile(r"\b(?:" + "|".join(parts) + ")")
+
+
+def _fields(episode: Episode) -> dict[str, str]:
     guests = "; ".join(f"{p.name} ({p.role})" if p.role else p.name for p in episode.guests)
-    texts = {
+    return {
         "title": episode.title,
         "guests": guests,
         "summary": episode.summary,
         "notes": to_text(episode.notes) if episode.notes else "",
     }
-    cues = read_cues(episode.transcript.path) if episode.transcript else ()
-    return texts, cues
 
 
-def _weights(texts: dict[str, str], cues: tuple[Cue, ...]) -> Counter[str]:
-    """Weight of each word in one episode: field weight times (capped) repetitions."""
-    counts: Counter[str] = Counter()
-    fields = [*texts.items(), ("transcript", " ".join(c.text for c in cues))]
-    for field, text in fields:
-        for word, count in Counter(words(text)).items():
-            counts[word] += WEIGHTS[field] * min(count, 4)
-    return counts
-
-
-def snippet(text: str, matched: frozenset[str]) -> tuple[tuple[str, bool], ...]:
-    """A window of `text` around its first matched word, cut into (text, matched) pieces."""
+def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]:
+    """A window of `text` around its first matching word, cut into (text, matched) pieces."""
     tokens = list(_WORD.finditer(text))
-    first = next((i for i, t in enumerate(tokens) if fold(t.group()) in matched), 0)
-    low = max(0, first - SNIPPET_WORDS // 3)
-    high = min(len(tokens), low + SNIPPET_WORDS)
     if not tokens:
         return ((text, False),)
+    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens]
+    first = hits.index(True) if True in hits else 0
+    low = max(0, first - SNIPPET_WORDS // 3)
+    high = min(len(tokens), low + SNIPPET_WORDS)
     begin = tokens[low].start() if low else 0
     end = tokens[high - 1].end() if high < len(tokens) else len(text)
     pieces: list[tuple[str, bool]] = [("…", False)] if low else []
     position = begin
-    for token in tokens[low:high]:
-        if fold(token.group()) in matched:
+    for token, hit in zip(tokens[low:high], hits[low:high], strict=True):
+        if hit:
             pieces.append((text[position : token.start()], False))
             pieces.append((token.group(), True))
             position = token.end()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from podcast.catalog import load
-from podcast.search import IndexCache, SearchIndex, fold, read_cues, snippet, words
+from podcast.search import IndexCache, SearchIndex, fold, matcher, read_cues, snippet, words
 
 
 def test_read_cues_from_webvtt_with_voices_and_tags(tmp_path: Path) -> None:
@@ -57,19 +57,40 @@ def test_fold_and_words_ignore_case_and_accents() -> None:
 
 def test_snippet_marks_matches_and_trims_long_text() -> None:
     text = " ".join(f"w{i}" for i in range(100)) + " target " + "tail " * 50
-    pieces = snippet(text, frozenset({"target"}))
+    pieces = snippet(text, matcher(["target"]))
     assert ("target", True) in pieces
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
     assert len("".join(p for p, _ in pieces)) < len(text) / 2
 
 
-def test_prefixes_match_longer_words_but_rank_below_exact(show_dir: Path) -> None:
+def test_words_of_three_letters_or_more_find_longer_words(show_dir: Path) -> None:
     catalog = load(show_dir)
     index = SearchIndex(catalog)
     found = index.search("emerg", catalog.episodes)
     assert "s1-01-why-we-call-it-an-emergency" in [r.episode.slug for r in found.results]
-    exact = index.search("emergency", catalog.episodes).results[0].score
-    assert found.results[0].score < exact
+    assert index.search("em", catalog.episodes).total == 0  # too short to stand for a prefix
+    assert matcher(["emerg"]).fullmatch("emergency")
+    assert not matcher(["em"]).fullmatch("emergency")
+
+
+def test_every_word_must_occur_and_titles_rank_first(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    assert index.search("trust zeppelin", catalog.episodes).total == 0
+    found = index.search("trust", catalog.episodes)
+    assert found.results[0].episode.title == "Trust in medicine"
+    assert found.terms == ("trust",)
+
+
+def test_results_only_include_visible_episodes(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    everyone = index.search("sample", catalog.episodes)
+    assert everyone.total == len(catalog.episodes)
+    only = index.search("sample", catalog.episodes[:2])
+    assert [r.episode for r in only.results] == sorted(
+        catalog.episodes[:2], key=lambda e: [r.episode for r in everyone.results].index(e)
+    )
 
 
 def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
