@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import sqlite3
@@ -137,7 +138,7 @@ def _cue(number: int, match: re.Match[str]) -> Cue:
     start = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     body = match.group("body")
     voice = _VOICE.search(body)
-    text = " ".join(_TAG.sub("", body).split())
+    text = " ".join(html.unescape(_TAG.sub("", body)).split())
     return Cue(
         number,
         start + int(millis.ljust(3, "0")) / 1000,

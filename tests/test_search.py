@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from podcast import transcripts
 from podcast.catalog import load
 from podcast.search import IndexCache, SearchIndex, fold, matcher, read_cues, snippet, words
 
@@ -100,3 +101,11 @@ def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
     assert len(cache.get(first)) == len(first.episodes)
     second = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
     assert cache.get(second) is not cache.get(first)
+
+
+def test_cue_numbers_match_the_episode_page(show_dir: Path) -> None:
+    # Result links say #cue-N; the page numbers the cues that transcripts.parse reads.
+    for path in sorted(show_dir.glob("season-*/*.[vs][tr][tt]")):
+        ours = [(c.number, c.start, c.text) for c in read_cues(path)]
+        page = [(n, c.start, c.text) for n, c in enumerate(transcripts.parse(path), start=1)]
+        assert ours == page, path

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, WAIT_MS, missing
 
 from podcast.catalog import default_root
+
+from .chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, WAIT_MS, missing
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from chromium import ARTIFACTS, WAIT_MS
 
 from podcast.catalog import default_root, load
+
+from .chromium import ARTIFACTS, WAIT_MS
 
 CATALOG = load(default_root())
 EPISODE = "s1-01-why-we-call-it-an-emergency"  # has a transcript of six cues
