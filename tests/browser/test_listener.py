@@ -118,11 +118,18 @@ def test_no_horizontal_scroll_and_screenshots(
         context.close()
 
 
-@pytest.mark.parametrize("name", PAGES)
+AXE_PAGES = {
+    **PAGES,
+    "search results": "/search?q=health+equity",
+    "cue from a search": f"/episodes/{EPISODE}/#cue-2",
+}
+
+
+@pytest.mark.parametrize("name", AXE_PAGES)
 def test_axe_finds_no_wcag_aa_violations(
     page: Any, base_url: str, axe_source: str, name: str
 ) -> None:
-    page.goto(base_url + PAGES[name])
+    page.goto(base_url + AXE_PAGES[name])
     page.add_script_tag(content=axe_source)
     report = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
