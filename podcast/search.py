@@ -121,9 +121,9 @@ def transcript_text(path: Path) -> str:
 
 
 @lru_cache(maxsize=256)
-def _cached_cues(path: Path, mtime_ns: int) -> tuple[Cue, ...]:
-    """Cues of the transcripts shown in recent results; the key changes when the file does."""
-    return read_cues(path)
+def _cached_cues(path: Path, mtime_ns: int) -> tuple[tuple[Cue, str], ...]:
+    """Cues (and their folded text) of recently shown transcripts; the key changes with the file."""
+    return tuple((cue, fold(cue.text)) for cue in read_cues(path))
 
 
 def _read(path: Path) -> str:
@@ -227,7 +227,7 @@ class SearchIndex:
             cues = _cached_cues(transcript.path, transcript.path.stat().st_mtime_ns)
         except OSError:
             return tuple(places)
-        counted = [(len(set(pattern.findall(fold(c.text)))), c) for c in cues]
+        counted = [(len(set(pattern.findall(folded))), c) for c, folded in cues]
         best = sorted((pair for pair in counted if pair[0]), key=lambda p: -p[0])[:MAX_PLACES]
         for _, cue in sorted(best, key=lambda pair: pair[1].number):
             places.append(Place("transcript", snippet(cue.text, pattern), cue))

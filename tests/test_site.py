@@ -336,3 +336,15 @@ def test_episode_page_weighs_under_100_kb_without_audio(client: FlaskClient) -> 
         asset.close()
     assert total < 100 * 1024, f"{total} bytes"
     assert "<iframe" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "*", "NEAR(care access)", "care AND OR NOT", "^care", "col:care", "\x00care", "日本語",
+     "x" * 2000, "care -access", "'; DROP TABLE words; --"],
+)
+def test_search_survives_any_query(client: FlaskClient, query: str) -> None:
+    response = client.get("/search", query_string={"q": query, "page": "-3"})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.find("input", id="search-q")["value"] == query
