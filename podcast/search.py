@@ -33,7 +33,7 @@ _SCHEMA = (
     f"CREATE VIRTUAL TABLE words USING fts5({', '.join(FIELDS)}, content='', "
     "tokenize='unicode61 remove_diacritics 2')"
 )
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: SQLite's tokenizer splits at "_" too
 # A cue: its timing line, then its text up to the first blank line (WebVTT and SRT alike).
 _CUE = re.compile(
     r"^[ \t]*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})[ \t]*-->[^\n]*\n"
