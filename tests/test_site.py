@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from podcast.catalog import load
+from podcast.search import read_cues
 from podcast.web import create_app
 
 BASE = "https://offthecharts.example"
@@ -340,11 +341,39 @@ def test_episode_page_weighs_under_100_kb_without_audio(client: FlaskClient) -> 
 
 @pytest.mark.parametrize(
     "query",
-    ['"', "*", "NEAR(care access)", "care AND OR NOT", "^care", "col:care", "\x00care", "日本語",
-     "x" * 2000, "care -access", "'; DROP TABLE words; --"],
+    [
+        '"',
+        "*",
+        "NEAR(care access)",
+        "care AND OR NOT",
+        "^care",
+        "col:care",
+        "\x00care",
+        "日本語",
+        "x" * 2000,
+        "care -access",
+        "'; DROP TABLE words; --",
+    ],
 )
 def test_search_survives_any_query(client: FlaskClient, query: str) -> None:
     response = client.get("/search", query_string={"q": query, "page": "-3"})
     assert response.status_code == 200
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert soup.find("input", id="search-q")["value"] == query
+
+
+def test_every_transcript_is_linked_and_readable_on_its_page(
+    client: FlaskClient, show_dir: Path
+) -> None:
+    catalog = load(show_dir)
+    with_transcripts = [e for e in catalog.episodes if e.transcript]
+    assert len(with_transcripts) == len(catalog.episodes)  # the sample show ships all seven
+    for episode in with_transcripts:
+        soup = page(client, f"/episodes/{episode.slug}/")
+        link = soup.select_one("#transcript a.transcript-file")
+        assert link is not None, episode.slug
+        with client.get(link["href"]) as response:
+            assert response.status_code == 200
+        cues = soup.select("#transcript .cue")
+        assert len(cues) == len(read_cues(episode.transcript.path)) > 0
+        assert [c["id"] for c in cues] == [f"cue-{n}" for n in range(1, len(cues) + 1)]
