@@ -27,8 +27,8 @@ STOP_WORDS = frozenset(
     "a an and are as at be but by for from has have in is it its of on or that the this to was "
     "were will with".split()
 )
-# SQLite's own tokenizer folds case and accents the way `fold` does; words of 3+ letters also
-# find longer words they begin ("trust" finds "trusted"), from a prefix index.
+# SQLite's own tokenizer folds case and accents the way `fold` does. Query words of 3+ letters
+# also find the longer words they begin ("trust" finds "trusted"): see `matcher`.
 _SCHEMA = (
     f"CREATE VIRTUAL TABLE words USING fts5({', '.join(FIELDS)}, content='', "
     "tokenize='unicode61 remove_diacritics 2')"
@@ -52,13 +52,6 @@ class Cue:
     start: float
     speaker: str
     text: str
-
-    @property
-    def clock(self) -> str:
-        """The start as `M:SS` or `H:MM:SS`, as players show it."""
-        minutes, seconds = divmod(int(self.start), 60)
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,15 +177,10 @@ class SearchIndex:
             return Results(query, terms, 0, 1, ())
         allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
         episodes = self.catalog.episodes
-        ranked = sorted(
-            ((score, -self._published[doc], doc) for doc, score in self._match(terms))
-            if len(allowed) == len(episodes)
-            else (
-                (score, -self._published[doc], doc)
-                for doc, score in self._match(terms)
-                if doc in allowed
-            )
-        )
+        matches = self._match(terms)
+        if len(allowed) < len(episodes):  # drafts hidden: skip the set lookups when none are
+            matches = [(doc, score) for doc, score in matches if doc in allowed]
+        ranked = sorted((score, -self._published[doc], doc) for doc, score in matches)
         page = max(1, min(page, math.ceil(len(ranked) / PER_PAGE) or 1))
         chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
         pattern = matcher(terms)
