@@ -263,15 +263,42 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
 
 
 class IndexCache:
-    """The index of the catalog being served, rebuilt only when the catalog object changes."""
+    """The index of the catalog being served: built once, then rebuilt when the catalog changes.
+
+    The first index is built on the first search. After a reload, searches keep using the
+    previous index (its results filtered to the episodes now visible) while the new one is
+    built on a background thread, so no listener waits for a rebuild of thousands of episodes.
+    """
 
     def __init__(self) -> None:
         self._index: SearchIndex | None = None
+        self._building: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def get(self, catalog: Catalog) -> SearchIndex:
-        """The index for `catalog`, built on first use."""
+        """The freshest index ready for `catalog`, building the first one now."""
         with self._lock:
-            if self._index is None or self._index.catalog is not catalog:
+            if self._index is None:
                 self._index = SearchIndex(catalog)
+            elif self._index.catalog is not catalog and self._building is None:
+                self._building = threading.Thread(
+                    target=self._rebuild, args=(catalog,), name="search-index", daemon=True
+                )
+                self._building.start()
             return self._index
+
+    def wait(self) -> None:
+        """Block until a rebuild in progress (if any) has been swapped in."""
+        building = self._building
+        if building is not None:
+            building.join()
+
+    def _rebuild(self, catalog: Catalog) -> None:
+        index: SearchIndex | None = None
+        try:
+            index = SearchIndex(catalog)
+        finally:  # swap and free the slot together, so no second rebuild starts in between
+            with self._lock:
+                if index is not None:
+                    self._index = index
+                self._building = None

@@ -97,8 +97,22 @@ def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
     first = load(show_dir)
     assert cache.get(first) is cache.get(first)
     assert len(cache.get(first)) == len(first.episodes)
-    second = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
-    assert cache.get(second) is not cache.get(first)
+
+
+def test_a_new_catalog_is_indexed_in_the_background_meanwhile_the_old_index_serves(
+    show_dir: Path,
+) -> None:
+    cache = IndexCache()
+    old = load(show_dir)
+    old_index = cache.get(old)
+    (show_dir / "season-2" / "02-social-drivers-of-health.yaml").unlink()
+    new = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
+    assert cache.get(new) is old_index  # no waiting for the rebuild
+    assert old_index.search("social drivers", new.episodes).total == 0  # gone from the site
+    cache.wait()
+    assert cache.get(new).catalog is new
+    assert cache.get(new) is not old_index
+    assert len(cache.get(new)) == len(new.episodes) == len(old.episodes) - 1
 
 
 def test_cue_numbers_match_the_episode_page(show_dir: Path) -> None:
