@@ -114,6 +114,9 @@ def test_no_horizontal_scroll_and_screenshots(
         assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
         if name in ("home", "season", "episode"):
             page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        if name == "episode" and width == 375:
+            page.emulate_media(color_scheme="dark")
+            page.screenshot(path=str(ARTIFACTS / "episode-375-dark.png"), full_page=True)
     finally:
         context.close()
 
@@ -125,11 +128,8 @@ AXE_PAGES = {
 }
 
 
-@pytest.mark.parametrize("name", AXE_PAGES)
-def test_axe_finds_no_wcag_aa_violations(
-    page: Any, base_url: str, axe_source: str, name: str
-) -> None:
-    page.goto(base_url + AXE_PAGES[name])
+def assert_axe_passes(page: Any, axe_source: str) -> None:
+    """Run axe-core's WCAG 2.2 A/AA rules on the loaded page; fail listing each violation."""
     page.add_script_tag(content=axe_source)
     report = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
@@ -145,6 +145,25 @@ def test_axe_finds_no_wcag_aa_violations(
     ]
     assert violations == [], json.dumps(violations, indent=2)
     assert report["passes"], "axe ran no rule at all"
+
+
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_axe_finds_no_wcag_aa_violations(
+    page: Any, base_url: str, axe_source: str, name: str
+) -> None:
+    page.goto(base_url + AXE_PAGES[name])
+    assert_axe_passes(page, axe_source)
+
+
+@pytest.mark.parametrize("name", ["home", "episode", "search results", "cue from a search"])
+def test_axe_finds_no_violations_in_dark_mode(
+    page: Any, base_url: str, axe_source: str, name: str
+) -> None:
+    page.emulate_media(color_scheme="dark")
+    page.goto(base_url + AXE_PAGES[name])
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(16, 22, 31)", "the dark palette did not apply"
+    assert_axe_passes(page, axe_source)
 
 
 def test_pages_satisfy_their_own_content_security_policy(browser: Any, base_url: str) -> None:
