@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -68,6 +69,7 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
 def load(root: Path, prober: Prober = probe) -> Catalog:
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
+    _siblings.cache_clear()  # folder listings are only valid for one load
     problems: list[Problem] = []
     show = _load_show(root, problems)
     loaded = [_load_episode(p, root, show, problems, prober) for p in episode_files(root)]
@@ -412,14 +414,23 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
                          "check the file name and its folder")
             return None
         return found
-    for candidate in sorted(path.parent.glob(f"{_glob_escape(path.stem)}.*")):
+    for name in _siblings(path.parent).get(path.stem, ()):
+        candidate = path.parent / name
         if candidate.suffix.lower() in extensions and _inside(root, path.parent, candidate.name):
             return candidate
     return None
 
 
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+@cache
+def _siblings(folder: Path) -> dict[str, tuple[str, ...]]:
+    """File names in `folder` by stem, sorted; listed once per load (see `load`).
+
+    Globbing the folder for each episode made loading quadratic in the season's size.
+    """
+    by_stem: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(folder)):
+        by_stem.setdefault(name.rsplit(".", 1)[0] if "." in name[1:] else name, []).append(name)
+    return {stem: tuple(names) for stem, names in by_stem.items()}
 
 
 def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transcript | None:
