@@ -147,7 +147,10 @@ def load(root: Path, on_probe: Callable[[Path], None] | None = None) -> Catalog:
     try:
         return catalog_module.load(root, prober=prober)
     finally:
-        probes.save()  # probes made before a failure are still worth keeping
+        # Probes made before a failure are still worth keeping; but never write into the
+        # package's own sample show (an installed package is not ours to change).
+        if Path(root).resolve() != catalog_module.default_root().resolve():
+            probes.save()
 
 
 # --- encoding the model's dataclasses as JSON, exactly --------------------------------------

@@ -146,6 +146,12 @@ def test_an_unwritable_cache_location_only_costs_speed(show_dir: Path, tmp_path:
     assert blocker.read_text() == "a file where the cache folder should be"
 
 
+def test_the_shipped_show_is_never_written_to() -> None:
+    root = catalog.default_root()
+    cache.load(root)
+    assert not (root / cache.CACHE_DIR).exists()
+
+
 def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
     (show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml").write_text("title: [", "utf-8")
     with pytest.raises(catalog.CatalogError):

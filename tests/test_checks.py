@@ -262,7 +262,8 @@ def test_chapters_out_of_order_or_past_the_end(show_dir: Path, data_dir: Path) -
         "cbr.mp3",
         episode_yaml(
             extra=(
-                'chapters:\n  - {start: "00:00:02", title: Two}\n  - {start: "00:00:01", title: One}\n'
+                'chapters:\n  - {start: "00:00:02", title: Two}\n'
+                '  - {start: "00:00:01", title: One}\n'
                 '  - {start: "00:10:00", title: Later}\n'
             )
         ),
