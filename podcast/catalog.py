@@ -48,6 +48,7 @@ EPISODE_KEYS = frozenset(
 )
 PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
+CHAPTER_IMAGES = frozenset({".jpg", ".jpeg", ".png"})
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
 
@@ -228,8 +229,8 @@ def _person(fields: Fields, default_role: str) -> Person:
         role=(fields.get("role", str, default_role) or default_role).lower(),
         group=(fields.get("group", str, "cast") or "cast").lower(),
         bio=fields.get("bio", str, "") or "",
-        href=fields.get("href", str),
-        img=fields.get("img", str),
+        href=_url(fields, "href"),
+        img=_url(fields, "img"),
     )
 
 
@@ -298,7 +299,7 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
         notes=fields.get("notes", str, "") or "",
         explicit=fields.get("explicit", bool),
         guests=tuple(_person(f, "guest") for f in fields.items("guests")),
-        chapters=_chapters(fields),
+        chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
     )
@@ -450,15 +451,40 @@ def _image(path: Path, root: Path, fields: Fields) -> Path | None:
         if fields.has("image") else None
 
 
-def _chapters(fields: Fields) -> tuple[Chapter, ...]:
+def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
     chapters = []
     for item in fields.items("chapters"):
         item.warn_unknown(CHAPTER_KEYS)
         start = _chapter_start(item)
         title = item.get("title", str, "", required=True) or ""
+        url = _url(item, "url")
         if start is not None:
-            chapters.append(Chapter(start, title, item.get("url", str), item.get("image", str)))
+            chapters.append(Chapter(start, title, url, _chapter_image(item, root)))
     return tuple(chapters)
+
+
+def _chapter_image(item: Fields, root: Path) -> str | Path | None:
+    """An http(s) URL as written, or an image file beside the YAML (kept inside root)."""
+    name = item.get("image", str)
+    if not name:
+        return None
+    if re.match(r"^https?://", name):
+        return name
+    found = _inside(root, item.path.parent, name)
+    if found is None or not found.is_file() or found.suffix.lower() not in CHAPTER_IMAGES:
+        item.error("image", f"chapter image '{name}' is not a JPEG or PNG file in the "
+                   "episodes folder", "put the image beside the episode, or use an https:// URL")
+        return None
+    return found
+
+
+def _url(fields: Fields, key: str) -> str | None:
+    """An optional http(s) URL; anything else is an error apps would trip on."""
+    url = fields.get(key, str)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        fields.error(key, f"'{key}' is not an absolute http(s) URL: {url}", "write https://…")
+        return None
+    return url
 
 
 def _chapter_start(item: Fields) -> timedelta | None:
