@@ -167,8 +167,8 @@ def encode(value: Any) -> Any:
         return [value.days, value.seconds, value.microseconds]
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, Path):
-        return str(value)
+    if isinstance(value, Path):  # tagged: a field may be `str | Path`
+        return {"path": str(value)}
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]
     if value is None or isinstance(value, str | int | float):
@@ -180,19 +180,14 @@ def decode_audio(data: Any, path: Path) -> Audio:
     """The `Audio` that `encode` wrote, for the file at `path`; StaleEntry if it does not fit."""
     if not isinstance(data, dict):
         raise StaleEntry("not a mapping")
-    return typing.cast(Audio, decode(Audio, {**data, "path": str(path)}))
+    return typing.cast(Audio, decode(Audio, {**data, "path": {"path": str(path)}}))
 
 
 def decode(hint: Any, data: Any) -> Any:
     """Rebuild a value of type `hint` from `encode`'s output; StaleEntry if the shape differs."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        if data is None and len(options) < len(typing.get_args(hint)):
-            return None
-        if len(options) != 1:
-            raise StaleEntry(f"ambiguous type {hint}")
-        return decode(options[0], data)
+        return _decode_union(typing.get_args(hint), data)
     if origin is tuple:
         return _decode_tuple(hint, data)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
@@ -202,7 +197,9 @@ def decode(hint: Any, data: Any) -> Any:
             raise StaleEntry("not a duration")
         return timedelta(days=data[0], seconds=data[1], microseconds=data[2])
     if hint is Path:
-        return Path(_expect(str, data))
+        if not (isinstance(data, dict) and set(data) == {"path"}):
+            raise StaleEntry("not a path")
+        return Path(_expect(str, data["path"]))
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(data)
     if hint in (str, int, bool):
@@ -210,6 +207,18 @@ def decode(hint: Any, data: Any) -> Any:
     if hint is float:
         return float(_expect(float, data)) if type(data) is not int else float(data)
     raise StaleEntry(f"no decoder for {hint}")
+
+
+def _decode_union(options: tuple[Any, ...], data: Any) -> Any:
+    """The first option that fits; `encode` keeps them apart (a Path is {"path": …})."""
+    if data is None and type(None) in options:
+        return None
+    for option in (o for o in options if o is not type(None)):
+        try:
+            return decode(option, data)
+        except StaleEntry:
+            continue
+    raise StaleEntry(f"fits none of {options}")
 
 
 def _expect(kind: type, data: Any) -> Any:

@@ -9,6 +9,7 @@ Each rule is a function of a `Context`; add new ones to `RULES`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from podcast import feed
+from podcast import chapters, feed
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, ShowType
 from podcast.yamlfile import read_mapping
@@ -358,33 +359,12 @@ def check_audio(context: Context) -> Iterator[Problem]:
 
 
 def check_chapters(context: Context) -> Iterator[Problem]:
-    """Chapters in time order and inside the audio.
-
-    The Podcasting 2.0 chapters work (podcast/chapters.py) brings a fuller validation; call it
-    from here and keep these rule ids.
-    """
+    """Chapters apps would misplay (the rules live in podcast.chapters)."""
     for episode in context.catalog.episodes:
-        chapters = episode.all_chapters
-        starts = [c.start for c in chapters]
-        if starts != sorted(starts):
-            yield _problem(
-                "chapter-order",
-                episode.source,
-                "chapters",
-                "chapters are not in time order",
-                "sort them by 'start'",
-                Severity.WARNING,
-            )
-        late = [c for c in chapters if c.start >= episode.audio.duration]
-        for chapter in late:
-            yield _problem(
-                "chapter-beyond-end",
-                episode.source,
-                "chapters",
-                f"chapter '{chapter.title}' starts after the audio ends",
-                "fix its 'start' or drop it",
-                Severity.WARNING,
-            )
+        for problem in chapters.problems(episode):
+            if problem.line is None and problem.path == episode.source:
+                problem = dataclasses.replace(problem, line=key_line(episode.source, "chapters"))
+            yield problem
 
 
 # --- schedule -------------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from podcast import cache, catalog
 from podcast.audio import probe
-from podcast.model import Audio
+from podcast.model import Audio, Chapter
 
 AUDIO_FILES = [
     "cbr.mp3",
@@ -51,6 +53,20 @@ def test_chapters_and_tags_survive_the_round_trip(data_dir: Path) -> None:
     assert [c.title for c in restored.chapters] == ["Intro", "Middle", "End"]
     assert restored.chapters[1].start.total_seconds() == 1.0
     assert restored.tags == original.tags
+
+
+def test_fields_that_may_hold_text_or_a_path_keep_their_type(data_dir: Path) -> None:
+    original = dataclasses.replace(
+        probe(data_dir / "chapters.mp3"),
+        chapters=(
+            Chapter(timedelta(0), "Local picture", image=data_dir / "picture.jpg"),
+            Chapter(timedelta(seconds=1.5), "Remote picture", image="https://example.org/a.jpg"),
+        ),
+    )
+    restored = cache.decode_audio(json.loads(json.dumps(cache.encode(original))), original.path)
+    assert restored == original
+    assert isinstance(restored.chapters[0].image, Path)
+    assert isinstance(restored.chapters[1].image, str)
 
 
 def test_second_load_opens_no_audio_and_gives_the_same_catalog(show_dir: Path) -> None:

@@ -269,9 +269,11 @@ def test_chapters_out_of_order_or_past_the_end(show_dir: Path, data_dir: Path) -
         ),
     )
     found = rules(run(show_dir))
-    assert len(found["chapter-order"]) == 1
-    (late,) = found["chapter-beyond-end"]
+    (order,) = found["chapters-order"]
+    (late,) = found["chapters-duration"]
     assert "'Later'" in late.message and late.line == 7
+    assert order.severity is Severity.ERROR and order.path.name == "09-extra.yaml"
+    assert found["chapters-notes"][0].severity is Severity.WARNING  # first is not at 00:00:00
 
 
 def test_drafts_are_listed_with_their_time(show_dir: Path, data_dir: Path) -> None:
