@@ -16,6 +16,7 @@ import os
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from functools import cache
@@ -23,11 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
+import yaml
 
 from podcast import audio as audio_module
 from podcast import catalog as catalog_module
+from podcast.errors import Problem
 from podcast.files import write_atomic
-from podcast.model import Audio, Catalog
+from podcast.model import Audio, Catalog, Episode, Show
+from podcast.yamlfile import Fields
 
 CACHE_DIR = ".cache"  # hidden, so the loader never takes it for a season folder
 CACHE_FILE = "audio-v1.json"
@@ -71,7 +75,7 @@ class ProbeCache:
         self.prober = prober
         self.hits = 0
         self.misses = 0
-        self._old = self._read()
+        self._old: dict[str, dict[str, Any]] | None = None  # read on first use
         self._new: dict[str, dict[str, Any]] = {}
 
     def __call__(self, path: Path) -> Audio:
@@ -81,7 +85,7 @@ class ProbeCache:
         except OSError:
             stat = None  # the prober reports the missing file
         key = self._key(path)
-        entry = self._old.get(key)
+        entry = self._entries().get(key)
         if (
             stat is not None
             and entry is not None
@@ -106,22 +110,39 @@ class ProbeCache:
         return audio
 
     def save(self) -> None:
-        """Write the entries used by this load, atomically; an unwritable folder is skipped."""
-        if self._new == self._old:
+        """Write the cache atomically if it changed; an unwritable folder is skipped.
+
+        Entries not asked for in this load are kept while their file exists: a reload that
+        recalls unchanged episodes (see `Reloader`) does not ask for their audio.
+        """
+        if self._old is None:
+            return  # nothing was asked for
+        kept = {k: v for k, v in self._old.items() if k not in self._new and self._exists(k)}
+        entries = kept | self._new
+        if entries == self._old:
             return
-        document = {"fingerprint": fingerprint(), "entries": self._new}
+        document = {"fingerprint": fingerprint(), "entries": entries}
         data = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, data)
         except OSError:
             return  # a read-only install still works, only slower
+        self._old, self._new = entries, {}
 
     def _key(self, path: Path) -> str:
         absolute = Path(path).absolute()
         if absolute.is_relative_to(self.root):
             return absolute.relative_to(self.root).as_posix()
         return str(absolute)
+
+    def _exists(self, key: str) -> bool:
+        return (self.root / key).is_file()  # an absolute key stays absolute under `/`
+
+    def _entries(self) -> dict[str, dict[str, Any]]:
+        if self._old is None:
+            self._old = self._read()
+        return self._old
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:
@@ -132,6 +153,109 @@ class ProbeCache:
             return {}
         entries = document.get("entries")
         return entries if isinstance(entries, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    """An episode as loaded, with what it depends on and the problems it reported."""
+
+    folder: tuple[int, int]
+    files: tuple[Path, ...]
+    signature: tuple[tuple[int, int], ...]
+    show: Show | None
+    episode: Episode
+    line: int
+    key_lines: tuple[tuple[str, int], ...]
+    problems: tuple[Problem, ...]
+
+
+_PLACEHOLDER: yaml.Node = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+
+
+class Reloader:
+    """Loads a catalog, then reloads it reading only the episode files that changed.
+
+    An episode is recalled from memory while its YAML, its audio, transcript and images, and
+    its folder (a new file beside it may change what it refers to) keep their size and mtime,
+    and show.yaml reads the same. Everything else, duplicates included, is checked anew by
+    `catalog.load`, so a reload reports exactly what a fresh load would.
+    """
+
+    def __init__(self, root: Path, prober: Prober = audio_module.probe) -> None:
+        self.root = Path(root).absolute()
+        self.probes = ProbeCache(self.root, prober)
+        self.recalled = 0
+        self.read = 0
+        self._episodes: dict[Path, _Remembered] = {}
+        self._folders: dict[Path, tuple[int, int] | None] = {}
+
+    def load(self) -> Catalog:
+        """The catalog as the folder is now; raises CatalogError like `catalog.load`."""
+        self.recalled = self.read = 0
+        self._folders = {}
+        try:
+            return catalog_module.load(self.root, prober=self.probes, memo=self)
+        finally:
+            if self.root.resolve() != catalog_module.default_root().resolve():
+                self.probes.save()  # never into the package's own sample show
+
+    def recall(
+        self, path: Path, show: Show | None, problems: list[Problem]
+    ) -> tuple[Episode, Fields] | None:
+        """The remembered episode if nothing it depends on changed (catalog.EpisodeMemo)."""
+        remembered = self._episodes.get(path)
+        if remembered is None or remembered.show != show:
+            return None
+        folder = path.parent  # shared by a season's episodes: stat it once per load
+        if folder not in self._folders:
+            stat = _signature((folder,))
+            self._folders[folder] = stat[0] if stat else None
+        if self._folders[folder] != remembered.folder:
+            return None
+        if _signature(remembered.files) != remembered.signature:
+            return None
+        self.recalled += 1
+        problems.extend(remembered.problems)
+        nodes = {key: (_PLACEHOLDER, line) for key, line in remembered.key_lines}
+        return remembered.episode, Fields(path, remembered.line, nodes, problems)
+
+    def remember(
+        self,
+        path: Path,
+        show: Show | None,
+        loaded: tuple[Episode, Fields],
+        problems: list[Problem],
+    ) -> None:
+        """Keep a freshly read episode for the next load (catalog.EpisodeMemo)."""
+        self.read += 1
+        episode, fields = loaded
+        files = _dependencies(path, episode)
+        signature = _signature(files)
+        folder = _signature((path.parent,))
+        if signature is None or folder is None:
+            return
+        key_lines = tuple((key, line) for key, (_, line) in fields.nodes.items())
+        self._episodes[path] = _Remembered(
+            folder[0], files, signature, show, episode, fields.line, key_lines, tuple(problems)
+        )
+
+
+def _dependencies(path: Path, episode: Episode) -> tuple[Path, ...]:
+    files = [path, episode.audio.path]
+    if episode.transcript is not None:
+        files.append(episode.transcript.path)
+    if episode.image is not None:
+        files.append(episode.image)
+    files += [c.image for c in episode.chapters if isinstance(c.image, Path)]
+    return tuple(files)
+
+
+def _signature(files: tuple[Path, ...]) -> tuple[tuple[int, int], ...] | None:
+    try:
+        stats = [os.stat(f) for f in files]
+    except OSError:
+        return None
+    return tuple((s.st_size, s.st_mtime_ns) for s in stats)
 
 
 def load(root: Path, on_probe: Callable[[Path], None] | None = None) -> Catalog:

@@ -174,3 +174,81 @@ def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
         cache.load(show_dir)
     entries = json.loads((show_dir / cache.CACHE_DIR / cache.CACHE_FILE).read_text())["entries"]
     assert len(entries) == 6
+
+
+# --- reloading: unchanged episode files are not read again ------------------------------------
+
+
+def test_a_reload_with_nothing_changed_reads_no_episode(show_dir: Path) -> None:
+    reloader = cache.Reloader(show_dir)
+    first = reloader.load()
+    assert (reloader.read, reloader.recalled) == (7, 0)
+    second = reloader.load()
+    assert (reloader.read, reloader.recalled) == (0, 7)
+    assert second == first == catalog.load(show_dir)
+
+
+def test_a_reload_reads_only_the_changed_episode(show_dir: Path) -> None:
+    reloader = cache.Reloader(show_dir)
+    reloader.load()
+    path = show_dir / "season-2" / "01-access-to-care.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: Access to care", "title: Access"))
+    reloaded = reloader.load()
+    assert (reloader.read, reloader.recalled) == (1, 6)
+    assert reloaded.find("s2-01-access-to-care").title == "Access"
+    assert reloaded == catalog.load(show_dir)
+
+
+def test_a_new_file_beside_an_episode_is_seen(show_dir: Path) -> None:
+    reloader = cache.Reloader(show_dir)
+    reloader.load()
+    (show_dir / "season-2" / "01-access-to-care.srt").unlink()
+    (show_dir / "season-2" / "01-access-to-care.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n", "utf-8"
+    )
+    reloaded = reloader.load()
+    assert reloader.read == 2  # the season's folder changed: both its episodes are read again
+    assert reloaded.find("s2-01-access-to-care").transcript.path.suffix == ".vtt"
+
+
+def test_a_reload_reports_what_a_fresh_load_would(show_dir: Path) -> None:
+    first = show_dir / "season-1" / "00-trailer-a-conversation-starts-here.yaml"
+    later = show_dir / "season-3" / "02-community-voices.yaml"
+    with later.open("a") as handle:
+        handle.write("colour: blue\n")  # an unknown key: a warning that must survive reloads
+    reloader = cache.Reloader(show_dir)
+    assert [w.line for w in reloader.load().warnings] == [20]
+    assert [w.line for w in reloader.load().warnings] == [20]
+    guid = later.read_text("utf-8").split("guid: ")[1].split("\n")[0]
+    first.write_text(
+        first.read_text("utf-8").replace(
+            "guid: eb23caba-4c7d-46b5-b1fd-9d96ef1eb8eb", f"guid: {guid}"
+        )
+    )
+    with pytest.raises(catalog.CatalogError) as raised:
+        reloader.load()
+    with pytest.raises(catalog.CatalogError) as fresh:
+        catalog.load(show_dir)
+    assert raised.value.problems == fresh.value.problems
+    assert any(
+        p.path == later and p.line == 6 and "duplicate guid" in p.message
+        for p in raised.value.problems
+    )
+
+
+def test_a_changed_show_reads_every_episode_again(show_dir: Path) -> None:
+    reloader = cache.Reloader(show_dir)
+    reloader.load()
+    show = show_dir / "show.yaml"
+    show.write_text(show.read_text("utf-8").replace("language: en-us", "language: en-gb"))
+    reloaded = reloader.load()
+    assert reloader.read == 7
+    assert {e.transcript.language for e in reloaded.episodes} == {"en-gb"}
+
+
+def test_a_deleted_audio_file_is_an_error_on_reload(show_dir: Path) -> None:
+    reloader = cache.Reloader(show_dir)
+    reloader.load()
+    (show_dir / "season-3" / "01-trust-in-medicine.m4a").unlink()
+    with pytest.raises(catalog.CatalogError, match="no audio file found"):
+        reloader.load()
