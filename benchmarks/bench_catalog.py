@@ -66,8 +66,7 @@ def child(mode: str, root: Path, out: Path | None) -> None:
     elif mode == "export":
         from podcast.cli import cli
 
-        cli(["build", str(out), "--root", str(root), "--base-url", BASE_URL],
-            standalone_mode=False)
+        cli(["build", str(out), "--root", str(root), "--base-url", BASE_URL], standalone_mode=False)
         op = time.perf_counter() - imported
     else:
         catalog = cache.load(root)
@@ -146,20 +145,29 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, dict[str, float]]:
 
 def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
     """A Markdown table of the medians, with the issue's targets."""
-    lines = ["| episodes | figure | op (median) | whole process | peak RSS | target |",
-             "|---:|---|---:|---:|---:|---|"]
+    lines = [
+        "| episodes | figure | op (median) | whole process | peak RSS | target |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
     for size, results in all_results.items():
         for name, figures in results.items():
             target = TARGETS.get((name, size))
             verdict = ""
             if target is not None:
-                verdict = f"≤ {target * 1000:.0f} ms: {'met' if figures['op'] <= target else 'MISSED'}"
+                verdict = (
+                    f"≤ {target * 1000:.0f} ms: {'met' if figures['op'] <= target else 'MISSED'}"
+                )
             if size == 5000 and name != "export":
-                verdict += " (RSS ≤ 100 MiB: " + \
-                    ("met" if figures["max_rss_mib"] <= 100 else "MISSED") + ")"
-            lines.append(f"| {size} | {name} | {figures['op'] * 1000:.0f} ms | "
-                         f"{figures['proc'] * 1000:.0f} ms | {figures['max_rss_mib']:.0f} MiB | "
-                         f"{verdict} |")
+                verdict += (
+                    " (RSS ≤ 100 MiB: "
+                    + ("met" if figures["max_rss_mib"] <= 100 else "MISSED")
+                    + ")"
+                )
+            lines.append(
+                f"| {size} | {name} | {figures['op'] * 1000:.0f} ms | "
+                f"{figures['proc'] * 1000:.0f} ms | {figures['max_rss_mib']:.0f} MiB | "
+                f"{verdict} |"
+            )
     legend = [f"- {name}: {text}" for name, text in FIGURES.items()]
     return "\n".join(lines + ["", *legend])
 

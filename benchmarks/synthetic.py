@@ -59,7 +59,8 @@ def write_episode(root: Path, index: int, title_suffix: str = "") -> None:
     guid = uuid.uuid5(uuid.NAMESPACE_URL, f"synthetic/{index}")
     chapters = (
         '  - {start: "00:00:00", title: Opening}\n  - {start: "00:00:02", title: Main}\n'
-        if index % 2 else ""
+        if index % 2
+        else ""
     )
     yaml_path.write_text(
         f"title: Topic {index}{title_suffix}\nseason: {season}\nepisode: {number}\n"
