@@ -29,6 +29,7 @@ from podcast.errors import PodcastError
 from podcast.files import fresh_dir
 from podcast.model import Catalog
 
+START = "(start)"  # the referrer of the seeds
 MARKER = ".podcast-build"  # marks a folder as ours, so a rebuild may replace it
 NOT_FOUND_PAGE = "404.html"  # the name static hosts (Netlify, GitHub Pages, S3…) look for
 _TEXT_TYPES = (
@@ -112,7 +113,7 @@ def _swap(staging: Path, out: Path) -> None:
 def _freeze(app: Flask, staging: Path, base: str, on_file: Callable[[str], None]) -> Report:
     client = app.test_client()
     report = Report(staging)
-    queue = deque((path, "(start)") for path in seeds(app, base))
+    queue = deque((path, START) for path in seeds(app, base))
     seen = {path for path, _ in queue}
     broken: list[str] = []
     while queue:
@@ -176,7 +177,8 @@ def _fetch(
     response = client.get(path, base_url=base, buffered=False)
     try:
         if response.status_code != 200:
-            broken.append(f"{referrer} links to {path} ({response.status})")
+            if referrer != START:  # a route that needs a query (say, search) is no page to freeze
+                broken.append(f"{referrer} links to {path} ({response.status})")
             return []
         target = staging / local_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
