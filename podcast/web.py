@@ -254,7 +254,7 @@ def _register_views(app: Flask) -> None:
     # --- search, sitemap and robots.txt (the listener's site) --------------------------------
     indexes = search.IndexCache()  # built on the first search, again only for a new catalog
 
-    @app.get("/search")
+    @app.get("/search/")
     def search_page() -> Response:
         catalog = _store().current()
         query = request.args.get("q", "").strip()

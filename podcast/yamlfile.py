@@ -22,7 +22,7 @@ MAX_BYTES = 1_000_000  # an episode file is a few KB; anything larger is a mista
 
 
 def _construct(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_document(node)
+    return yaml.constructor.SafeConstructor().construct_document(node)
 
 
 @dataclass

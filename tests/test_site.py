@@ -23,7 +23,7 @@ from podcast.web import create_app
 BASE = "https://offthecharts.example"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 EPISODE = "/episodes/s1-01-why-we-call-it-an-emergency/"
-PAGES = ["/", "/seasons/1/", EPISODE, "/search?q=care", "/no-such-page/"]
+PAGES = ["/", "/seasons/1/", EPISODE, "/search/?q=care", "/no-such-page/"]
 ISO_DURATION = re.compile(r"^PT(\d+H)?(\d+M)?(\d+S)?$")
 # What each schema.org type must carry for us to call it complete (Google's podcast guidance and
 # schema.org's expected properties for these types).
@@ -238,7 +238,7 @@ def test_more_app_links_come_from_show_yaml(
 
 def results(client: FlaskClient, query: str) -> list[str]:
     """The episode paths a search lists, in order."""
-    soup = page(client, "/search?" + query)
+    soup = page(client, "/search/?" + query)
     return [a["href"] for a in soup.select(".result h3 a")]
 
 
@@ -251,7 +251,7 @@ def test_search_finds_words_in_titles_notes_guests_and_transcripts(client: Flask
 
 
 def test_search_result_links_to_the_transcript_cue(client: FlaskClient) -> None:
-    soup = page(client, "/search?q=act+now")
+    soup = page(client, "/search/?q=act+now")
     first = soup.select_one(".result")
     assert first.select_one("h3 a")["href"] == EPISODE
     cues = [a["href"] for a in first.select("a.cue-link")]
@@ -278,7 +278,7 @@ def test_search_ranks_titles_first_and_pages_results(show_dir: Path, data_dir: P
         "published: 2020-01-01T06:00:00Z\nguid: 00000000-0000-4000-8000-000000000040\n",
     )
     client = fresh_client(show_dir)
-    first = page(client, "/search?q=zebras")
+    first = page(client, "/search/?q=zebras")
     assert "26 episodes" in first.select_one("#results-heading").get_text()
     hrefs = [a["href"] for a in first.select(".result h3 a")]
     assert hrefs[0] == "/episodes/s1-40-zebras/"  # the title match beats newer summaries
@@ -297,12 +297,12 @@ def test_search_hides_drafts_and_folds_accents_and_case(show_dir: Path, data_dir
 
 
 def test_search_page_without_a_query_is_a_form(client: FlaskClient) -> None:
-    soup = page(client, "/search")
+    soup = page(client, "/search/")
     assert soup.find("input", attrs={"name": "q", "id": "search-q"})
     assert soup.find("label", attrs={"for": "search-q"})
     assert not soup.select(".result")
     assert meta(soup, "robots") == "noindex"
-    heading = page(client, "/search?q=the+and+of").select_one("#results-heading")
+    heading = page(client, "/search/?q=the+and+of").select_one("#results-heading")
     assert heading.get_text().startswith("No episodes")  # too common words find nothing
 
 
@@ -356,7 +356,7 @@ def test_episode_page_weighs_under_100_kb_without_audio(client: FlaskClient) -> 
     ],
 )
 def test_search_survives_any_query(client: FlaskClient, query: str) -> None:
-    response = client.get("/search", query_string={"q": query, "page": "-3"})
+    response = client.get("/search/", query_string={"q": query, "page": "-3"})
     assert response.status_code == 200
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert soup.find("input", id="search-q")["value"] == query

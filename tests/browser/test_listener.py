@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from podcast.catalog import default_root, load
 
 from .chromium import ARTIFACTS, WAIT_MS
+from .serve_show import NOW, static_server
 
 CATALOG = load(default_root())
 EPISODE = "s1-01-why-we-call-it-an-emergency"  # has a transcript of six cues
@@ -107,7 +109,7 @@ def test_no_horizontal_scroll_and_screenshots(
     context = browser.new_context(viewport={"width": width, "height": 800})
     try:
         page = context.new_page()
-        page.goto(base_url + PAGES.get(name, "/search?q=health+equity"))
+        page.goto(base_url + PAGES.get(name, "/search/?q=health+equity"))
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -123,7 +125,7 @@ def test_no_horizontal_scroll_and_screenshots(
 
 AXE_PAGES = {
     **PAGES,
-    "search results": "/search?q=health+equity",
+    "search results": "/search/?q=health+equity",
     "cue from a search": f"/episodes/{EPISODE}/#cue-2",
 }
 
@@ -173,7 +175,7 @@ def test_pages_satisfy_their_own_content_security_policy(browser: Any, base_url:
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        for path in (*PAGES.values(), "/search?q=care"):
+        for path in (*PAGES.values(), "/search/?q=care"):
             page.goto(base_url + path)
         assert [e for e in errors if "404" not in e] == []
     finally:
@@ -218,7 +220,7 @@ def test_search_works_without_javascript(browser: Any, base_url: str) -> None:
         page.goto(base_url + "/")
         page.get_by_role("searchbox", name="Search episodes").fill("transportation")
         page.keyboard.press("Enter")
-        page.wait_for_url("**/search?q=transportation")
+        page.wait_for_url("**/search/?q=transportation")
         results = page.locator(".result h3 a")
         assert results.all_inner_texts() == ["Access to care"]
         cue_link = page.locator(".result a.cue-link").first
@@ -263,3 +265,23 @@ def test_episode_page_weighs_under_100_kb_without_audio(page: Any, base_url: str
     assert total < 100 * 1024, f"{total} bytes: {sizes}"
     paths = [path for path, _ in sizes]
     assert {"/static/style.css", "/static/site.js", "/static/player.js"} <= set(paths), paths
+
+
+def test_a_static_copy_says_it_cannot_search(browser: Any, show_root: Path, tmp_path: Path) -> None:
+    from podcast import export
+    from podcast.web import create_app
+
+    app = create_app({"EPISODES_ROOT": show_root, "CLOCK": lambda: NOW})
+    export.build(app, tmp_path / "site", "http://127.0.0.1/")
+    assert (tmp_path / "site" / "search" / "index.html").is_file()
+    with static_server(tmp_path / "site") as address:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(address + "/search/?q=care")
+            note = page.locator(".static-note")
+            note.wait_for()
+            assert "cannot search" in note.inner_text()
+            assert page.locator(".result").count() == 0
+        finally:
+            context.close()
