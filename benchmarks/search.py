@@ -4,9 +4,9 @@
     python benchmarks/search.py [EPISODES] [CUES_PER_TRANSCRIPT]
 
 Makes a synthetic catalog in memory (default 5,000 episodes, each with notes, a guest and a
-WebVTT transcript of 200 cues written to a temporary folder), builds the index once (timed), then times
-warm queries (30 runs each: the first run also reads the 20 result transcripts) and reports
-medians and 95th percentiles.
+WebVTT transcript of 200 cues written to a temporary folder), builds the index once (timed),
+then times warm queries (30 runs each; the first also reads the 20 result transcripts) and
+reports medians and 95th percentiles.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from podcast.catalog import default_root, load
 from podcast.model import Audio, Catalog, Episode, EpisodeType, Person, Transcript
 from podcast.search import SearchIndex
 
-COMMON = ("health equity care community trust access patients clinic doctors nurses families "
-          "emergency listening policy insurance housing food transportation language data").split()
+COMMON = (
+    "health equity care community trust access patients clinic doctors nurses families "
+    "emergency listening policy insurance housing food transportation language data"
+).split()
 
 
 def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
@@ -52,16 +54,30 @@ def make_catalog(count: int, cues: int, folder: Path) -> Catalog:
         transcript = folder / f"{n}.vtt"
         lines = ["WEBVTT", ""]
         for c in range(cues):
-            lines += [f"00:{c // 6:02d}:{c % 6 * 10:02d}.000 --> 00:{c // 6:02d}:{c % 6 * 10 + 9:02d}.000",
-                      f"<v Host {c % 2}>{sentence(rng, words, 12)}</v>", ""]
+            lines += [
+                f"00:{c // 6:02d}:{c % 6 * 10:02d}.000 --> "
+                f"00:{c // 6:02d}:{c % 6 * 10 + 9:02d}.000",
+                f"<v Host {c % 2}>{sentence(rng, words, 12)}</v>",
+                "",
+            ]
         transcript.write_text("\n".join(lines), encoding="utf-8")
-        episodes.append(Episode(
-            source=folder / f"{n}.yaml", slug=f"s{n // 100 + 1}-{n}", title=sentence(rng, words, 5),
-            season=n // 100 + 1, number=n % 100 + 1, published=start + timedelta(days=n),
-            type=EpisodeType.FULL, guid=f"guid-{n}", audio=audio,
-            summary=sentence(rng, words, 20), notes="\n\n".join(sentence(rng, words, 40) for _ in range(5)),
-            guests=(Person(f"Guest {sentence(rng, words, 2)}", "guest"),),
-            transcript=Transcript(transcript, "text/vtt", "en")))
+        episodes.append(
+            Episode(
+                source=folder / f"{n}.yaml",
+                slug=f"s{n // 100 + 1}-{n}",
+                title=sentence(rng, words, 5),
+                season=n // 100 + 1,
+                number=n % 100 + 1,
+                published=start + timedelta(days=n),
+                type=EpisodeType.FULL,
+                guid=f"guid-{n}",
+                audio=audio,
+                summary=sentence(rng, words, 20),
+                notes="\n\n".join(sentence(rng, words, 40) for _ in range(5)),
+                guests=(Person(f"Guest {sentence(rng, words, 2)}", "guest"),),
+                transcript=Transcript(transcript, "text/vtt", "en"),
+            )
+        )
     return Catalog(folder, shipped.show, tuple(reversed(episodes)))
 
 
@@ -86,15 +102,25 @@ def main() -> None:
         index = SearchIndex(catalog)
         build = time.perf_counter() - begin
         memory = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-        print(f"{count} episodes, {cues} cues each: index built in {build:.1f} s, "
-              f"{memory:.0f} MiB more peak memory (RSS) while building")
+        print(
+            f"{count} episodes, {cues} cues each: index built in {build:.1f} s, "
+            f"{memory:.0f} MiB more peak memory (RSS) while building"
+        )
         visible = catalog.episodes
-        for query in ("health", "health equity", "trust listening clinic", "trans",
-                      catalog.episodes[1234 % count].title.split()[2], "zzzznotaword"):
+        for query in (
+            "health",
+            "health equity",
+            "trust listening clinic",
+            "trans",
+            catalog.episodes[1234 % count].title.split()[2],
+            "zzzznotaword",
+        ):
             found = index.search(query, visible)
             median, p95 = timed(lambda q=query: index.search(q, visible), 30)
-            print(f"  index.search({query!r:28}) {found.total:5} hits  "
-                  f"median {median:6.2f} ms  p95 {p95:6.2f} ms")
+            print(
+                f"  index.search({query!r:28}) {found.total:5} hits  "
+                f"median {median:6.2f} ms  p95 {p95:6.2f} ms"
+            )
 
 
 if __name__ == "__main__":
