@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
-import yaml
 
 from podcast import audio as audio_module
 from podcast import catalog as catalog_module
@@ -164,12 +163,8 @@ class _Remembered:
     signature: tuple[tuple[int, int], ...]
     show: Show | None
     episode: Episode
-    line: int
-    key_lines: tuple[tuple[str, int], ...]
+    fields: Fields  # keys and lines only (Fields.lines_only)
     problems: tuple[Problem, ...]
-
-
-_PLACEHOLDER: yaml.Node = yaml.ScalarNode("tag:yaml.org,2002:null", "")
 
 
 class Reloader:
@@ -216,8 +211,8 @@ class Reloader:
             return None
         self.recalled += 1
         problems.extend(remembered.problems)
-        nodes = {key: (_PLACEHOLDER, line) for key, line in remembered.key_lines}
-        return remembered.episode, Fields(path, remembered.line, nodes, problems)
+        fields = remembered.fields
+        return remembered.episode, Fields(fields.path, fields.line, fields.nodes, problems)
 
     def remember(
         self,
@@ -234,9 +229,8 @@ class Reloader:
         folder = _signature((path.parent,))
         if signature is None or folder is None:
             return
-        key_lines = tuple((key, line) for key, (_, line) in fields.nodes.items())
         self._episodes[path] = _Remembered(
-            folder[0], files, signature, show, episode, fields.line, key_lines, tuple(problems)
+            folder[0], files, signature, show, episode, fields, tuple(problems)
         )
 
 
