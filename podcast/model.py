@@ -12,6 +12,10 @@ from pathlib import Path
 
 from podcast.errors import Problem
 
+# Characters XML 1.0 cannot carry at all (not even escaped): C0 controls but tab, CR and LF,
+# lone surrogates and the two non-characters U+FFFE/U+FFFF. One in a feed makes it unparseable.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
 
 class EpisodeType(str, Enum):
     """Apple's itunes:episodeType values."""
