@@ -6,7 +6,7 @@ import difflib
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -47,7 +47,11 @@ EPISODE_KEYS = frozenset(
 )
 PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
+HTTP_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+# Before 1970 there were no podcasts (nor Unix time); past 2200 is a typo, and years near
+# 1 or 9999 overflow as soon as a time zone is applied.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
 
 Prober = Callable[[Path], Audio]
@@ -99,14 +103,17 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         problems.append(Problem(root, None, "the episodes folder does not exist",
                                 "create it, or point --root at the right folder"))
         return None
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(path, None, "show.yaml is missing",
                                 "create show.yaml with the show's title, description and owner"))
+        return None
+    if _links_outside(root, path, problems):
         return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
     before = len(problems)
+    base_url, media_base_url = _site(fields)
     show = Show(
         source=path,
         title=fields.get("title", str, "", required=True) or "",
@@ -121,8 +128,8 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
                                  hint="add 'explicit: false' (Apple requires it)")),
         type=_enum(fields, "type", ShowType, ShowType.EPISODIC),
         copyright=fields.get("copyright", str, "") or "",
-        base_url=_site(fields)[0],
-        media_base_url=_site(fields)[1],
+        base_url=base_url,
+        media_base_url=media_base_url,
         hosts=tuple(_person(f, "host") for f in fields.items("hosts")),
         seasons=_seasons(fields),
         links=_pairs(fields, "links"),
@@ -164,7 +171,7 @@ def _artwork(root: Path, fields: Fields) -> Path:
         fields.error("artwork", f"artwork '{name}' is outside the episodes folder",
                      "put the image in the episodes folder")
         return root / "artwork.jpg"
-    if not path.is_file():
+    if not _is_file(path):
         fields.error("artwork" if fields.has("artwork") else None,
                      f"artwork file '{name}' is missing",
                      "add a square JPEG or PNG of 1400–3000 px named artwork.jpg")
@@ -177,7 +184,11 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
     known = apple_categories()
     result = []
     for text in names:
-        name, _, sub = (str(text).partition(">"))
+        if not isinstance(text, str):  # str() of a nested value could be huge
+            fields.error("categories", "each category should be text",
+                         "write e.g. 'categories: [\"Health & Fitness > Medicine\"]'")
+            continue
+        name, _, sub = text.partition(">")
         category = Category(name.strip(), sub.strip() or None)
         if category.name not in known:
             close = difflib.get_close_matches(category.name, list(known), n=1)
@@ -226,8 +237,8 @@ def _person(fields: Fields, default_role: str) -> Person:
         role=(fields.get("role", str, default_role) or default_role).lower(),
         group=(fields.get("group", str, "cast") or "cast").lower(),
         bio=fields.get("bio", str, "") or "",
-        href=fields.get("href", str),
-        img=fields.get("img", str),
+        href=_url(fields, "href"),
+        img=_url(fields, "img"),
     )
 
 
@@ -237,7 +248,7 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
         return ()
     result = []
     for key in seasons.nodes:
-        if not key.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", key):
             seasons.error(key, f"season '{key}' should be a number", "write '1:', '2:', …")
             continue
         info = seasons.child(key)
@@ -249,14 +260,24 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
     return tuple(sorted(result, key=lambda s: s.number))
 
 
+def _url(fields: Fields, key: str) -> str | None:
+    """An http(s) URL or None; anything else (javascript:, data:, …) would be a live link."""
+    url = fields.get(key, str)
+    if url and not HTTP_URL.match(url):
+        fields.error(key, f"'{key}' should be an http(s) URL", "write https://…")
+        return None
+    return url or None
+
+
 def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
-    mapping = fields.get(key, dict, {}) or {}
+    mapping = fields.child(key)  # a child, not a dict, so duplicate names are caught
+    if mapping is None:
+        return ()
     pairs = []
-    for name, url in mapping.items():
-        if not isinstance(url, str) or not re.match(r"^https?://", url):
-            fields.error(key, f"'{key}.{name}' should be an http(s) URL", "write https://…")
-            continue
-        pairs.append((str(name), url))
+    for name in mapping.nodes:
+        url = _url(mapping, name)
+        if url is not None:
+            pairs.append((name, url))
     return tuple(pairs)
 
 
@@ -276,6 +297,8 @@ def _podcast_guid(fields: Fields) -> str | None:
 
 def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
                   prober: Prober) -> tuple[Episode, Fields] | None:
+    if _links_outside(root, path, problems):
+        return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
@@ -358,9 +381,35 @@ def _published(fields: Fields) -> datetime | None:
         fields.error("published", "'published' has no time zone, so apps would guess the hour",
                      f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z")
         return None
+    try:  # far-off years with a zone overflow datetime once converted to UTC
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        fields.error("published", f"'published' is in the year {value.year}",
+                     f"check the year: it should be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return None
     if value.year < 2000:
         fields.warn("published", f"'published' is in {value.year}", "check the year")
     return value
+
+
+def _links_outside(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """True (with a problem) when a YAML file is a link, or in a linked folder, leading outside."""
+    if _inside(root, path.parent, path.name) is not None:
+        return False
+    problems.append(Problem(path, None, "this file (or its folder) is a link to a place outside "
+                            "the episodes folder", "copy the file into the episodes folder "
+                            "instead of linking to it"))
+    return True
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file that says False, not raises, for names the OS refuses (too long, …)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(root: Path, base: Path, name: str) -> Path | None:
@@ -375,9 +424,10 @@ def _inside(root: Path, base: Path, name: str) -> Path | None:
 
 def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
            prober: Prober) -> Audio | None:
+    before = len(problems)
     audio_path = _referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
     if audio_path is None:
-        if not fields.has("audio") and fields.line_of("audio") == fields.line:
+        if len(problems) == before and not fields.has("audio"):
             fields.error(None, f"no audio file found for {path.name}",
                          f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'")
         return None
@@ -407,14 +457,19 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
         if found is None:
             fields.error(key, f"'{key}' points outside the episodes folder: {name}",
                          "keep the file inside the episodes folder")
-        elif not found.is_file():
+        elif not _is_file(found):
             fields.error(key, f"{key} file '{name}' does not exist",
                          "check the file name and its folder")
             return None
         return found
     for candidate in sorted(path.parent.glob(f"{_glob_escape(path.stem)}.*")):
-        if candidate.suffix.lower() in extensions and _inside(root, path.parent, candidate.name):
-            return candidate
+        if candidate.suffix.lower() not in extensions:
+            continue
+        if _inside(root, path.parent, candidate.name) is None:
+            fields.error(None, f"{candidate.name} is a link to a place outside the episodes "
+                         "folder", "copy the file into the episodes folder instead of linking")
+            return None
+        return candidate
     return None
 
 
@@ -446,7 +501,7 @@ def _chapters(fields: Fields) -> tuple[Chapter, ...]:
         start = _chapter_start(item)
         title = item.get("title", str, "", required=True) or ""
         if start is not None:
-            chapters.append(Chapter(start, title, item.get("url", str), item.get("image", str)))
+            chapters.append(Chapter(start, title, _url(item, "url"), _url(item, "image")))
     return tuple(chapters)
 
 
@@ -454,15 +509,28 @@ def _chapter_start(item: Fields) -> timedelta | None:
     if not item.has("start"):
         item.error(None, "chapter without 'start'", "add 'start: \"00:00:00\"'")
         return None
-    value = item.raw("start")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
     try:
-        return parse_timestamp(str(value))
-    except ValueError:
-        item.error("start", f"chapter start {value!r} is not a time",
-                   "write it quoted as \"HH:MM:SS\"")
-        return None
+        value = item.raw("start")
+    except (ValueError, OverflowError, yaml.YAMLError):
+        value = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
+            return _chapter_offset(timedelta(seconds=value))
+        except (ValueError, OverflowError):
+            pass
+    elif isinstance(value, str):
+        try:
+            return _chapter_offset(parse_timestamp(value))
+        except (ValueError, OverflowError):
+            pass
+    item.error("start", "the chapter's start is not a time", "write it quoted as \"HH:MM:SS\"")
+    return None
+
+
+def _chapter_offset(start: timedelta) -> timedelta:
+    if not timedelta(0) <= start < timedelta(days=1):
+        raise ValueError("a chapter starts within the first day")
+    return start
 
 
 def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) -> None:
