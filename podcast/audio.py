@@ -230,14 +230,25 @@ def _id3_chapters(tags: ID3) -> tuple[Chapter, ...]:
         frame = chaps[element_id]
         title = frame.sub_frames.get("TIT2")
         url = frame.sub_frames.get("WXXX:") or frame.sub_frames.get("WXXX")
+        pictures = frame.sub_frames.getall("APIC")
         chapters.append(
             Chapter(
                 start=timedelta(milliseconds=frame.start_time),
                 title=_first(title.text) if title is not None else f"Chapter {number}",
                 url=url.url if url is not None else None,
+                embedded_image=picture_mime(pictures[0].data) if pictures else None,
             )
         )
     return tuple(chapters)
+
+
+def picture_mime(data: bytes) -> str | None:
+    """`image/jpeg` or `image/png` from an embedded picture's bytes (its declared type lies)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
 
 
 def cover_art(path: Path) -> tuple[bytes, str] | None:

@@ -47,7 +47,7 @@ EPISODE_KEYS = frozenset(
 )
 PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
-HTTP_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+CHAPTER_IMAGES = frozenset({".jpg", ".jpeg", ".png"})
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 # Before 1970 there were no podcasts (nor Unix time); past 2200 is a typo, and years near
 # 1 or 9999 overflow as soon as a time zone is applied.
@@ -260,15 +260,6 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
     return tuple(sorted(result, key=lambda s: s.number))
 
 
-def _url(fields: Fields, key: str) -> str | None:
-    """An http(s) URL or None; anything else (javascript:, data:, …) would be a live link."""
-    url = fields.get(key, str)
-    if url and not HTTP_URL.match(url):
-        fields.error(key, f"'{key}' should be an http(s) URL", "write https://…")
-        return None
-    return url or None
-
-
 def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
     mapping = fields.child(key)  # a child, not a dict, so duplicate names are caught
     if mapping is None:
@@ -319,7 +310,7 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
         notes=fields.get("notes", str, "") or "",
         explicit=fields.get("explicit", bool),
         guests=tuple(_person(f, "guest") for f in fields.items("guests")),
-        chapters=_chapters(fields),
+        chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
     )
@@ -469,6 +460,10 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
             fields.error(None, f"{candidate.name} is a link to a place outside the episodes "
                          "folder", "copy the file into the episodes folder instead of linking")
             return None
+        if not _is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+            fields.error(None, f"{candidate.name} is not a regular file (a folder, pipe or "
+                         "device)", "replace it with the exported file")
+            return None
         return candidate
     return None
 
@@ -494,15 +489,40 @@ def _image(path: Path, root: Path, fields: Fields) -> Path | None:
         if fields.has("image") else None
 
 
-def _chapters(fields: Fields) -> tuple[Chapter, ...]:
+def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
     chapters = []
     for item in fields.items("chapters"):
         item.warn_unknown(CHAPTER_KEYS)
         start = _chapter_start(item)
         title = item.get("title", str, "", required=True) or ""
+        url = _url(item, "url")
         if start is not None:
-            chapters.append(Chapter(start, title, _url(item, "url"), _url(item, "image")))
+            chapters.append(Chapter(start, title, url, _chapter_image(item, root)))
     return tuple(chapters)
+
+
+def _chapter_image(item: Fields, root: Path) -> str | Path | None:
+    """An http(s) URL as written, or an image file beside the YAML (kept inside root)."""
+    name = item.get("image", str)
+    if not name:
+        return None
+    if re.match(r"^https?://", name):
+        return name
+    found = _inside(root, item.path.parent, name)
+    if found is None or not _is_file(found) or found.suffix.lower() not in CHAPTER_IMAGES:
+        item.error("image", f"chapter image '{name}' is not a JPEG or PNG file in the "
+                   "episodes folder", "put the image beside the episode, or use an https:// URL")
+        return None
+    return found
+
+
+def _url(fields: Fields, key: str) -> str | None:
+    """An optional http(s) URL; anything else is an error apps would trip on."""
+    url = fields.get(key, str)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        fields.error(key, f"'{key}' is not an absolute http(s) URL: {url}", "write https://…")
+        return None
+    return url
 
 
 def _chapter_start(item: Fields) -> timedelta | None:

@@ -8,8 +8,20 @@ from urllib.parse import quote
 from feedgen.feed import FeedEntry, FeedGenerator
 
 from podcast import __version__
-from podcast.feedext import ItunesEntryExtras, ItunesExtras
-from podcast.model import Catalog, Episode
+from podcast import chapters as chapters_module
+from podcast.feedext import (
+    ItunesEntryExtras,
+    ItunesExtras,
+    PodcastIndex,
+    PodcastIndexEntry,
+    Podlove,
+    PodloveEntry,
+    SimpleChapter,
+    Trailer,
+    TranscriptLink,
+    podcast_guid,
+)
+from podcast.model import Catalog, Episode, EpisodeType
 from podcast.notes import to_html, to_text, truncate_bytes, xml_safe
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
@@ -47,14 +59,29 @@ class Urls:
         """Where apps download the audio (the media CDN when configured)."""
         return f"{self.media}/{audio_path(self.catalog, episode)}"
 
+    def chapters(self, episode: Episode) -> str:
+        """The episode's JSON Chapters file."""
+        return self.page(f"/episodes/{episode.slug}/chapters.json")
+
+    def transcript(self, episode: Episode) -> str | None:
+        """The episode's transcript file (`transcript.vtt` or `.srt`), if it has one."""
+        if episode.transcript is None:
+            return None
+        return self.page(f"/episodes/{episode.slug}/transcript.{episode.transcript.extension}")
+
+    def absolute(self, path_or_url: str) -> str:
+        """A site path (`/…`) made absolute; an absolute URL unchanged."""
+        return self.page(path_or_url) if path_or_url.startswith("/") else path_or_url
+
 
 def audio_path(catalog: Catalog, episode: Episode) -> str:
     """The audio's URL path below /audio/, relative to the episodes folder."""
     return quote(episode.audio.path.relative_to(catalog.root).as_posix())
 
 
-def build(catalog: Catalog, base_url: str, now: datetime | None = None,
-          media_base_url: str | None = None) -> bytes:
+def build(
+    catalog: Catalog, base_url: str, now: datetime | None = None, media_base_url: str | None = None
+) -> bytes:
     """The RSS 2.0 feed of the episodes published by `now`, newest first, as UTF-8 bytes."""
     episodes = catalog.visible(now or datetime.now(UTC))
     urls = Urls(catalog, base_url, media_base_url)
@@ -69,6 +96,8 @@ def _channel(catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]) -> Fee
     generator = FeedGenerator()
     generator.load_extension("podcast")
     generator.register_extension("itunes_extras", ItunesExtras, ItunesEntryExtras)
+    generator.register_extension("podcastindex", PodcastIndex, PodcastIndexEntry)
+    generator.register_extension("podlove", Podlove, PodloveEntry)
     generator.title(xml_safe(show.title))
     # feedgen uses the last link as RSS <link>, so the page comes after the self link
     generator.link(href=urls.feed, rel="self", type="application/rss+xml")
@@ -90,7 +119,27 @@ def _channel(catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]) -> Fee
     if show.subtitle:
         itunes.itunes_subtitle(xml_safe(show.subtitle))
     generator.itunes_extras.explicit = show.explicit
+    _podcast_channel(generator.podcastindex, catalog, urls, episodes)
     return generator
+
+
+def _podcast_channel(
+    tags: PodcastIndex, catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]
+) -> None:
+    """Podcasting 2.0 channel tags."""
+    show = catalog.show
+    # pinned in show.yaml so the identity survives a move of host; else computed from this URL
+    tags.guid = show.podcast_guid or podcast_guid(urls.feed)
+    tags.locked, tags.owner_email = show.locked, show.owner.email or None
+    tags.funding = list(show.funding)
+    tags.medium = "podcast"
+    tags.persons = list(show.hosts)
+    tags.license = show.license
+    tags.trailers = [
+        Trailer(e.title, urls.enclosure(e), e.published, e.audio.size, e.audio.mime, e.season)
+        for e in reversed(episodes)
+        if e.type is EpisodeType.TRAILER
+    ]
 
 
 def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
@@ -100,7 +149,8 @@ def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> N
     entry.published(episode.published)
     entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
     entry.description(xml_safe(truncate_bytes(description_text(episode), DESCRIPTION_LIMIT)))
-    html = to_html(episode.notes) if episode.notes else ""
+    chapters = episode.all_chapters
+    html = (to_html(episode.notes) if episode.notes else "") + chapters_module.notes_html(chapters)
     if html:  # CDATA reads best, but cannot hold "]]>"; escaped text is the same XML
         entry.content(html, type=None if "]]>" in html else "CDATA")
     itunes = entry.podcast
@@ -111,10 +161,39 @@ def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> N
         itunes.itunes_episode(episode.number)
     itunes.itunes_episode_type(episode.type.value)
     if episode.image is not None:
-        itunes.itunes_image(urls.page("/" + quote(episode.image.relative_to(catalog.root)
-                                                  .as_posix())))
+        itunes.itunes_image(
+            urls.page("/" + quote(episode.image.relative_to(catalog.root).as_posix()))
+        )
     explicit = catalog.show.explicit if episode.explicit is None else episode.explicit
     entry.itunes_extras.explicit = explicit
+    _podcast_item(entry.podcastindex, catalog, urls, episode)
+    entry.podlove.chapters = [
+        SimpleChapter(
+            c.start, c.title, c.url, _absolute(urls, chapters_module.image_path(episode, n, c))
+        )
+        for n, c in enumerate(chapters, 1)
+    ]
+
+
+def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
+    """Podcasting 2.0 item tags."""
+    tags.season = episode.season
+    tags.season_name = catalog.show.season_info(episode.season).title
+    tags.episode = episode.number
+    if episode.guests:  # an item's people replace the channel's, so the hosts are restated
+        tags.persons = [*catalog.show.hosts, *episode.guests]
+    transcript, url = episode.transcript, urls.transcript(episode)
+    if transcript is not None and url is not None:
+        # both WebVTT and SRT are timed, so both are captions (the spec's SRT example says so)
+        tags.transcripts = [
+            TranscriptLink(url, transcript.mime, transcript.language, captions=True)
+        ]
+    if episode.all_chapters:
+        tags.chapters_url = urls.chapters(episode)
+
+
+def _absolute(urls: Urls, path_or_url: str | None) -> str | None:
+    return urls.absolute(path_or_url) if path_or_url else None
 
 
 def description_text(episode: Episode) -> str:

@@ -70,7 +70,8 @@ class Chapter:
     start: timedelta
     title: str
     url: str | None = None
-    image: str | None = None
+    image: str | Path | None = None  # an http(s) URL, or an image file in the episodes folder
+    embedded_image: str | None = None  # MIME type of a picture inside the audio's chapter frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from flask import Flask, Response, abort, render_template, request, send_file
 from markupsafe import Markup
 
 from podcast import catalog as catalog_module
-from podcast import feed
+from podcast import chapters, feed, transcripts
 from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.notes import to_html
 from podcast.shipped import shipped_dir
@@ -210,3 +211,66 @@ def _register_views(app: Flask) -> None:
     def not_found(error: Exception) -> tuple[str, int]:
         catalog = _store().current()
         return render_template("404.html", show=catalog.show, urls=_urls()), 404
+
+    # --- chapters, transcripts and chapter images (Podcasting 2.0) ---------------------------
+    app.add_template_filter(chapters.seconds_text, "chapter_seconds")
+    app.add_template_filter(transcripts.seconds_text, "cue_seconds")
+    app.add_template_filter(transcripts.clock, "clock")
+    app.add_template_global(_transcript_cues, "transcript_cues")
+    app.add_template_global(chapters.image_path, "chapter_image")
+
+    @app.get("/episodes/<slug>/chapters.json")
+    def chapters_json(slug: str) -> Response:
+        found = _published_episode(slug)
+        if not found.all_chapters:
+            abort(404)
+        document = chapters.json_chapters(_store().current().show, found, _urls().absolute)
+        body = json.dumps(document, ensure_ascii=False, indent=2)
+        # no Last-Modified: chapters can be edited after the episode is out; the ETag tracks them
+        return _shared(_cached(Response(body, mimetype=chapters.JSON_TYPE)))
+
+    @app.get("/episodes/<slug>/transcript.<extension>")
+    def transcript(slug: str, extension: str) -> Response:
+        found = _published_episode(slug)
+        if found.transcript is None or found.transcript.extension != extension:
+            abort(404)
+        mimetype = f"{found.transcript.mime}; charset=utf-8"
+        return _shared(send_file(found.transcript.path, mimetype=mimetype, conditional=True,
+                                 etag=True, max_age=int(app.config["FEED_MAX_AGE"])))
+
+    @app.get("/episodes/<slug>/chapters/<int:number>.<extension>")
+    def chapter_image(slug: str, number: int, extension: str) -> Response:
+        found = _published_episode(slug)
+        picture = chapters.image(found, number)  # None for a number out of range
+        name = chapters.image_name(number, found.all_chapters[number - 1]) if picture else None
+        if picture is None or name != f"{number}.{extension}":
+            abort(404)
+        return _shared(_cached(Response(picture.data, mimetype=picture.mime)))
+
+
+def _published_episode(slug: str) -> Episode:
+    """The visible episode with this slug, or a 404."""
+    catalog = _store().current()
+    found = catalog.find(slug)
+    if found is None or found not in _visible(catalog):
+        abort(404)
+    return found
+
+
+def _shared(response: Response) -> Response:
+    # Podcasting 2.0 web players fetch chapters and transcripts from other origins
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _transcript_cues(episode: Episode) -> tuple[transcripts.Cue, ...]:
+    """The episode's transcript cues for its page; none when unreadable (`check` says why)."""
+    from flask import current_app
+
+    if episode.transcript is None:
+        return ()
+    try:
+        return transcripts.parse(episode.transcript.path)
+    except (transcripts.TranscriptError, OSError) as exc:
+        current_app.logger.warning("transcript not shown: %s", exc)
+        return ()

@@ -122,6 +122,12 @@ def _assert_site_safe(scratch: Scratch, catalog: Catalog) -> None:
     assert response.status_code == 200
     assert_feed_sound(response.data, [e.guid for e in visible])
     for episode in visible:
+        for extra in (
+            "chapters.json",
+            f"transcript.{getattr(episode.transcript, 'extension', 'vtt')}",
+        ):
+            with client.get(f"/episodes/{episode.slug}/{extra}") as response:
+                assert response.status_code in (200, 404), extra
         url = "/audio/" + feed.audio_path(catalog, episode)  # quoted, as in the feed
         size = episode.audio.size
         with client.get(url, headers={"Range": "bytes=-10"}) as tail:

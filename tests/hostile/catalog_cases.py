@@ -346,7 +346,7 @@ TYPE_CASES = [
     Case(
         "type-guest-href-javascript",
         _episode(guests=[{"name": "G", "href": "javascript:alert(1)"}]),
-        Fails(E, 11, "'href' should be an http\\(s\\) URL"),
+        Fails(E, 11, "'href' is not an absolute http\\(s\\) URL"),
     ),
     Case(
         "type-chapter-start-text",
@@ -361,7 +361,7 @@ TYPE_CASES = [
     Case(
         "type-chapter-url-javascript",
         _episode(chapters=[{"start": "00:00:01", "title": "x", "url": "javascript:x()"}]),
-        Fails(E, 12, "'url' should be an http\\(s\\) URL"),
+        Fails(E, 12, "'url' is not an absolute http\\(s\\) URL"),
     ),
     Case("type-missing-title", _episode(title=None), Fails(E, 1, "missing required key 'title'")),
     Case("type-missing-guid", _episode(guid=None), Fails(E, 1, "missing required key 'guid'")),
@@ -403,12 +403,12 @@ TYPE_CASES = [
     Case(
         "type-show-link-javascript",
         _show(links={"x": "javascript:alert(1)"}),
-        Fails(S, 12, "'x' should be an http\\(s\\) URL"),
+        Fails(S, 12, "'x' is not an absolute http\\(s\\) URL"),
     ),
     Case(
         "type-show-host-href-javascript",
         _show(hosts=[{"name": "H", "href": " JaVaScRiPt:alert(3)"}]),
-        Fails(S, 13, "'href' should be an http\\(s\\) URL"),
+        Fails(S, 13, "'href' is not an absolute http\\(s\\) URL"),
     ),
     Case(
         "type-show-season-superscript",
@@ -626,9 +626,19 @@ FILE_CASES = [
     Case(
         "file-audio-is-a-fifo",
         _fifo(EPISODE_AUDIO),
-        Fails(EPISODE_AUDIO, None, "not a regular file"),
+        Fails(E, 1, "01-first.mp3 is not a regular file"),
     ),
-    Case("file-audio-is-a-folder", _audio_dir, Fails(EPISODE_AUDIO, None, "not a regular file")),
+    Case("file-audio-is-a-folder", _audio_dir, Fails(E, 1, "01-first.mp3 is not a regular file")),
+    Case(
+        "file-transcript-is-a-fifo",
+        _fifo("season-1/01-first.vtt"),
+        Fails(E, 1, "01-first.vtt is not a regular file"),
+    ),
+    Case(
+        "file-chapter-image-outside",
+        _episode(chapters=[{"start": "00:00:01", "title": "x", "image": "../../artwork.jpg"}]),
+        Fails(E, 12, "chapter image '../../artwork.jpg' is not a JPEG or PNG file"),
+    ),
     Case(
         "file-audio-missing",
         lambda s: s.path(EPISODE_AUDIO).unlink(),
