@@ -99,13 +99,18 @@ class Scratch:
         return self.write("show.yaml", dump({k: v for k, v in fields.items() if v is not None}))
 
 
+CACHE_DIR = ".cache"  # the audio-probe cache: derived data the tools may rewrite at will
+
+
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
     """Every entry under `root` (links not followed): kind, mode, size and content hash.
 
     Files over 64 MiB (the sparse giant) are identified by size and mtime instead of hashing.
+    `.cache` folders are left out: they hold derived data, not the producer's files.
     """
     result: dict[str, tuple[object, ...]] = {}
     for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if name != CACHE_DIR]
         for name in dirs + files:
             path = Path(folder, name)
             info = path.lstat()
