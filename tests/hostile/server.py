@@ -32,6 +32,7 @@ class Server:
 
     def __init__(self, root: Path, log: Path, workers: int = 2, extra: tuple[str, ...] = ()):
         self.log = log
+        self.workers = workers
         env = {**os.environ, "PODCAST_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
         self._log = log.open("wb")
         command = [
@@ -59,8 +60,9 @@ class Server:
     def _wait_for_port(self) -> int:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            match = re.search(rb"Listening at: http://127\.0\.0\.1:(\d+)", self.log.read_bytes())
-            if match and b"Booting worker" in self.log.read_bytes():
+            log = self.log.read_bytes()
+            match = re.search(rb"Listening at: http://127\.0\.0\.1:(\d+)", log)
+            if match and log.count(b"Booting worker") >= self.workers:
                 port = int(match.group(1))
                 if self._answers(port):
                     return port
