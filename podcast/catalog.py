@@ -28,6 +28,7 @@ from podcast.model import (
     Show,
     ShowType,
     Transcript,
+    double_encoded,
     newest_first,
     parse_timestamp,
     slugify,
@@ -301,6 +302,11 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
     kind = _enum(fields, "type", EpisodeType, EpisodeType.FULL)
     guid = fields.get("guid", str, "", required=True,
                       hint=f"add 'guid: {uuid.uuid4()}' and never change it") or ""
+    if fields.has("guid") and not guid:
+        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
+    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
+        fields.error("guid", "the guid reads differently in different podcast apps (it looks "
+                     "like text decoded twice)", "use an ASCII guid, e.g. a UUID")
     published = _published(fields)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"

@@ -23,6 +23,20 @@ XML_FORBIDDEN = re.compile(
 )
 
 
+def double_encoded(text: str) -> str | None:
+    """What `text` would be if it is UTF-8 that was read as Latin-1 ("cafÃ©" for "café").
+
+    feedparser repairs any feed text that fits this pattern, so such text reads differently
+    in different podcast apps; None when `text` does not fit it.
+    """
+    if text.isascii():
+        return None
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
+
 class EpisodeType(str, Enum):
     """Apple's itunes:episodeType values."""
 

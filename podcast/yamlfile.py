@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 
 from podcast.errors import Problem, Severity
-from podcast.model import XML_FORBIDDEN
+from podcast.model import XML_FORBIDDEN, double_encoded
 
 try:  # libyaml's parser is several times faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
@@ -86,6 +86,11 @@ class Fields:
             return default
         if isinstance(value, str):
             value = self._xml_text(key, value).strip()
+            repaired = double_encoded(value)
+            if repaired is not None:
+                self.warn(key, f"'{key}' looks like text decoded twice: some apps will show "
+                          f"{repaired[:60]!r}", "retype the accented letters, or save the "
+                          "source file as UTF-8 and copy the text again")
         return value  # type: ignore[no-any-return]
 
     def _xml_text(self, key: str, value: str) -> str:

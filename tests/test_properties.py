@@ -243,6 +243,13 @@ def test_generated_catalogs_give_sound_feeds_and_escaped_pages(
 
 # --- failing catalogs ------------------------------------------------------------------------
 
+
+def _containers(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(user_text, children, max_size=3)
+    )
+
+
 yaml_values = st.recursive(
     st.one_of(
         st.none(),
@@ -253,9 +260,7 @@ yaml_values = st.recursive(
         st.dates().map(str),
         published,
     ),
-    lambda children: st.one_of(
-        st.lists(children, max_size=3), st.dictionaries(user_text, children, max_size=3)
-    ),
+    _containers,
     max_leaves=8,
 )
 KEYS = [

@@ -338,6 +338,12 @@ TYPE_CASES = [
     ),
     Case("type-kind-unknown", _episode(type="podcast"), Fails(E, "type", "'type' is 'podcast'")),
     Case("type-guid-list", _episode(guid=[1, 2]), Fails(E, "guid", "should be text")),
+    Case("type-guid-empty", _episode(guid=""), Fails(E, "guid", "'guid' is empty")),
+    Case(
+        "type-guid-double-encoded",
+        _episode(guid="cafÃ©-episode-1"),
+        Fails(E, "guid", "reads differently in different podcast apps"),
+    ),
     Case("type-explicit-text", _episode(explicit="maybe"), Fails(E, "explicit", "true or false")),
     Case("type-summary-mapping", _episode(summary={"a": 1}), Fails(E, "summary", "text")),
     Case("type-notes-list", _episode(notes=["a"]), Fails(E, "notes", "should be text")),
@@ -466,6 +472,11 @@ TEXT_CASES = [
         "text-right-to-left-combining-emoji",
         _episode(title=MIXED_SCRIPTS, summary=MIXED_SCRIPTS, notes=MIXED_SCRIPTS),
         Loads(_title_is(MIXED_SCRIPTS)),
+    ),
+    Case(
+        "text-double-encoded-title",
+        _episode(title="CafÃ© conversations"),
+        Loads(warning=(E, "title", "decoded twice: some apps will show 'Café conversations'")),
     ),
     Case(
         "text-title-of-10000-characters",
