@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -70,12 +72,25 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
     return {name: tuple(subs or ()) for name, subs in yaml.safe_load(text).items()}
 
 
-def load(root: Path, prober: Prober = probe) -> Catalog:
+class EpisodeMemo(Protocol):
+    """Remembers loaded episodes so a reload skips files that did not change (podcast.cache)."""
+
+    def recall(self, path: Path, show: Show | None,
+               problems: list[Problem]) -> tuple[Episode, Fields] | None:
+        """The episode loaded earlier from `path`, if none of its files changed since."""
+
+    def remember(self, path: Path, show: Show | None, loaded: tuple[Episode, Fields],
+                 problems: list[Problem]) -> None:
+        """Keep what loading `path` gave, with the problems it reported."""
+
+
+def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) -> Catalog:
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
+    _siblings.cache_clear()  # folder listings are only valid for one load
     problems: list[Problem] = []
     show = _load_show(root, problems)
-    loaded = [_load_episode(p, root, show, problems, prober) for p in episode_files(root)]
+    loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]
     found = [pair for pair in loaded if pair is not None]
     _check_unique(found, problems)
     episodes = [episode for episode, _ in found]
@@ -287,6 +302,21 @@ def _podcast_guid(fields: Fields) -> str | None:
 
 # --- episodes ----------------------------------------------------------------------------
 
+def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
+             prober: Prober, memo: EpisodeMemo | None) -> tuple[Episode, Fields] | None:
+    """One episode: from `memo` when its files are unchanged, else read and remembered."""
+    if memo is None:
+        return _load_episode(path, root, show, problems, prober)
+    recalled = memo.recall(path, show, problems)
+    if recalled is not None:
+        return recalled
+    before = len(problems)
+    loaded = _load_episode(path, root, show, problems, prober)
+    if loaded is not None:
+        memo.remember(path, show, loaded, problems[before:])
+    return loaded
+
+
 def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
                   prober: Prober) -> tuple[Episode, Fields] | None:
     if _links_outside(root, path, problems):
@@ -459,7 +489,8 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
                          "check the file name and its folder")
             return None
         return found
-    for candidate in sorted(path.parent.glob(f"{_glob_escape(path.stem)}.*")):
+    for name in _siblings(path.parent).get(path.stem, ()):
+        candidate = path.parent / name
         if candidate.suffix.lower() not in extensions:
             continue
         if _inside(root, path.parent, candidate.name) is None:
@@ -474,8 +505,16 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
     return None
 
 
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+@cache
+def _siblings(folder: Path) -> dict[str, tuple[str, ...]]:
+    """File names in `folder` by stem, sorted; listed once per load (see `load`).
+
+    Globbing the folder for each episode made loading quadratic in the season's size.
+    """
+    by_stem: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(folder)):
+        by_stem.setdefault(name.rsplit(".", 1)[0] if "." in name[1:] else name, []).append(name)
+    return {stem: tuple(names) for stem, names in by_stem.items()}
 
 
 def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transcript | None:
@@ -566,13 +605,14 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
          "give each episode its own guid; never change a published one"),
         ("season and episode number", "episode",
          lambda e: (e.season, e.number) if e.number else None, "renumber one of them"),
-        ("audio file", "audio", lambda e: e.audio.path.resolve(),
+        ("audio file", "audio", lambda e: _file_id(e.audio.path),
          "give each episode its own audio"),
         ("page address", None, lambda e: e.slug, "rename one of the files"),
     ]
+    in_order = sorted(found, key=lambda pair: str(pair[0].source))
     for what, field_name, key, hint in keys:
         seen: dict[object, Episode] = {}
-        for episode, fields in sorted(found, key=lambda pair: str(pair[0].source)):
+        for episode, fields in in_order:
             value = key(episode)
             if value is None:
                 continue
@@ -581,3 +621,12 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
                              hint)
             else:
                 seen[value] = episode
+
+
+def _file_id(path: Path) -> object:
+    """The file itself, whatever links lead to it: one stat instead of resolving each folder."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.resolve()
+    return (stat.st_dev, stat.st_ino)

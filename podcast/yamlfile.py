@@ -29,7 +29,7 @@ MAX_DEPTH = 64  # far beyond any real catalog, far below Python's recursion limi
 
 
 def _construct(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_document(node)
+    return yaml.constructor.SafeConstructor().construct_document(node)
 
 
 @dataclass
