@@ -13,10 +13,11 @@ from flask import Flask, Response, abort, render_template, request, send_file
 from markupsafe import Markup
 
 from podcast import catalog as catalog_module
-from podcast import chapters, feed, transcripts
+from podcast import chapters, feed, search, seo, transcripts
 from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.notes import to_html
 from podcast.shipped import shipped_dir
+from podcast.subscribe import subscribe_links, website
 
 DEFAULTS: Mapping[str, Any] = {
     "EPISODES_ROOT": None,  # folder with show.yaml; None = the show shipped with the package
@@ -68,6 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters.update(duration=_duration, date=_date, notes=_notes,
                                  timestamp=format_timestamp)
     app.jinja_env.globals.update(feed_url=lambda: _urls().feed)
+    app.jinja_env.globals.update(show_meta=seo.show_meta, season_meta=seo.season_meta,
+                                 episode_meta=seo.episode_meta,
+                                 subscribe_links=subscribe_links, website=website)
     _register_views(app)
     app.after_request(_security_headers)
     return app
@@ -246,6 +250,29 @@ def _register_views(app: Flask) -> None:
         if picture is None or name != f"{number}.{extension}":
             abort(404)
         return _shared(_cached(Response(picture.data, mimetype=picture.mime)))
+
+    # --- search, sitemap and robots.txt (the listener's site) --------------------------------
+    indexes = search.IndexCache()  # built on the first search, again only for a new catalog
+
+    @app.get("/search/")
+    def search_page() -> Response:
+        catalog = _store().current()
+        query = request.args.get("q", "").strip()
+        results = indexes.get(catalog).search(query, _visible(catalog),
+                                              request.args.get("page", 1, type=int) or 1)
+        html = render_template("search.html", show=catalog.show, urls=_urls(), results=results)
+        return _cached(Response(html, mimetype="text/html"))
+
+    @app.get("/sitemap.xml")
+    def sitemap() -> Response:
+        catalog = _store().current()
+        episodes = _visible(catalog)
+        body = seo.sitemap(_urls(), group_seasons(catalog.show, episodes))
+        return _cached(Response(body, mimetype="application/xml"), _newest(episodes))
+
+    @app.get("/robots.txt")
+    def robots() -> Response:
+        return _cached(Response(seo.robots(_urls()), mimetype="text/plain"))
 
 
 def _published_episode(slug: str) -> Episode:

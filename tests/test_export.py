@@ -163,16 +163,16 @@ def test_a_folder_that_is_not_a_build_is_never_replaced(show_dir: Path, tmp_path
 
 def test_routes_that_are_not_pages_are_left_out(show_dir: Path, tmp_path: Path) -> None:
     app = make_app(show_dir)
-    app.add_url_rule("/search", "search", lambda: ("give me a query", 400))
+    app.add_url_rule("/find", "find", lambda: ("give me a query", 400))
     app.add_url_rule("/about/", "about", lambda: "<p>About <a href='/otc/missing/'>x</a></p>")
     with pytest.raises(export.ExportError, match="/about/ links to /missing/"):
         export.build(app, tmp_path / "site", BASE)  # a broken link in a page still fails
     app = make_app(show_dir)
-    app.add_url_rule("/search", "search", lambda: ("give me a query", 400))
+    app.add_url_rule("/find", "find", lambda: ("give me a query", 400))
     app.add_url_rule("/about/", "about", lambda: "<p>About <a href='/otc/'>home</a></p>")
     export.build(app, tmp_path / "site", BASE)
     assert (tmp_path / "site" / "about" / "index.html").is_file()  # a new route, found alone
-    assert not (tmp_path / "site" / "search").exists()
+    assert not (tmp_path / "site" / "find").exists()
 
 
 @pytest.mark.parametrize("path", ["/a/../b", "/%2e%2e/x", "/a/..%2F..%2Fetc"])
