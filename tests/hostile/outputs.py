@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -55,6 +56,11 @@ def assert_no_live_markup(html: str | bytes, where: str) -> None:
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find_all(["iframe", "object", "embed", "svg", "math", "base"]) == [], where
     for script in soup.find_all("script"):  # the templates' own scripts: static files only
+        if script.get("type") == "application/ld+json":  # data, not code: must stay JSON
+            text = script.get_text()
+            assert "<" not in text, f"{where}: markup inside JSON-LD {text[:200]!r}"
+            json.loads(text)
+            continue
         source = str(script.get("src", ""))
         assert urlsplit(source).path.startswith("/static/"), f"{where}: {script}"
         assert not script.get_text().strip(), f"{where}: inline script {script}"
