@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -28,6 +30,7 @@ from podcast.model import (
     Show,
     ShowType,
     Transcript,
+    double_encoded,
     newest_first,
     parse_timestamp,
     slugify,
@@ -49,6 +52,9 @@ PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
 CHAPTER_IMAGES = frozenset({".jpg", ".jpeg", ".png"})
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+# Before 1970 there were no podcasts (nor Unix time); past 2200 is a typo, and years near
+# 1 or 9999 overflow as soon as a time zone is applied.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
 
 Prober = Callable[[Path], Audio]
@@ -66,12 +72,25 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
     return {name: tuple(subs or ()) for name, subs in yaml.safe_load(text).items()}
 
 
-def load(root: Path, prober: Prober = probe) -> Catalog:
+class EpisodeMemo(Protocol):
+    """Remembers loaded episodes so a reload skips files that did not change (podcast.cache)."""
+
+    def recall(self, path: Path, show: Show | None,
+               problems: list[Problem]) -> tuple[Episode, Fields] | None:
+        """The episode loaded earlier from `path`, if none of its files changed since."""
+
+    def remember(self, path: Path, show: Show | None, loaded: tuple[Episode, Fields],
+                 problems: list[Problem]) -> None:
+        """Keep what loading `path` gave, with the problems it reported."""
+
+
+def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) -> Catalog:
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
+    _siblings.cache_clear()  # folder listings are only valid for one load
     problems: list[Problem] = []
     show = _load_show(root, problems)
-    loaded = [_load_episode(p, root, show, problems, prober) for p in episode_files(root)]
+    loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]
     found = [pair for pair in loaded if pair is not None]
     _check_unique(found, problems)
     episodes = [episode for episode, _ in found]
@@ -100,14 +119,17 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         problems.append(Problem(root, None, "the episodes folder does not exist",
                                 "create it, or point --root at the right folder"))
         return None
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(path, None, "show.yaml is missing",
                                 "create show.yaml with the show's title, description and owner"))
+        return None
+    if _links_outside(root, path, problems):
         return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
     before = len(problems)
+    base_url, media_base_url = _site(fields)
     show = Show(
         source=path,
         title=fields.get("title", str, "", required=True) or "",
@@ -122,8 +144,8 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
                                  hint="add 'explicit: false' (Apple requires it)")),
         type=_enum(fields, "type", ShowType, ShowType.EPISODIC),
         copyright=fields.get("copyright", str, "") or "",
-        base_url=_site(fields)[0],
-        media_base_url=_site(fields)[1],
+        base_url=base_url,
+        media_base_url=media_base_url,
         hosts=tuple(_person(f, "host") for f in fields.items("hosts")),
         seasons=_seasons(fields),
         links=_pairs(fields, "links"),
@@ -165,7 +187,7 @@ def _artwork(root: Path, fields: Fields) -> Path:
         fields.error("artwork", f"artwork '{name}' is outside the episodes folder",
                      "put the image in the episodes folder")
         return root / "artwork.jpg"
-    if not path.is_file():
+    if not _is_file(path):
         fields.error("artwork" if fields.has("artwork") else None,
                      f"artwork file '{name}' is missing",
                      "add a square JPEG or PNG of 1400–3000 px named artwork.jpg")
@@ -178,7 +200,11 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
     known = apple_categories()
     result = []
     for text in names:
-        name, _, sub = (str(text).partition(">"))
+        if not isinstance(text, str):  # str() of a nested value could be huge
+            fields.error("categories", "each category should be text",
+                         "write e.g. 'categories: [\"Health & Fitness > Medicine\"]'")
+            continue
+        name, _, sub = text.partition(">")
         category = Category(name.strip(), sub.strip() or None)
         if category.name not in known:
             close = difflib.get_close_matches(category.name, list(known), n=1)
@@ -238,7 +264,7 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
         return ()
     result = []
     for key in seasons.nodes:
-        if not key.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", key):
             seasons.error(key, f"season '{key}' should be a number", "write '1:', '2:', …")
             continue
         info = seasons.child(key)
@@ -251,13 +277,14 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
 
 
 def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
-    mapping = fields.get(key, dict, {}) or {}
+    mapping = fields.child(key)  # a child, not a dict, so duplicate names are caught
+    if mapping is None:
+        return ()
     pairs = []
-    for name, url in mapping.items():
-        if not isinstance(url, str) or not re.match(r"^https?://", url):
-            fields.error(key, f"'{key}.{name}' should be an http(s) URL", "write https://…")
-            continue
-        pairs.append((str(name), url))
+    for name in mapping.nodes:
+        url = _url(mapping, name)
+        if url is not None:
+            pairs.append((name, url))
     return tuple(pairs)
 
 
@@ -275,8 +302,27 @@ def _podcast_guid(fields: Fields) -> str | None:
 
 # --- episodes ----------------------------------------------------------------------------
 
+def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
+             prober: Prober, memo: EpisodeMemo | None) -> tuple[Episode, Fields] | None:
+    """One episode: from `memo` when its files are unchanged, else read and remembered."""
+    if memo is None:
+        loaded = _load_episode(path, root, show, problems, prober)
+        return None if loaded is None else (loaded[0], loaded[1].lines_only())
+    recalled = memo.recall(path, show, problems)
+    if recalled is not None:
+        return recalled
+    before = len(problems)
+    loaded = _load_episode(path, root, show, problems, prober)
+    if loaded is not None:
+        loaded = (loaded[0], loaded[1].lines_only())
+        memo.remember(path, show, loaded, problems[before:])
+    return loaded
+
+
 def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
                   prober: Prober) -> tuple[Episode, Fields] | None:
+    if _links_outside(root, path, problems):
+        return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
@@ -288,6 +334,11 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
     kind = _enum(fields, "type", EpisodeType, EpisodeType.FULL)
     guid = fields.get("guid", str, "", required=True,
                       hint=f"add 'guid: {uuid.uuid4()}' and never change it") or ""
+    if fields.has("guid") and not guid:
+        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
+    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
+        fields.error("guid", "the guid reads differently in different podcast apps (it looks "
+                     "like text decoded twice)", "use an ASCII guid, e.g. a UUID")
     published = _published(fields)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
@@ -359,9 +410,35 @@ def _published(fields: Fields) -> datetime | None:
         fields.error("published", "'published' has no time zone, so apps would guess the hour",
                      f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z")
         return None
+    try:  # far-off years with a zone overflow datetime once converted to UTC
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        fields.error("published", f"'published' is in the year {value.year}",
+                     f"check the year: it should be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return None
     if value.year < 2000:
         fields.warn("published", f"'published' is in {value.year}", "check the year")
     return value
+
+
+def _links_outside(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """True (with a problem) when a YAML file is a link, or in a linked folder, leading outside."""
+    if _inside(root, path.parent, path.name) is not None:
+        return False
+    problems.append(Problem(path, None, "this file (or its folder) is a link to a place outside "
+                            "the episodes folder", "copy the file into the episodes folder "
+                            "instead of linking to it"))
+    return True
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file that says False, not raises, for names the OS refuses (too long, …)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(root: Path, base: Path, name: str) -> Path | None:
@@ -376,9 +453,10 @@ def _inside(root: Path, base: Path, name: str) -> Path | None:
 
 def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
            prober: Prober) -> Audio | None:
+    before = len(problems)
     audio_path = _referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
     if audio_path is None:
-        if not fields.has("audio") and fields.line_of("audio") == fields.line:
+        if len(problems) == before and not fields.has("audio"):
             fields.error(None, f"no audio file found for {path.name}",
                          f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'")
         return None
@@ -408,19 +486,37 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
         if found is None:
             fields.error(key, f"'{key}' points outside the episodes folder: {name}",
                          "keep the file inside the episodes folder")
-        elif not found.is_file():
+        elif not _is_file(found):
             fields.error(key, f"{key} file '{name}' does not exist",
                          "check the file name and its folder")
             return None
         return found
-    for candidate in sorted(path.parent.glob(f"{_glob_escape(path.stem)}.*")):
-        if candidate.suffix.lower() in extensions and _inside(root, path.parent, candidate.name):
-            return candidate
+    for name in _siblings(path.parent).get(path.stem, ()):
+        candidate = path.parent / name
+        if candidate.suffix.lower() not in extensions:
+            continue
+        if _inside(root, path.parent, candidate.name) is None:
+            fields.error(None, f"{candidate.name} is a link to a place outside the episodes "
+                         "folder", "copy the file into the episodes folder instead of linking")
+            return None
+        if not _is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+            fields.error(None, f"{candidate.name} is not a regular file (a folder, pipe or "
+                         "device)", "replace it with the exported file")
+            return None
+        return candidate
     return None
 
 
-def _glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+@cache
+def _siblings(folder: Path) -> dict[str, tuple[str, ...]]:
+    """File names in `folder` by stem, sorted; listed once per load (see `load`).
+
+    Globbing the folder for each episode made loading quadratic in the season's size.
+    """
+    by_stem: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(folder)):
+        by_stem.setdefault(name.rsplit(".", 1)[0] if "." in name[1:] else name, []).append(name)
+    return {stem: tuple(names) for stem, names in by_stem.items()}
 
 
 def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transcript | None:
@@ -460,7 +556,7 @@ def _chapter_image(item: Fields, root: Path) -> str | Path | None:
     if re.match(r"^https?://", name):
         return name
     found = _inside(root, item.path.parent, name)
-    if found is None or not found.is_file() or found.suffix.lower() not in CHAPTER_IMAGES:
+    if found is None or not _is_file(found) or found.suffix.lower() not in CHAPTER_IMAGES:
         item.error("image", f"chapter image '{name}' is not a JPEG or PNG file in the "
                    "episodes folder", "put the image beside the episode, or use an https:// URL")
         return None
@@ -480,15 +576,28 @@ def _chapter_start(item: Fields) -> timedelta | None:
     if not item.has("start"):
         item.error(None, "chapter without 'start'", "add 'start: \"00:00:00\"'")
         return None
-    value = item.raw("start")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
     try:
-        return parse_timestamp(str(value))
-    except ValueError:
-        item.error("start", f"chapter start {value!r} is not a time",
-                   "write it quoted as \"HH:MM:SS\"")
-        return None
+        value = item.raw("start")
+    except (ValueError, OverflowError, yaml.YAMLError):
+        value = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
+            return _chapter_offset(timedelta(seconds=value))
+        except (ValueError, OverflowError):
+            pass
+    elif isinstance(value, str):
+        try:
+            return _chapter_offset(parse_timestamp(value))
+        except (ValueError, OverflowError):
+            pass
+    item.error("start", "the chapter's start is not a time", "write it quoted as \"HH:MM:SS\"")
+    return None
+
+
+def _chapter_offset(start: timedelta) -> timedelta:
+    if not timedelta(0) <= start < timedelta(days=1):
+        raise ValueError("a chapter starts within the first day")
+    return start
 
 
 def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) -> None:
@@ -498,13 +607,14 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
          "give each episode its own guid; never change a published one"),
         ("season and episode number", "episode",
          lambda e: (e.season, e.number) if e.number else None, "renumber one of them"),
-        ("audio file", "audio", lambda e: e.audio.path.resolve(),
+        ("audio file", "audio", lambda e: _file_id(e.audio.path),
          "give each episode its own audio"),
         ("page address", None, lambda e: e.slug, "rename one of the files"),
     ]
+    in_order = sorted(found, key=lambda pair: str(pair[0].source))
     for what, field_name, key, hint in keys:
         seen: dict[object, Episode] = {}
-        for episode, fields in sorted(found, key=lambda pair: str(pair[0].source)):
+        for episode, fields in in_order:
             value = key(episode)
             if value is None:
                 continue
@@ -513,3 +623,12 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
                              hint)
             else:
                 seen[value] = episode
+
+
+def _file_id(path: Path) -> object:
+    """The file itself, whatever links lead to it: one stat instead of resolving each folder."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.resolve()
+    return (stat.st_dev, stat.st_ino)

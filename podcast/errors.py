@@ -9,10 +9,11 @@ from pathlib import Path
 
 
 class Severity(str, Enum):
-    """How bad a problem is: errors stop a load, warnings do not."""
+    """How bad a problem is: errors stop a load, warnings do not, notices only inform."""
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # e.g. a draft's go-live time: worth saying, never a reason to fail
 
 
 @dataclass(frozen=True, slots=True)

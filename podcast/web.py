@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.http import HTTP_STATUS_CODES
 
 from podcast import catalog as catalog_module
-from podcast import chapters, feed, transcripts
+from podcast import chapters, feed, search, seo, transcripts
 from podcast.http import (
     ANSWER_HEADERS,
     Representation,
@@ -31,6 +31,7 @@ from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.notes import to_html
 from podcast.shipped import shipped_dir
 from podcast.store import CatalogStore, Snapshot
+from podcast.subscribe import subscribe_links, website
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -59,6 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         duration=_duration, date=_date, notes=_notes, timestamp=format_timestamp
     )
     app.jinja_env.globals.update(feed_url=lambda: _urls().feed)
+    app.jinja_env.globals.update(
+        show_meta=seo.show_meta,
+        season_meta=seo.season_meta,
+        episode_meta=seo.episode_meta,
+        subscribe_links=subscribe_links,
+        website=website,
+    )
     _register_views(app)
     app.after_request(_finish)
     app.wsgi_app = _FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -164,6 +172,7 @@ def _page_key(app: Flask, environ: WSGIEnvironment) -> tuple[tuple[int, int], Ha
     key = (
         environ.get("SCRIPT_NAME", ""),
         environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),  # the search page's answer depends on it
         _site_url(app, environ),
         app.config["MEDIA_BASE_URL"],
     )
@@ -173,8 +182,8 @@ def _page_key(app: Flask, environ: WSGIEnvironment) -> tuple[tuple[int, int], Ha
 def _cached(response: Response, modified: datetime | None = None) -> Response:
     """A view's page, kept for every later request of this URL until the catalog changes.
 
-    Only for responses that depend on nothing but the path, the catalog and the clock (not
-    on the query string or request headers). Last-Modified is the catalog's newest change.
+    Only for responses that depend on nothing but the URL, the catalog and the clock (not on
+    request headers or cookies). Last-Modified is the catalog's newest change.
     Headers the view adds to the returned response are kept with it.
     """
     snapshot, now = _snapshot(), _now()
@@ -339,6 +348,30 @@ def _register_views(app: Flask) -> None:
         if picture is None or name != f"{number}.{extension}":
             abort(404)
         return _shared(_cached(Response(picture.data, mimetype=picture.mime)))
+
+    # --- search, sitemap and robots.txt (the listener's site) --------------------------------
+    indexes = search.IndexCache()  # built on the first search, again only for a new catalog
+
+    @app.get("/search/")
+    def search_page() -> Response:
+        catalog = _store().current()
+        query = request.args.get("q", "").strip()
+        results = indexes.get(catalog).search(
+            query, _visible(catalog), request.args.get("page", 1, type=int) or 1
+        )
+        html = render_template("search.html", show=catalog.show, urls=_urls(), results=results)
+        return _cached(Response(html, mimetype="text/html"))
+
+    @app.get("/sitemap.xml")
+    def sitemap() -> Response:
+        catalog = _store().current()
+        episodes = _visible(catalog)
+        body = seo.sitemap(_urls(), group_seasons(catalog.show, episodes))
+        return _cached(Response(body, mimetype="application/xml"), _newest(episodes))
+
+    @app.get("/robots.txt")
+    def robots() -> Response:
+        return _cached(Response(seo.robots(_urls()), mimetype="text/plain"))
 
 
 def _published_episode(slug: str) -> Episode:

@@ -1,0 +1,211 @@
+"""Benchmark loading, feed rendering and static export on synthetic shows (not a test).
+
+    python benchmarks/bench_catalog.py [--sizes 100,1000,5000] [--runs 5] [--workdir DIR]
+                                       [--no-export]
+
+Each figure is measured in a fresh process (so no warm in-memory state is reused) and
+reported as the median over --runs: "op" is the operation alone inside that process, "proc"
+is the whole process from exec to exit (interpreter start and imports included). Peak RSS is
+the child's ru_maxrss. The shows are written by synthetic.py: real small audio copied under
+different names with distinct mtimes, and YAML like the shipped episodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import episode_paths, make_show, write_episode  # noqa: E402
+
+BASE_URL = "https://bench.example"
+TARGETS = {
+    ("cold", 1000): 1.0,
+    ("noop", 5000): 0.150,
+    ("one-change", 5000): 0.300,
+    ("reload-noop", 5000): 0.150,
+    ("reload-one", 5000): 0.300,
+}
+# What each row measures (all in a fresh process; "op" excludes interpreter start and imports).
+FIGURES = {
+    "cold": "catalog load, empty audio cache (every file probed)",
+    "noop": "catalog load, warm audio cache, nothing changed",
+    "one-change": "catalog load, warm audio cache, one episode's YAML and audio changed",
+    "reload-noop": "Reloader.load() again after a first load, nothing changed",
+    "reload-one": "Reloader.load() again after one episode's YAML changed",
+    "feed": "feed.build of every episode, after a warm load",
+    "export": "`podcast build` (load, checks, export of every URL)",
+}
+
+
+def child(mode: str, root: Path, out: Path | None) -> None:
+    """Run one measured operation in this (fresh) process and print its figures as JSON."""
+    started = time.perf_counter()
+    from datetime import UTC, datetime
+
+    from podcast import cache, feed
+
+    imported = time.perf_counter()
+    if mode in ("reload", "reload-one"):
+        reloader = cache.Reloader(root)
+        reloader.load()
+        if mode == "reload-one":
+            write_episode(root, 4242 % count_episodes(root), title_suffix=" (reloaded)")
+        begin = time.perf_counter()
+        reloader.load()
+        op = time.perf_counter() - begin
+        if mode == "reload-one":
+            write_episode(root, 4242 % count_episodes(root))  # put it back for the next run
+    elif mode == "export":
+        from podcast.cli import cli
+
+        cli(["build", str(out), "--root", str(root), "--base-url", BASE_URL], standalone_mode=False)
+        op = time.perf_counter() - imported
+    else:
+        catalog = cache.load(root)
+        op = time.perf_counter() - imported
+        if mode == "feed":
+            begin = time.perf_counter()
+            feed.build(catalog, BASE_URL, datetime.now(UTC))
+            op = time.perf_counter() - begin
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"op": op, "imports": imported - started, "rss_mib": rss}))
+
+
+def count_episodes(root: Path) -> int:
+    """How many episode YAML files the synthetic show has."""
+    return sum(1 for _ in root.glob("season-*/*.yaml"))
+
+
+def measure(mode: str, root: Path, out: Path | None = None) -> dict[str, float]:
+    """One fresh process: its op time, whole-process time and peak RSS."""
+    command = [sys.executable, __file__, "--child", mode, str(root)]
+    if out is not None:
+        command.append(str(out))
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["proc"] = elapsed
+    return figures
+
+
+def clear_cache(root: Path) -> None:
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+
+
+def change_one(root: Path, count: int, run: int) -> None:
+    """Edit one episode's YAML and replace its audio's bytes (new mtime) before a run."""
+    index = (run * 7919) % count
+    write_episode(root, index, title_suffix=f" (edit {run})")
+    _, audio = episode_paths(root, index)
+    audio.write_bytes(audio.read_bytes())  # same bytes, new mtime: the cache must re-probe
+
+
+def bench(size: int, runs: int, workdir: Path, export: bool) -> dict[str, dict[str, float]]:
+    """Every figure for one show size."""
+    root = make_show(workdir / f"show-{size}", size)
+    results: dict[str, list[dict[str, float]]] = {}
+
+    def record(name: str, figures: dict[str, float]) -> None:
+        results.setdefault(name, []).append(figures)
+
+    for _ in range(runs):
+        clear_cache(root)
+        record("cold", measure("load", root))
+    for _ in range(runs):
+        record("noop", measure("load", root))
+    for run in range(runs):
+        change_one(root, size, run)
+        record("one-change", measure("load", root))
+    for _ in range(runs):
+        record("reload-noop", measure("reload", root))
+    for _ in range(runs):
+        record("reload-one", measure("reload-one", root))
+    for _ in range(runs):
+        record("feed", measure("feed", root))
+    export_runs = runs if size <= 1000 else max(1, runs // 3)
+    for _ in range(export_runs if export else 0):
+        record("export", measure("export", root, workdir / f"site-{size}"))
+    return {
+        name: {key: statistics.median(f[key] for f in figures) for key in figures[0]}
+        | {"max_rss_mib": max(f["rss_mib"] for f in figures), "runs": len(figures)}
+        for name, figures in results.items()
+    }
+
+
+def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
+    """A Markdown table of the medians, with the issue's targets."""
+    lines = [
+        "| episodes | figure | op (median) | whole process | peak RSS | target |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for size, results in all_results.items():
+        for name, figures in results.items():
+            target = TARGETS.get((name, size))
+            verdict = ""
+            if target is not None:
+                verdict = (
+                    f"≤ {target * 1000:.0f} ms: {'met' if figures['op'] <= target else 'MISSED'}"
+                )
+            if size == 5000 and name != "export":
+                verdict += (
+                    " (RSS ≤ 100 MiB: "
+                    + ("met" if figures["max_rss_mib"] <= 100 else "MISSED")
+                    + ")"
+                )
+            lines.append(
+                f"| {size} | {name} | {figures['op'] * 1000:.0f} ms | "
+                f"{figures['proc'] * 1000:.0f} ms | {figures['max_rss_mib']:.0f} MiB | "
+                f"{verdict} |"
+            )
+    legend = [f"- {name}: {text}" for name, text in FIGURES.items()]
+    return "\n".join(lines + ["", *legend])
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def main() -> None:
+    """Parse arguments; run as the parent (benchmark) or as a measured child."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-export", action="store_true", help="skip the static export")
+    args = parser.parse_args()
+    if args.child:
+        mode, root, *rest = args.child
+        child(mode, Path(root), Path(rest[0]) if rest else None)
+        return
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="podcast-bench-"))
+    started_load = _load_average()
+    all_results = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"benchmarking {size} episodes in {workdir} …", file=sys.stderr)
+        all_results[size] = bench(size, args.runs, workdir, not args.no_export)
+    print(table(all_results))
+    # Other work on the machine inflates every figure: say how busy it was.
+    print(
+        f"\nload average at start {started_load}, at end {_load_average()}; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    )
+    if args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

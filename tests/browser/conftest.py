@@ -1,0 +1,99 @@
+"""Browser fixtures: one real server process and one headless Chromium for the whole session.
+
+The browser is Debian's /usr/bin/chromium driven by Playwright's Python package (never a browser
+that Playwright downloads); axe-core comes from npm (.ci/run installs it into .ci/node). Where a
+piece is missing the tests skip with the reason, except under CI, where they fail: a suite that
+silently skips in CI would prove nothing.
+"""
+
+from __future__ import annotations
+
+import selectors
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podcast.catalog import default_root
+
+from .chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, WAIT_MS, missing
+
+
+@pytest.fixture(scope="session")
+def show_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped show for the server to read."""
+    target = tmp_path_factory.mktemp("browser") / "episodes"
+    shutil.copytree(default_root(), target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def base_url(show_root: Path) -> Iterator[str]:
+    """The address of a real server process on 127.0.0.1 serving the show."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("serve_show.py")), str(show_root)],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=STARTUP_SECONDS):
+                pytest.fail(f"the server did not start in {STARTUP_SECONDS} s; see server.log")
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), f"the server did not print its port; see {ARTIFACTS}/server.log"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian, launched once for the session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright's Python package is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.is_file():
+        missing(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh browser profile at desktop width; CSP bypassed so axe and waits can run."""
+    created = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    created.set_default_timeout(WAIT_MS)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    """A page in the fresh profile."""
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser bundle."""
+    if not AXE.is_file():
+        missing(f"axe-core is not installed at {AXE} (npm install --prefix .ci/node axe-core)")
+    return AXE.read_text(encoding="utf-8")
