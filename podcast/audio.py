@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,14 @@ _REENCODE = "export the episode again as MP3 or AAC (M4A) from your editor"
 
 def _size(path: Path) -> int:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise AudioError(path, f"cannot read the file ({exc.strerror})", "check the path") from exc
+        status = path.stat()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise AudioError(path, f"cannot read the file ({reason})", "check the path") from exc
+    if not stat.S_ISREG(status.st_mode):  # a pipe would block the reader; a device never ends
+        raise AudioError(path, "not a regular file (a folder, pipe or device)",
+                         "put the exported audio file here")
+    size = status.st_size
     if size == 0:
         raise AudioError(path, "the file is empty (0 bytes)", _REENCODE)
     return size
@@ -247,7 +253,11 @@ def picture_mime(data: bytes) -> str | None:
 
 def cover_art(path: Path) -> tuple[bytes, str] | None:
     """The embedded front cover's bytes and MIME type, if the file has one."""
-    parsed = mutagen.File(path)
+    _size(path)
+    try:
+        parsed = mutagen.File(path)
+    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
+        raise AudioError(path, f"not readable as audio ({exc or 'corrupt'})", _REENCODE) from exc
     if parsed is None or parsed.tags is None:
         return None
     if isinstance(parsed.tags, ID3):

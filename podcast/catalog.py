@@ -7,7 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,6 +30,7 @@ from podcast.model import (
     Show,
     ShowType,
     Transcript,
+    double_encoded,
     newest_first,
     parse_timestamp,
     slugify,
@@ -51,6 +52,9 @@ PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
 CHAPTER_IMAGES = frozenset({".jpg", ".jpeg", ".png"})
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+# Before 1970 there were no podcasts (nor Unix time); past 2200 is a typo, and years near
+# 1 or 9999 overflow as soon as a time zone is applied.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
 
 Prober = Callable[[Path], Audio]
@@ -115,14 +119,17 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         problems.append(Problem(root, None, "the episodes folder does not exist",
                                 "create it, or point --root at the right folder"))
         return None
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(path, None, "show.yaml is missing",
                                 "create show.yaml with the show's title, description and owner"))
+        return None
+    if _links_outside(root, path, problems):
         return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
     before = len(problems)
+    base_url, media_base_url = _site(fields)
     show = Show(
         source=path,
         title=fields.get("title", str, "", required=True) or "",
@@ -137,8 +144,8 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
                                  hint="add 'explicit: false' (Apple requires it)")),
         type=_enum(fields, "type", ShowType, ShowType.EPISODIC),
         copyright=fields.get("copyright", str, "") or "",
-        base_url=_site(fields)[0],
-        media_base_url=_site(fields)[1],
+        base_url=base_url,
+        media_base_url=media_base_url,
         hosts=tuple(_person(f, "host") for f in fields.items("hosts")),
         seasons=_seasons(fields),
         links=_pairs(fields, "links"),
@@ -180,7 +187,7 @@ def _artwork(root: Path, fields: Fields) -> Path:
         fields.error("artwork", f"artwork '{name}' is outside the episodes folder",
                      "put the image in the episodes folder")
         return root / "artwork.jpg"
-    if not path.is_file():
+    if not _is_file(path):
         fields.error("artwork" if fields.has("artwork") else None,
                      f"artwork file '{name}' is missing",
                      "add a square JPEG or PNG of 1400–3000 px named artwork.jpg")
@@ -193,7 +200,11 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
     known = apple_categories()
     result = []
     for text in names:
-        name, _, sub = (str(text).partition(">"))
+        if not isinstance(text, str):  # str() of a nested value could be huge
+            fields.error("categories", "each category should be text",
+                         "write e.g. 'categories: [\"Health & Fitness > Medicine\"]'")
+            continue
+        name, _, sub = text.partition(">")
         category = Category(name.strip(), sub.strip() or None)
         if category.name not in known:
             close = difflib.get_close_matches(category.name, list(known), n=1)
@@ -253,7 +264,7 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
         return ()
     result = []
     for key in seasons.nodes:
-        if not key.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", key):
             seasons.error(key, f"season '{key}' should be a number", "write '1:', '2:', …")
             continue
         info = seasons.child(key)
@@ -266,13 +277,14 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
 
 
 def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
-    mapping = fields.get(key, dict, {}) or {}
+    mapping = fields.child(key)  # a child, not a dict, so duplicate names are caught
+    if mapping is None:
+        return ()
     pairs = []
-    for name, url in mapping.items():
-        if not isinstance(url, str) or not re.match(r"^https?://", url):
-            fields.error(key, f"'{key}.{name}' should be an http(s) URL", "write https://…")
-            continue
-        pairs.append((str(name), url))
+    for name in mapping.nodes:
+        url = _url(mapping, name)
+        if url is not None:
+            pairs.append((name, url))
     return tuple(pairs)
 
 
@@ -309,6 +321,8 @@ def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
 
 def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
                   prober: Prober) -> tuple[Episode, Fields] | None:
+    if _links_outside(root, path, problems):
+        return None
     fields = read_mapping(path, problems)
     if fields is None:
         return None
@@ -320,6 +334,11 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
     kind = _enum(fields, "type", EpisodeType, EpisodeType.FULL)
     guid = fields.get("guid", str, "", required=True,
                       hint=f"add 'guid: {uuid.uuid4()}' and never change it") or ""
+    if fields.has("guid") and not guid:
+        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
+    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
+        fields.error("guid", "the guid reads differently in different podcast apps (it looks "
+                     "like text decoded twice)", "use an ASCII guid, e.g. a UUID")
     published = _published(fields)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
@@ -391,9 +410,35 @@ def _published(fields: Fields) -> datetime | None:
         fields.error("published", "'published' has no time zone, so apps would guess the hour",
                      f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z")
         return None
+    try:  # far-off years with a zone overflow datetime once converted to UTC
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        fields.error("published", f"'published' is in the year {value.year}",
+                     f"check the year: it should be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return None
     if value.year < 2000:
         fields.warn("published", f"'published' is in {value.year}", "check the year")
     return value
+
+
+def _links_outside(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """True (with a problem) when a YAML file is a link, or in a linked folder, leading outside."""
+    if _inside(root, path.parent, path.name) is not None:
+        return False
+    problems.append(Problem(path, None, "this file (or its folder) is a link to a place outside "
+                            "the episodes folder", "copy the file into the episodes folder "
+                            "instead of linking to it"))
+    return True
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file that says False, not raises, for names the OS refuses (too long, …)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(root: Path, base: Path, name: str) -> Path | None:
@@ -408,9 +453,10 @@ def _inside(root: Path, base: Path, name: str) -> Path | None:
 
 def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
            prober: Prober) -> Audio | None:
+    before = len(problems)
     audio_path = _referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
     if audio_path is None:
-        if not fields.has("audio") and fields.line_of("audio") == fields.line:
+        if len(problems) == before and not fields.has("audio"):
             fields.error(None, f"no audio file found for {path.name}",
                          f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'")
         return None
@@ -440,15 +486,24 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
         if found is None:
             fields.error(key, f"'{key}' points outside the episodes folder: {name}",
                          "keep the file inside the episodes folder")
-        elif not found.is_file():
+        elif not _is_file(found):
             fields.error(key, f"{key} file '{name}' does not exist",
                          "check the file name and its folder")
             return None
         return found
     for name in _siblings(path.parent).get(path.stem, ()):
         candidate = path.parent / name
-        if candidate.suffix.lower() in extensions and _inside(root, path.parent, candidate.name):
-            return candidate
+        if candidate.suffix.lower() not in extensions:
+            continue
+        if _inside(root, path.parent, candidate.name) is None:
+            fields.error(None, f"{candidate.name} is a link to a place outside the episodes "
+                         "folder", "copy the file into the episodes folder instead of linking")
+            return None
+        if not _is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+            fields.error(None, f"{candidate.name} is not a regular file (a folder, pipe or "
+                         "device)", "replace it with the exported file")
+            return None
+        return candidate
     return None
 
 
@@ -501,7 +556,7 @@ def _chapter_image(item: Fields, root: Path) -> str | Path | None:
     if re.match(r"^https?://", name):
         return name
     found = _inside(root, item.path.parent, name)
-    if found is None or not found.is_file() or found.suffix.lower() not in CHAPTER_IMAGES:
+    if found is None or not _is_file(found) or found.suffix.lower() not in CHAPTER_IMAGES:
         item.error("image", f"chapter image '{name}' is not a JPEG or PNG file in the "
                    "episodes folder", "put the image beside the episode, or use an https:// URL")
         return None
@@ -521,15 +576,28 @@ def _chapter_start(item: Fields) -> timedelta | None:
     if not item.has("start"):
         item.error(None, "chapter without 'start'", "add 'start: \"00:00:00\"'")
         return None
-    value = item.raw("start")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
     try:
-        return parse_timestamp(str(value))
-    except ValueError:
-        item.error("start", f"chapter start {value!r} is not a time",
-                   "write it quoted as \"HH:MM:SS\"")
-        return None
+        value = item.raw("start")
+    except (ValueError, OverflowError, yaml.YAMLError):
+        value = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:  # YAML 1.1 reads 01:30 as 90 (sexagesimal)
+            return _chapter_offset(timedelta(seconds=value))
+        except (ValueError, OverflowError):
+            pass
+    elif isinstance(value, str):
+        try:
+            return _chapter_offset(parse_timestamp(value))
+        except (ValueError, OverflowError):
+            pass
+    item.error("start", "the chapter's start is not a time", "write it quoted as \"HH:MM:SS\"")
+    return None
+
+
+def _chapter_offset(start: timedelta) -> timedelta:
+    if not timedelta(0) <= start < timedelta(days=1):
+        raise ValueError("a chapter starts within the first day")
+    return start
 
 
 def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) -> None:

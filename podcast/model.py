@@ -12,6 +12,30 @@ from pathlib import Path
 
 from podcast.errors import Problem
 
+# Characters XML 1.0 cannot carry at all (not even escaped): C0 controls but tab, CR and LF,
+# lone surrogates and the two non-characters U+FFFE/U+FFFF; one makes a feed unparseable.
+# Also those XML asks authors to avoid (DEL, C1 controls, non-characters): feedparser reads
+# U+0080-U+009F as Windows-1252, so a guid holding one differs between podcast apps.
+_PLANE_ENDS = "".join(chr(plane + end) for plane in range(0, 0x110000, 0x10000)
+                      for end in (0xFFFE, 0xFFFF))
+XML_FORBIDDEN = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
+)
+
+
+def double_encoded(text: str) -> str | None:
+    """What `text` would be if it is UTF-8 that was read as Latin-1 ("cafÃ©" for "café").
+
+    feedparser repairs any feed text that fits this pattern, so such text reads differently
+    in different podcast apps; None when `text` does not fit it.
+    """
+    if text.isascii():
+        return None
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
 
 class EpisodeType(str, Enum):
     """Apple's itunes:episodeType values."""

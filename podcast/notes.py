@@ -9,6 +9,8 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from podcast.model import XML_FORBIDDEN
+
 # What podcast apps render in content:encoded; everything else is stripped.
 ALLOWED_TAGS = frozenset(
     "a p br strong em b i ul ol li blockquote code pre h2 h3 h4 hr".split()
@@ -16,12 +18,11 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_safe(text: str) -> str:
     """Drop the control characters XML 1.0 forbids (they would break the feed)."""
-    return _XML_FORBIDDEN.sub("", text)
+    return XML_FORBIDDEN.sub("", text)
 
 
 @lru_cache(maxsize=8192)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 
 from podcast.errors import Problem, Severity
+from podcast.model import XML_FORBIDDEN, double_encoded
 
 try:  # libyaml's parser is several times faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
@@ -19,6 +22,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 T = TypeVar("T")
 MAX_BYTES = 1_000_000  # an episode file is a few KB; anything larger is a mistake
+# Aliases let a 1 KB file stand for gigabytes ("billion laughs"); whoever walks the constructed
+# value (str(), a deep copy, a template) pays for every repetition, so bound what it expands to.
+MAX_EXPANDED = 2 * MAX_BYTES  # characters plus nodes, counting each alias as often as it is used
+MAX_DEPTH = 64  # far beyond any real catalog, far below Python's recursion limit
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -84,12 +91,29 @@ class Fields:
         if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # `title: 1999` is a string to the producer
         if not _is_kind(value, kind):
+            quote = kind is str and isinstance(self.nodes[key][0], yaml.ScalarNode)
             self.error(key, f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
-                       hint or f"write '{key}' as {_describe(kind)}")
+                       hint or (f"put the value in quotes: {key}: \"…\"" if quote
+                                else f"write '{key}' as {_describe(kind)}"))
             return default
         if isinstance(value, str):
-            value = value.strip()
+            value = self._xml_text(key, value).strip()
+            repaired = double_encoded(value)
+            if repaired is not None:
+                self.warn(key, f"'{key}' looks like text decoded twice: some apps will show "
+                          f"{repaired[:60]!r}", "retype the accented letters, or save the "
+                          "source file as UTF-8 and copy the text again")
         return value  # type: ignore[no-any-return]
+
+    def _xml_text(self, key: str, value: str) -> str:
+        """`value` without the characters XML 1.0 forbids (warned about: they break feeds)."""
+        bad = XML_FORBIDDEN.findall(value)
+        if not bad:
+            return value
+        codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
+        self.warn(key, f"'{key}' contains control characters ({codes}) that a feed cannot "
+                  "carry; they were removed", "delete them (often pasted in from another program)")
+        return XML_FORBIDDEN.sub("", value)
 
     def child(self, key: str) -> Fields | None:
         """The nested mapping under `key`, or None (with an error if it is not a mapping)."""
@@ -176,40 +200,116 @@ def read_mapping(path: Path, problems: list[Problem]) -> Fields | None:
     text = _read_text(path, problems)
     if text is None:
         return None
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        hint = "YAML indents with spaces, never tabs" if "\t" in text and "tab" in str(exc) \
-            else "check indentation and quote text that contains ': ' or '#'"
-        problems.append(Problem(path, line, f"YAML syntax error: {what}", hint))
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(path, None, f"YAML error: {exc}", "check the file's syntax"))
-        return None
+    node = _compose(path, text, problems)
     if node is None:
-        problems.append(Problem(path, 1, "the file is empty", "write the keys, e.g. 'title: …'"))
         return None
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(path, node.start_mark.line + 1,
                                 "the file should be a mapping of keys, not a list or a value",
                                 "write one 'key: value' per line at the left margin"))
         return None
+    if not _bounded(path, node, problems):
+        return None
     return mapping_fields(path, node, problems)
+
+
+def _compose(path: Path, text: str, problems: list[Problem]) -> yaml.Node | None:
+    """The document's node graph, or None with a problem for a syntax error or an empty file."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at_end = mark is not None and mark.index >= len(text.rstrip())
+        if exc.context_mark and at_end:
+            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
+        line = mark.line + 1 if mark else None
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        problems.append(Problem(path, line, f"YAML syntax error: {what}", _syntax_hint(text, line)))
+        return None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a pasted control code
+        line = text.count("\n", 0, exc.position) + 1
+        problems.append(Problem(path, line, f"the character U+{exc.character:04X} is not allowed "
+                                "in YAML", "delete it; it is usually invisible in editors"))
+        return None
+    except (yaml.YAMLError, RecursionError) as exc:  # pure-Python parser: deep nesting recurses
+        problems.append(Problem(path, None, f"YAML error: {exc}", "check the file's syntax"))
+        return None
+    if node is None:
+        problems.append(Problem(path, 1, "the file is empty", "write the keys, e.g. 'title: …'"))
+    return node
+
+
+def _syntax_hint(text: str, line: int | None) -> str:
+    lines = text.splitlines()
+    near = lines[max(0, (line or 1) - 2): line or 1] if line else lines
+    if any("\t" in part for part in near):
+        return "YAML indents with spaces, never tabs: replace the tab with spaces"
+    return "check indentation and quote text that contains ': ' or '#'"
+
+
+def _bounded(path: Path, root: yaml.Node, problems: list[Problem]) -> bool:
+    """False (with a problem) if aliases make the document huge, cyclic or too deeply nested."""
+    sizes: dict[int, int] = {}
+    total = 0
+    for key_node, value_node in root.value:
+        try:
+            total += _expanded_size(value_node, sizes, 1)
+        except _Unbounded as exc:
+            reason = str(exc)
+        else:
+            if total <= MAX_EXPANDED:
+                continue
+            reason = f"its aliases expand the file to more than {MAX_EXPANDED:,} characters"
+        problems.append(Problem(path, key_node.start_mark.line + 1,
+                                f"the value of '{key_node.value}' is too large: {reason}",
+                                "write the value out instead of repeating '*' aliases"))
+        return False
+    return True
+
+
+class _Unbounded(Exception):
+    pass
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
+    """Characters and nodes `node` stands for once every alias is expanded (memoised per node)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        if known < 0:
+            raise _Unbounded("an alias refers to the value that contains it")
+        return known
+    if depth > MAX_DEPTH:
+        raise _Unbounded(f"it is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(node, yaml.ScalarNode):
+        return 1 + len(node.value)
+    sizes[id(node)] = -1  # in progress: meeting it again means a cycle
+    children = (child for pair in node.value for child in pair) \
+        if isinstance(node, yaml.MappingNode) else iter(node.value)
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes, depth + 1)
+        if total > MAX_EXPANDED:
+            break  # stop early: the sum of a bomb has more digits than is worth computing
+    sizes[id(node)] = total
+    return total
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO would otherwise wait forever for a writer
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                problems.append(Problem(path, None, "not a regular file (a folder, pipe or "
+                                        "device)", "replace it with a plain text YAML file"))
+                return None
+            data = stream.read(MAX_BYTES + 1)  # bounded, whatever the file claims
     except OSError as exc:
-        problems.append(Problem(path, None, f"cannot read the file ({exc.strerror})",
+        problems.append(Problem(path, None, f"cannot read the file ({exc.strerror or exc})",
                                 "check that it exists and is readable"))
         return None
     if len(data) > MAX_BYTES:
-        problems.append(Problem(path, None, f"the file is {len(data):,} bytes; the limit is "
-                                f"{MAX_BYTES:,}", "move long text into the show notes file"))
+        problems.append(Problem(path, None, f"the file is larger than {MAX_BYTES:,} bytes",
+                                "an episode's YAML is a few KB: check this is the right file"))
         return None
     try:
         return data.decode("utf-8-sig")
