@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from podcast.catalog import load
-from podcast.errors import CatalogError
+from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
 from podcast.web import create_app
 
@@ -226,6 +226,10 @@ def assert_names_catalog_files(error: CatalogError, root: Path) -> None:
         assert problem.hint, problem
 
 
+# a guid that apps would read differently; two guids equal once control characters are gone
+EXPECTED_REFUSALS = r"reads differently in different podcast apps|duplicate guid"
+
+
 @SETTINGS
 @given(show=shows(), items=episodes(least=1))
 def test_generated_catalogs_give_sound_feeds_and_escaped_pages(
@@ -235,8 +239,12 @@ def test_generated_catalogs_give_sound_feeds_and_escaped_pages(
         try:
             catalog = load(root)
         except CatalogError as error:
-            event("catalog failed")
+            event("catalog refused")
             assert_names_catalog_files(error, root)
+            # Everything generated here is valid but for these two; any other refusal would
+            # quietly move examples away from the feed property, so it fails the test
+            errors = [p.message for p in error.problems if p.severity is Severity.ERROR]
+            assert all(re.search(EXPECTED_REFUSALS, message) for message in errors), errors
             return
         event(f"loaded with {len(catalog.episodes)} episode(s)")
         assert len(catalog.episodes) == len(items)
