@@ -1,6 +1,7 @@
 """Benchmark loading, feed rendering and static export on synthetic shows (not a test).
 
     python benchmarks/bench_catalog.py [--sizes 100,1000,5000] [--runs 5] [--workdir DIR]
+                                       [--no-export]
 
 Each figure is measured in a fresh process (so no warm in-memory state is reused) and
 reported as the median over --runs: "op" is the operation alone inside that process, "proc"
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -111,7 +113,7 @@ def change_one(root: Path, count: int, run: int) -> None:
     audio.write_bytes(audio.read_bytes())  # same bytes, new mtime: the cache must re-probe
 
 
-def bench(size: int, runs: int, workdir: Path) -> dict[str, dict[str, float]]:
+def bench(size: int, runs: int, workdir: Path, export: bool) -> dict[str, dict[str, float]]:
     """Every figure for one show size."""
     root = make_show(workdir / f"show-{size}", size)
     results: dict[str, list[dict[str, float]]] = {}
@@ -134,7 +136,7 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, dict[str, float]]:
     for _ in range(runs):
         record("feed", measure("feed", root))
     export_runs = runs if size <= 1000 else max(1, runs // 3)
-    for _ in range(export_runs):
+    for _ in range(export_runs if export else 0):
         record("export", measure("export", root, workdir / f"site-{size}"))
     return {
         name: {key: statistics.median(f[key] for f in figures) for key in figures[0]}
@@ -172,6 +174,10 @@ def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines + ["", *legend])
 
 
+def _load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> None:
     """Parse arguments; run as the parent (benchmark) or as a measured child."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -179,17 +185,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-export", action="store_true", help="skip the static export")
     args = parser.parse_args()
     if args.child:
         mode, root, *rest = args.child
         child(mode, Path(root), Path(rest[0]) if rest else None)
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="podcast-bench-"))
+    started_load = _load_average()
     all_results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {size} episodes in {workdir} …", file=sys.stderr)
-        all_results[size] = bench(size, args.runs, workdir)
+        all_results[size] = bench(size, args.runs, workdir, not args.no_export)
     print(table(all_results))
+    # Other work on the machine inflates every figure: say how busy it was.
+    print(
+        f"\nload average at start {started_load}, at end {_load_average()}; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    )
     if args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
-import yaml
 
 from podcast import audio as audio_module
 from podcast import catalog as catalog_module
@@ -164,12 +163,8 @@ class _Remembered:
     signature: tuple[tuple[int, int], ...]
     show: Show | None
     episode: Episode
-    line: int
-    key_lines: tuple[tuple[str, int], ...]
+    fields: Fields  # keys and lines only (Fields.lines_only)
     problems: tuple[Problem, ...]
-
-
-_PLACEHOLDER: yaml.Node = yaml.ScalarNode("tag:yaml.org,2002:null", "")
 
 
 class Reloader:
@@ -216,8 +211,8 @@ class Reloader:
             return None
         self.recalled += 1
         problems.extend(remembered.problems)
-        nodes = {key: (_PLACEHOLDER, line) for key, line in remembered.key_lines}
-        return remembered.episode, Fields(path, remembered.line, nodes, problems)
+        fields = remembered.fields
+        return remembered.episode, Fields(fields.path, fields.line, fields.nodes, problems)
 
     def remember(
         self,
@@ -234,9 +229,8 @@ class Reloader:
         folder = _signature((path.parent,))
         if signature is None or folder is None:
             return
-        key_lines = tuple((key, line) for key, (_, line) in fields.nodes.items())
         self._episodes[path] = _Remembered(
-            folder[0], files, signature, show, episode, fields.line, key_lines, tuple(problems)
+            folder[0], files, signature, show, episode, fields, tuple(problems)
         )
 
 
@@ -309,40 +303,64 @@ def decode_audio(data: Any, path: Path) -> Audio:
 
 def decode(hint: Any, data: Any) -> Any:
     """Rebuild a value of type `hint` from `encode`'s output; StaleEntry if the shape differs."""
+    return decoder(hint)(data)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def decoder(hint: Any) -> Decoder:
+    """A function that decodes values of type `hint`, built once per type."""
+    # A load decodes ~30 values per episode: inspect the type here, not for every value.
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return _decode_union(typing.get_args(hint), data)
+        return _union_decoder(typing.get_args(hint))
     if origin is tuple:
-        return _decode_tuple(hint, data)
+        return _tuple_decoder(typing.get_args(hint))
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _decode_dataclass(hint, data)
+        return _dataclass_decoder(hint)
     if hint is timedelta:
-        if not (isinstance(data, list) and len(data) == 3 and all(type(n) is int for n in data)):
-            raise StaleEntry("not a duration")
-        return timedelta(days=data[0], seconds=data[1], microseconds=data[2])
+        return _timedelta
     if hint is Path:
-        if not (isinstance(data, dict) and set(data) == {"path"}):
-            raise StaleEntry("not a path")
-        return Path(_expect(str, data["path"]))
+        return _path
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(data)
+        return hint
     if hint in (str, int, bool):
-        return _expect(hint, data)
+        return lambda data: _expect(hint, data)
     if hint is float:
-        return float(_expect(float, data)) if type(data) is not int else float(data)
+        return lambda data: float(data) if type(data) is int else _expect(float, data)
     raise StaleEntry(f"no decoder for {hint}")
 
 
-def _decode_union(options: tuple[Any, ...], data: Any) -> Any:
+def _timedelta(data: Any) -> timedelta:
+    if not (type(data) is list and len(data) == 3 and all(type(n) is int for n in data)):
+        raise StaleEntry("not a duration")
+    return timedelta(days=data[0], seconds=data[1], microseconds=data[2])
+
+
+def _path(data: Any) -> Path:
+    if not (type(data) is dict and data.keys() == {"path"}):
+        raise StaleEntry("not a path")
+    return Path(_expect(str, data["path"]))
+
+
+def _union_decoder(options: tuple[Any, ...]) -> Decoder:
     """The first option that fits; `encode` keeps them apart (a Path is {"path": …})."""
-    if data is None and type(None) in options:
-        return None
-    for option in (o for o in options if o is not type(None)):
-        try:
-            return decode(option, data)
-        except StaleEntry:
-            continue
-    raise StaleEntry(f"fits none of {options}")
+    optional = type(None) in options
+    decoders = [decoder(o) for o in options if o is not type(None)]
+
+    def decode_union(data: Any) -> Any:
+        if data is None and optional:
+            return None
+        for option in decoders:
+            try:
+                return option(data)
+            except StaleEntry:
+                continue
+        raise StaleEntry(f"fits none of {options}")
+
+    return decode_union
 
 
 def _expect(kind: type, data: Any) -> Any:
@@ -351,19 +369,33 @@ def _expect(kind: type, data: Any) -> Any:
     return data
 
 
-def _decode_tuple(hint: Any, data: Any) -> tuple[Any, ...]:
-    if not isinstance(data, list):
-        raise StaleEntry("not a list")
-    args = typing.get_args(hint)
+def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
     if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(decode(args[0], item) for item in data)
-    if len(args) != len(data):
-        raise StaleEntry("wrong length")
-    return tuple(decode(a, item) for a, item in zip(args, data, strict=True))
+        item = decoder(args[0])
+
+        def decode_items(data: Any) -> tuple[Any, ...]:
+            if type(data) is not list:
+                raise StaleEntry("not a list")
+            return tuple(item(value) for value in data)
+
+        return decode_items
+    items = [decoder(a) for a in args]
+
+    def decode_fixed(data: Any) -> tuple[Any, ...]:
+        if type(data) is not list or len(data) != len(items):
+            raise StaleEntry("not a list of the right length")
+        return tuple(item(value) for item, value in zip(items, data, strict=True))
+
+    return decode_fixed
 
 
-def _decode_dataclass(kind: type, data: Any) -> Any:
-    hints = _hints(kind)
-    if not isinstance(data, dict) or set(data) != set(hints):
-        raise StaleEntry(f"fields of {kind.__name__} changed")
-    return kind(**{name: decode(hint, data[name]) for name, hint in hints.items()})
+def _dataclass_decoder(kind: type) -> Decoder:
+    fields = [(name, decoder(hint)) for name, hint in _hints(kind).items()]
+    names = {name for name, _ in fields}
+
+    def decode_dataclass(data: Any) -> Any:
+        if type(data) is not dict or data.keys() != names:
+            raise StaleEntry(f"fields of {kind.__name__} changed")
+        return kind(**{name: field(data[name]) for name, field in fields})
+
+    return decode_dataclass

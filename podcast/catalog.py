@@ -306,13 +306,15 @@ def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
              prober: Prober, memo: EpisodeMemo | None) -> tuple[Episode, Fields] | None:
     """One episode: from `memo` when its files are unchanged, else read and remembered."""
     if memo is None:
-        return _load_episode(path, root, show, problems, prober)
+        loaded = _load_episode(path, root, show, problems, prober)
+        return None if loaded is None else (loaded[0], loaded[1].lines_only())
     recalled = memo.recall(path, show, problems)
     if recalled is not None:
         return recalled
     before = len(problems)
     loaded = _load_episode(path, root, show, problems, prober)
     if loaded is not None:
+        loaded = (loaded[0], loaded[1].lines_only())
         memo.remember(path, show, loaded, problems[before:])
     return loaded
 
