@@ -7,6 +7,7 @@ so an interrupted or refused `add` leaves no half-written file and overwrites no
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -89,12 +90,17 @@ def add_episode(
     folder = root / f"season-{season}"
     audio_path = folder / (stem + _extension(source, audio))
     yaml_path = folder / f"{stem}.yaml"
+    # The audio is linked into place before the YAML, so an add killed in between leaves the
+    # audio alone (the loader ignores it); running the same add again adopts that file.
+    adopt = not yaml_path.exists() and audio_path.is_file() and _same_bytes(source, audio_path)
     for path in (audio_path, yaml_path):
-        if path.exists():
+        if path.exists() and not (adopt and path == audio_path):
             raise AddError(
                 f"{path.relative_to(root)} already exists; nothing was changed "
                 "(pass --title or --episode to choose another name)"
             )
+    if adopt:
+        notices.append(f"using {audio_path.name}, left with the same bytes by an interrupted add")
     guid = str(uuid.uuid4())
     summary = audio.tags.comment or ""
     text = episode_yaml(
@@ -108,7 +114,8 @@ def add_episode(
         audio=audio,
     )
     folder.mkdir(parents=True, exist_ok=True)
-    _place_audio(source, audio_path)
+    if not adopt:
+        _place_audio(source, audio_path)
     try:
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
@@ -223,6 +230,10 @@ def _tag_notices(audio: Audio) -> list[str]:
             "'guests:' if they are not the hosts"
         )
     return notices
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    return filecmp.cmp(first, second, shallow=False)
 
 
 def _place_audio(source: Path, target: Path) -> None:

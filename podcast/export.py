@@ -10,11 +10,15 @@ to it. The build happens in a hidden folder beside OUT, which replaces OUT only 
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
 import re
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -65,17 +69,52 @@ def build(
     out = Path(out).absolute()
     base = base_url.rstrip("/") + "/"
     _check_target(out, app)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = fresh_dir(out, "building")
     try:
-        report = _freeze(app, staging, base, on_file or (lambda _: None))
-        (staging / MARKER).write_text("Built by `podcast build`; rebuilding replaces it.\n")
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _one_build_at_a_time(out.parent):
+            _clear_leftovers(out)
+            report = _build_beside(app, out, base, on_file or (lambda _: None))
+    except OSError as exc:  # a full disk, a read-only folder, a file in the way
+        raise ExportError(
+            f"the build could not be written beside {out} ({exc.strerror or exc}); "
+            f"{out} was left as it was"
+        ) from exc
     report.out = out
     return report
+
+
+def _build_beside(app: Flask, out: Path, base: str, on_file: Callable[[str], None]) -> Report:
+    staging = fresh_dir(out, "building")
+    try:
+        # The marker goes in first, so a folder left by a killed build is known to be ours.
+        (staging / MARKER).write_text("Built by `podcast build`; rebuilding replaces it.\n")
+        report = _freeze(app, staging, base, on_file)
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the failed build, or the replaced one
+    return report
+
+
+@contextmanager
+def _one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold a lock on OUT's folder, so clearing leftovers never removes a running build."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside OUT: our hidden folders, empty or marked."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-[0-9a-f]{{12}}")
+    for path in out.parent.iterdir():
+        if not pattern.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
+            continue
+        ours = (path / MARKER).is_file() or (path / "site" / MARKER).is_file()
+        if ours or not any(path.iterdir()):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _check_target(out: Path, app: Flask) -> None:
@@ -93,10 +132,20 @@ def _check_target(out: Path, app: Flask) -> None:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Put the finished build at `out`; the previous build is removed only afterwards."""
+    """Put the finished build at `out`, which always holds one build or the other.
+
+    On Linux the two folders are exchanged in one step (the replaced build is then at
+    `staging`); elsewhere OUT is missing for the instant between two renames.
+    """
     if not out.exists():
         os.rename(staging, out)
         return
+    try:
+        _exchange(staging, out)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise
     retired = fresh_dir(out, "old")
     os.rename(out, retired / "site")
     try:
@@ -105,6 +154,23 @@ def _swap(staging: Path, out: Path) -> None:
         os.rename(retired / "site", out)  # put the old build back
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # from Linux's <fcntl.h> and <linux/fs.h>
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError) as exc:  # not Linux, or an old C library
+        raise OSError(errno.ENOSYS, "renameat2 is not available") from exc
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(second))
 
 
 # --- crawling -------------------------------------------------------------------------------

@@ -148,6 +148,21 @@ def test_add_never_overwrites(runner: CliRunner, show_dir: Path, data_dir: Path)
     assert tree(show_dir) == before
 
 
+def test_add_again_after_an_interrupted_add_adopts_its_audio(
+    runner: CliRunner, show_dir: Path, data_dir: Path
+) -> None:
+    args = ["add", str(data_dir / "cbr.mp3"), "--root", str(show_dir), "--season", "3"]
+    orphan = show_dir / "season-3" / "04-tagged-title.mp3"
+    orphan.write_bytes(b"other bytes")  # not what this add would have placed: refused
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1 and "already exists" in result.output
+    shutil.copyfile(data_dir / "cbr.mp3", orphan)  # as a killed `add` leaves it: no YAML yet
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "left with the same bytes by an interrupted add" in result.output
+    assert catalog.load(show_dir).find("s3-04-tagged-title") is not None
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
