@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, abort, render_template, request, send_file
+from flask import Flask, Response, abort, current_app, render_template, request, send_file
 from markupsafe import Markup
+from werkzeug.http import HTTP_STATUS_CODES
 
 from podcast import catalog as catalog_module
 from podcast import chapters, feed, search, seo, transcripts
+from podcast.http import (
+    ANSWER_HEADERS,
+    Representation,
+    RepresentationCache,
+    answer,
+    compress,
+    represent,
+    request_root,
+    respond,
+    security_headers,
+    serve_file,
+)
 from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.notes import to_html
 from podcast.shipped import shipped_dir
+from podcast.store import CatalogStore, Snapshot
 from podcast.subscribe import subscribe_links, website
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 DEFAULTS: Mapping[str, Any] = {
     "EPISODES_ROOT": None,  # folder with show.yaml; None = the show shipped with the package
@@ -26,37 +43,9 @@ DEFAULTS: Mapping[str, Any] = {
     "DRAFTS": False,  # show episodes scheduled in the future (preview)
     "CLOCK": None,  # callable returning an aware datetime; None = the system clock
     "FEED_MAX_AGE": 300,  # seconds apps and proxies may cache the feed and pages
+    "FILE_MAX_AGE": 86400,  # seconds clients may cache audio and artwork
+    "RELOAD_INTERVAL": 2.0,  # seconds between stat sweeps of the episodes folder; None: never
 }
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
-
-
-class CatalogStore:
-    """Holds the current catalog and the feed bytes rendered from it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._catalog = catalog_module.load(root)
-        self._feeds: dict[tuple[str, str | None, tuple[str, ...]], bytes] = {}
-        self._lock = threading.Lock()
-
-    def current(self) -> Catalog:
-        """The catalog to serve now."""
-        return self._catalog
-
-    def feed(self, base_url: str, media_base_url: str | None, now: datetime) -> bytes:
-        """The feed for this catalog and the episodes visible at `now`, rendered once."""
-        catalog = self.current()
-        key = (base_url, media_base_url, tuple(e.guid for e in catalog.visible(now)))
-        with self._lock:
-            if key not in self._feeds:
-                self._feeds = {key: feed.build(catalog, base_url, now, media_base_url)}
-            return self._feeds[key]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -65,50 +54,65 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
-    app.extensions["catalog"] = CatalogStore(root)
-    app.jinja_env.filters.update(duration=_duration, date=_date, notes=_notes,
-                                 timestamp=format_timestamp)
+    app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"])
+    app.extensions["pages"] = RepresentationCache()
+    app.jinja_env.filters.update(
+        duration=_duration, date=_date, notes=_notes, timestamp=format_timestamp
+    )
     app.jinja_env.globals.update(feed_url=lambda: _urls().feed)
-    app.jinja_env.globals.update(show_meta=seo.show_meta, season_meta=seo.season_meta,
-                                 episode_meta=seo.episode_meta,
-                                 subscribe_links=subscribe_links, website=website)
+    app.jinja_env.globals.update(
+        show_meta=seo.show_meta,
+        season_meta=seo.season_meta,
+        episode_meta=seo.episode_meta,
+        subscribe_links=subscribe_links,
+        website=website,
+    )
     _register_views(app)
-    app.after_request(_security_headers)
+    app.after_request(_finish)
+    app.wsgi_app = _FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
 # --- helpers the views share ---------------------------------------------------------------
 
-def _store() -> CatalogStore:
-    from flask import current_app
 
+def _store() -> CatalogStore:
     store: CatalogStore = current_app.extensions["catalog"]
     return store
 
 
-def _now() -> datetime:
-    from flask import current_app
+def _snapshot() -> Snapshot:
+    return _store().snapshot()
 
-    clock: Callable[[], datetime] | None = current_app.config["CLOCK"]
+
+def _now(app: Flask | None = None) -> datetime:
+    clock: Callable[[], datetime] | None = (app or current_app).config["CLOCK"]
     return clock() if clock else datetime.now(UTC)
 
 
 def _visible(catalog: Catalog) -> tuple[Episode, ...]:
-    from flask import current_app
-
     return catalog.visible(_now(), drafts=bool(current_app.config["DRAFTS"]))
 
 
-def _base_url() -> str:
-    from flask import current_app
+def _shown(episode: Episode) -> bool:
+    """True if a listener may see the episode now (or drafts are previewed)."""
+    return bool(current_app.config["DRAFTS"]) or not episode.is_draft(_now())
 
-    configured = current_app.config["BASE_URL"] or _store().current().show.base_url
-    return str(configured or request.url_root).rstrip("/")
+
+def _base_url() -> str:
+    return _site_url(current_app._get_current_object(), request.environ)  # type: ignore[attr-defined]
+
+
+def _site_url(app: Flask, environ: WSGIEnvironment) -> str:
+    """The configured site URL, else show.yaml's, else the one this request came to."""
+    store: CatalogStore = app.extensions["catalog"]
+    configured = app.config["BASE_URL"] or store.current().show.base_url
+    if configured:
+        return str(configured).rstrip("/")
+    return request_root(environ)
 
 
 def _urls() -> feed.Urls:
-    from flask import current_app
-
     return feed.Urls(_store().current(), _base_url(), current_app.config["MEDIA_BASE_URL"])
 
 
@@ -127,28 +131,97 @@ def _notes(markdown: str) -> Markup:
     return Markup(to_html(markdown))  # sanitized by nh3 in notes.to_html
 
 
-def _cached(response: Response, modified: datetime | None = None) -> Response:
-    from flask import current_app
+class _FromCache:
+    """WSGI middleware: a page already rendered for this catalog is answered without Flask.
 
-    response.cache_control.public = True
-    response.cache_control.max_age = int(current_app.config["FEED_MAX_AGE"])
-    if modified is not None:
-        response.last_modified = modified
-    response.add_etag()
-    return response.make_conditional(request)
+    Apps poll the feed all day long; answering them from memory costs a few dozen
+    microseconds instead of a trip through routing, views and response objects.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        store: CatalogStore = self.app.extensions["catalog"]
+        store.poll()
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        environ[_PAGE] = page = _page_key(self.app, environ)
+        pages: RepresentationCache = self.app.extensions["pages"]
+        found = pages.get(*page)
+        if found is None:
+            with pages.single_flight(page[1]):
+                found = pages.get(*page)  # rendered while this request waited?
+                if found is None:
+                    return self.wsgi_app(environ, start_response)
+        status, headers, body = answer(found, environ)
+        headers += security_headers(_media_base_url(self.app))
+        start_response(f"{status} {HTTP_STATUS_CODES[status]}", headers)
+        return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
 
-def _security_headers(response: Response) -> Response:
-    media = _store().current().show.media_base_url or ""
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: https:; "
-        f"media-src 'self' {media}".rstrip() + "; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+_PAGE = "podcast.page"  # where _FromCache leaves the request's cache key for _remember
+_RENDERED = "podcast.rendered"  # where _cached leaves its representation for _remember
+
+
+def _page_key(app: Flask, environ: WSGIEnvironment) -> tuple[tuple[int, int], Hashable]:
+    """The cache generation (catalog version, visible set) and the request's key in it."""
+    snapshot: Snapshot = app.extensions["catalog"].snapshot()
+    drafts = bool(app.config["DRAFTS"])
+    visible = len(snapshot.schedule) if drafts else snapshot.visible_count(_now(app))
+    key = (
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),  # the search page's answer depends on it
+        _site_url(app, environ),
+        app.config["MEDIA_BASE_URL"],
     )
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    return (snapshot.version, visible), key
+
+
+def _cached(response: Response, modified: datetime | None = None) -> Response:
+    """A view's page, kept for every later request of this URL until the catalog changes.
+
+    Only for responses that depend on nothing but the URL, the catalog and the clock (not on
+    request headers or cookies). Last-Modified is the catalog's newest change.
+    Headers the view adds to the returned response are kept with it.
+    """
+    snapshot, now = _snapshot(), _now()
+    changed = snapshot.changed(now, bool(current_app.config["DRAFTS"]))
+    if modified is not None:
+        changed = min(max(changed, modified), now)
+    found = represent(
+        response.get_data(), response.content_type, changed, int(current_app.config["FEED_MAX_AGE"])
+    )
+    request.environ[_RENDERED] = found
+    return respond(found, request)
+
+
+def _finish(response: Response) -> Response:
+    compress(response, request)
+    if "Content-Security-Policy" not in response.headers:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.headers.extend(security_headers(_media_base_url(app)))
+    rendered: Representation | None = request.environ.pop(_RENDERED, None)
+    if rendered is not None:
+        _remember(rendered, response)
     return response
+
+
+def _remember(rendered: Representation, response: Response) -> None:
+    """Store what `_cached` rendered, with the headers the view added after it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    started = request.environ.get(_PAGE)
+    if started is None or started != _page_key(app, request.environ):
+        return  # a reload came mid-render: this page may mix two catalogs
+    own = ANSWER_HEADERS | {name.lower() for name, _ in security_headers(None)}
+    extra = tuple((name, value) for name, value in response.headers if name.lower() not in own)
+    app.extensions["pages"].put(*started, replace(rendered, headers=extra))
+
+
+def _media_base_url(app: Flask) -> str | None:
+    configured: str | None = app.config["MEDIA_BASE_URL"]
+    return configured or app.extensions["catalog"].current().show.media_base_url
 
 
 def _newest(episodes: tuple[Episode, ...]) -> datetime | None:
@@ -157,13 +230,18 @@ def _newest(episodes: tuple[Episode, ...]) -> datetime | None:
 
 # --- views -----------------------------------------------------------------------------------
 
+
 def _register_views(app: Flask) -> None:
     @app.get("/")
     def index() -> Response:
         catalog = _store().current()
         episodes = _visible(catalog)
-        html = render_template("index.html", show=catalog.show, urls=_urls(),
-                               seasons=group_seasons(catalog.show, episodes))
+        html = render_template(
+            "index.html",
+            show=catalog.show,
+            urls=_urls(),
+            seasons=group_seasons(catalog.show, episodes),
+        )
         return _cached(Response(html, mimetype="text/html"), _newest(episodes))
 
     @app.get("/seasons/<int:number>/")
@@ -181,35 +259,48 @@ def _register_views(app: Flask) -> None:
         found = catalog.find(slug)
         if found is None or found not in _visible(catalog):
             abort(404)
-        html = render_template("episode.html", show=catalog.show, urls=_urls(), episode=found,
-                               season=catalog.show.season_info(found.season))
+        html = render_template(
+            "episode.html",
+            show=catalog.show,
+            urls=_urls(),
+            episode=found,
+            season=catalog.show.season_info(found.season),
+        )
         return _cached(Response(html, mimetype="text/html"), found.published)
 
     @app.get("/feed.xml")
     def rss() -> Response:
-        from flask import current_app
-
         catalog = _store().current()
-        body = _store().feed(_base_url(), current_app.config["MEDIA_BASE_URL"], _now())
-        response = Response(body, mimetype="application/rss+xml")
-        response.headers["Content-Type"] = "application/rss+xml; charset=utf-8"
-        return _cached(response, _newest(catalog.visible(_now())))
+        body = feed.build(catalog, _base_url(), _now(), current_app.config["MEDIA_BASE_URL"])
+        response = Response(body, content_type="application/rss+xml; charset=utf-8")
+        return _cached(response)
 
     @app.get("/audio/<path:name>")
     def audio(name: str) -> Response:
-        catalog = _store().current()
-        for item in _visible(catalog):
-            if feed.audio_path(catalog, item) == feed.quote(name):
-                return send_file(item.audio.path, mimetype=item.audio.mime, conditional=True,
-                                 etag=True, max_age=86400)
-        abort(404)
+        snapshot = _snapshot()
+        found = snapshot.audio.get(name)  # only the catalog's own files, whatever the path says
+        if found is None or not _shown(found):
+            abort(404)
+        return serve_file(
+            found.audio.path,
+            request,
+            found.audio.mime,
+            current_app.config["FILE_MAX_AGE"],
+            snapshot.real_root,
+        )
 
     @app.get("/<name>")
     def artwork(name: str) -> Response:
-        show = _store().current().show
-        if name != show.artwork.name:
+        snapshot = _snapshot()
+        if name != snapshot.catalog.show.artwork.name:
             abort(404)
-        return send_file(show.artwork, conditional=True, etag=True, max_age=86400)
+        return serve_file(
+            snapshot.catalog.show.artwork,
+            request,
+            None,
+            current_app.config["FILE_MAX_AGE"],
+            snapshot.real_root,
+        )
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:
@@ -239,8 +330,15 @@ def _register_views(app: Flask) -> None:
         if found.transcript is None or found.transcript.extension != extension:
             abort(404)
         mimetype = f"{found.transcript.mime}; charset=utf-8"
-        return _shared(send_file(found.transcript.path, mimetype=mimetype, conditional=True,
-                                 etag=True, max_age=int(app.config["FEED_MAX_AGE"])))
+        return _shared(
+            send_file(
+                found.transcript.path,
+                mimetype=mimetype,
+                conditional=True,
+                etag=True,
+                max_age=int(app.config["FEED_MAX_AGE"]),
+            )
+        )
 
     @app.get("/episodes/<slug>/chapters/<int:number>.<extension>")
     def chapter_image(slug: str, number: int, extension: str) -> Response:
@@ -258,8 +356,9 @@ def _register_views(app: Flask) -> None:
     def search_page() -> Response:
         catalog = _store().current()
         query = request.args.get("q", "").strip()
-        results = indexes.get(catalog).search(query, _visible(catalog),
-                                              request.args.get("page", 1, type=int) or 1)
+        results = indexes.get(catalog).search(
+            query, _visible(catalog), request.args.get("page", 1, type=int) or 1
+        )
         html = render_template("search.html", show=catalog.show, urls=_urls(), results=results)
         return _cached(Response(html, mimetype="text/html"))
 

@@ -231,8 +231,8 @@ def test_a_build_clears_what_killed_builds_left_and_nothing_else(
     marked.mkdir()
     (marked / export.MARKER).write_text("")
     (marked / "index.html").write_text("half a build")
-    retired = parent / ".site.old-0123456789ab" / "site"
-    retired.mkdir(parents=True)
+    retired = parent / ".site.old-0123456789ab"
+    retired.mkdir()
     (retired / export.MARKER).write_text("")
     (parent / ".site.building-aaaaaaaaaaaa").mkdir()  # killed before its marker was written
     foreign = parent / ".site.building-bbbbbbbbbbbb"
@@ -246,6 +246,6 @@ def test_a_build_clears_what_killed_builds_left_and_nothing_else(
 
 def test_an_output_path_below_a_file_is_an_export_error(show_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("in the way")
-    with pytest.raises(export.ExportError, match="could not be written beside"):
+    with pytest.raises(export.ExportError, match="could not write the site"):
         export.build(make_app(show_dir), tmp_path / "a-file" / "site", BASE)
     assert (tmp_path / "a-file").read_text() == "in the way"

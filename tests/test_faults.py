@@ -206,8 +206,7 @@ def test_build_killed_at_each_disk_step(
 def test_a_rebuild_clears_what_a_killed_build_left(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
-    # Killed at the swap (renameat2 RENAME_EXCHANGE): the staging folder holds a whole build.
-    done = podcast(*BUILD, cwd=workspace, prefix=kill_at("renameat2", 1))
+    done = podcast(*BUILD, cwd=workspace, prefix=kill_at("rename", 1))
     assert done.returncode in SIGKILLED
     assert podcast(*BUILD, cwd=workspace).returncode == 0
     assert _leftovers(workspace) == []

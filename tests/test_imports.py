@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 # modules that themselves sit lower in this order.
 LAYERS = ["errors", "model", "shipped", "files", "audio", "yamlfile", "catalog", "cache",
           "notes", "transcripts", "chapters", "feedext", "feed", "checks", "published", "search",
-          "seo", "subscribe", "web", "export", "episode_writer", "cli"]
+          "seo", "subscribe", "store", "http", "web", "export", "episode_writer", "cli"]
 
 
 def imports_of(module: Path) -> set[str]:
