@@ -206,12 +206,17 @@ def serve_file(
     real = os.path.realpath(path)
     if not real.startswith(real_root.rstrip(os.sep) + os.sep):
         abort(404)  # a symlink swapped in after the catalog was loaded
+    environ = request.environ
+    if "HTTP_RANGE" in environ:
+        # gunicorn's file wrapper (sendfile for whole files) cannot seek, so Werkzeug would
+        # read and drop every byte before a range; its own wrapper seeks straight to it.
+        environ = {k: v for k, v in environ.items() if k != "wsgi.file_wrapper"}
     try:
         response = cast(
             Response,
             send_file(
                 real,
-                request.environ,
+                environ,
                 mimetype=mimetype,
                 etag=True,
                 max_age=max_age,
@@ -221,7 +226,7 @@ def serve_file(
         )
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         abort(404)  # removed since the catalog was loaded; the next sweep drops it
-    environ = _range_environ(request.environ, response)
+    environ = _range_environ(environ, response)
     try:
         response.make_conditional(
             environ, accept_ranges=True, complete_length=response.content_length

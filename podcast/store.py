@@ -2,9 +2,9 @@
 
 A stat sweep of the folder (about 5 µs a file) runs at most every `interval` seconds; a change
 that has held still for one sweep (so a file still being copied is not read half-written) is
-loaded in full, with unchanged audio taken from a probe memo, and swapped in atomically. A
-folder that no longer loads keeps the last good catalog serving and logs each problem with its
-file and line.
+loaded by `cache.Reloader`, which reads only the episodes whose files changed, and swapped in
+atomically. A folder that no longer loads keeps the last good catalog serving and logs each
+problem with its file and line.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from podcast import catalog as catalog_module
-from podcast.audio import probe
+from podcast.cache import Reloader
 from podcast.errors import CatalogError, PodcastError
-from podcast.model import Audio, Catalog, Episode
+from podcast.model import Catalog, Episode
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +59,13 @@ class CatalogStore:
     def __init__(self, root: Path, interval: float | None = 2.0) -> None:
         self.root = Path(root).absolute()
         self.interval = interval
-        self._probes: dict[str, tuple[int, int, Audio]] = {}
+        self._loader = Reloader(self.root)
         self._lock = threading.Lock()  # one sweep or reload at a time; others serve the old one
         try:
             stamps, modified = stat_sweep(self.root)
         except OSError:  # load() below explains a missing folder better than the OSError
             stamps, modified = (), datetime.fromtimestamp(0, UTC)
-        catalog = catalog_module.load(self.root, prober=self._probe)
+        catalog = self._loader.load()
         self._snapshot = _snapshot(catalog, 1, modified)
         self._loaded = stamps + _stamps(_referenced(catalog), stamps)
         self._pending: Sweep | None = None
@@ -121,7 +120,7 @@ class CatalogStore:
     def _reload(self, stamps: Sweep, modified: datetime) -> bool:
         started = time.perf_counter()
         try:
-            catalog = catalog_module.load(self.root, prober=self._probe)
+            catalog = self._loader.load()
         except PodcastError as exc:
             problems = exc.problems if isinstance(exc, CatalogError) else (exc,)
             for problem in problems:
@@ -138,28 +137,15 @@ class CatalogStore:
         self._snapshot = _snapshot(catalog, self._snapshot.version + 1, modified)
         self._loaded = stamps + _stamps(_referenced(catalog), stamps)
         self._failed = self._pending = None
-        self._forget_probes(catalog)
         log.info(
-            "%s: reloaded %d episodes in %.0f ms",
+            "%s: reloaded %d episodes (%d read, %d unchanged) in %.0f ms",
             self.root,
             len(catalog.episodes),
+            self._loader.read,
+            self._loader.recalled,
             (time.perf_counter() - started) * 1000,
         )
         return True
-
-    def _probe(self, path: Path) -> Audio:
-        """mutagen's probe, skipped for a file whose size and mtime have not changed."""
-        stat = path.stat()
-        known = self._probes.get(str(path))
-        if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
-            return known[2]
-        audio = probe(path)
-        self._probes[str(path)] = (stat.st_size, stat.st_mtime_ns, audio)
-        return audio
-
-    def _forget_probes(self, catalog: Catalog) -> None:
-        used = {str(episode.audio.path) for episode in catalog.episodes}
-        self._probes = {path: known for path, known in self._probes.items() if path in used}
 
 
 def stat_sweep(root: Path) -> tuple[Sweep, datetime]:
@@ -212,6 +198,7 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
             yield episode.transcript.path
         if episode.image is not None:
             yield episode.image
+        yield from (c.image for c in episode.chapters if isinstance(c.image, Path))
 
 
 def _stamps(paths: Iterable[Path], swept: Sweep) -> Sweep:

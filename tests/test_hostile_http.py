@@ -356,16 +356,6 @@ def test_gunicorn_serves_the_5_gib_file_with_its_exact_length(server: Server) ->
     assert head.headers["content-length"] == str(GIANT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "podcast/http.py serve_file: under gunicorn, send_file wraps the file in gunicorn's "
-        "FileWrapper, which is not seekable, so Werkzeug's _RangeWrapper reads and discards "
-        "every byte before the range: 256 MiB read to serve 16 bytes; a seek near the end of a "
-        "5 GiB file held a worker 16 s. Fix (verified with the whole HTTP suite): pass send_file "
-        "the environ without 'wsgi.file_wrapper', so Werkzeug's seekable FileWrapper is used"
-    ),
-)
 def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Server) -> None:
     offset = 256 * 1024**2
     server.get(b"/audio/" + GIANT_AUDIO.encode(), {b"Range": b"bytes=0-0"})  # warm both paths
