@@ -35,7 +35,9 @@ TARGETS = {
     ("reload-noop", 5000): 0.150,
     ("reload-one", 5000): 0.300,
 }
-# What each row measures (all in a fresh process; "op" excludes interpreter start and imports).
+# What each row measures (all in a fresh process; "op" excludes interpreter start and imports;
+# "op CPU" is the process's CPU time for the same span, which other work on the machine does not
+# inflate).
 FIGURES = {
     "cold": "catalog load, empty audio cache (every file probed)",
     "noop": "catalog load, warm audio cache, nothing changed",
@@ -47,6 +49,17 @@ FIGURES = {
 }
 
 
+class Clock:
+    """Wall and CPU time since it was started; CPU time is what other load cannot inflate."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> dict[str, float]:
+        """Seconds since the start, as {"op": wall, "cpu": this process's CPU}."""
+        return {"op": time.perf_counter() - self.wall, "cpu": time.process_time() - self.cpu}
+
+
 def child(mode: str, root: Path, out: Path | None) -> None:
     """Run one measured operation in this (fresh) process and print its figures as JSON."""
     started = time.perf_counter()
@@ -55,30 +68,31 @@ def child(mode: str, root: Path, out: Path | None) -> None:
     from podcast import cache, feed
 
     imported = time.perf_counter()
+    clock = Clock()
     if mode in ("reload", "reload-one"):
         reloader = cache.Reloader(root)
         reloader.load()
         if mode == "reload-one":
             write_episode(root, 4242 % count_episodes(root), title_suffix=" (reloaded)")
-        begin = time.perf_counter()
+        clock = Clock()
         reloader.load()
-        op = time.perf_counter() - begin
+        figures = clock.lap()
         if mode == "reload-one":
             write_episode(root, 4242 % count_episodes(root))  # put it back for the next run
     elif mode == "export":
         from podcast.cli import cli
 
         cli(["build", str(out), "--root", str(root), "--base-url", BASE_URL], standalone_mode=False)
-        op = time.perf_counter() - imported
+        figures = clock.lap()
     else:
         catalog = cache.load(root)
-        op = time.perf_counter() - imported
+        figures = clock.lap()
         if mode == "feed":
-            begin = time.perf_counter()
+            clock = Clock()
             feed.build(catalog, BASE_URL, datetime.now(UTC))
-            op = time.perf_counter() - begin
+            figures = clock.lap()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"op": op, "imports": imported - started, "rss_mib": rss}))
+    print(json.dumps({**figures, "imports": imported - started, "rss_mib": rss}))
 
 
 def count_episodes(root: Path) -> int:
@@ -148,17 +162,17 @@ def bench(size: int, runs: int, workdir: Path, export: bool) -> dict[str, dict[s
 def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
     """A Markdown table of the medians, with the issue's targets."""
     lines = [
-        "| episodes | figure | op (median) | whole process | peak RSS | target |",
-        "|---:|---|---:|---:|---:|---|",
+        "| episodes | figure | op (median) | op CPU | whole process | peak RSS | target |",
+        "|---:|---|---:|---:|---:|---:|---|",
     ]
     for size, results in all_results.items():
         for name, figures in results.items():
             target = TARGETS.get((name, size))
             verdict = ""
             if target is not None:
-                verdict = (
-                    f"≤ {target * 1000:.0f} ms: {'met' if figures['op'] <= target else 'MISSED'}"
-                )
+                wall = "met" if figures["op"] <= target else "MISSED"
+                cpu = "met" if figures["cpu"] <= target else "MISSED"
+                verdict = f"≤ {target * 1000:.0f} ms: wall {wall}, CPU {cpu}"
             if size == 5000 and name != "export":
                 verdict += (
                     " (RSS ≤ 100 MiB: "
@@ -167,6 +181,7 @@ def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
                 )
             lines.append(
                 f"| {size} | {name} | {figures['op'] * 1000:.0f} ms | "
+                f"{figures['cpu'] * 1000:.0f} ms | "
                 f"{figures['proc'] * 1000:.0f} ms | {figures['max_rss_mib']:.0f} MiB | "
                 f"{verdict} |"
             )

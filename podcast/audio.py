@@ -106,7 +106,7 @@ def _mp3_length(path: Path, parsed: MP3) -> tuple[float, bool, bool]:
     With a Xing/VBRI header mutagen's length is exact. Without one mutagen (and every app)
     estimates from the first frame's bitrate, which is wrong for VBR; count the frames instead.
     """
-    info = parsed.info
+    info: Any = parsed.info
     if info.bitrate_mode is not BitrateMode.UNKNOWN:
         return float(info.length), True, False
     frames, bitrates = 0, set()
@@ -234,7 +234,7 @@ def _id3_chapters(tags: ID3) -> tuple[Chapter, ...]:
         chapters.append(
             Chapter(
                 start=timedelta(milliseconds=frame.start_time),
-                title=_first(title.text) if title is not None else f"Chapter {number}",
+                title=(_first(title.text) if title is not None else None) or f"Chapter {number}",
                 url=url.url if url is not None else None,
                 embedded_image=picture_mime(pictures[0].data) if pictures else None,
             )

@@ -28,12 +28,13 @@ import mutagen
 from podcast import audio as audio_module
 from podcast import catalog as catalog_module
 from podcast.errors import Problem
-from podcast.files import write_atomic
+from podcast.files import read_regular, write_atomic
 from podcast.model import Audio, Catalog, Episode, Show
 from podcast.yamlfile import Fields
 
 CACHE_DIR = ".cache"  # hidden, so the loader never takes it for a season folder
 CACHE_FILE = "audio-v1.json"
+MAX_CACHE_BYTES = 256 * 2**20  # about 50,000 episodes; a larger file is not ours
 Prober = Callable[[Path], Audio]
 
 
@@ -144,9 +145,9 @@ class ProbeCache:
         return self._old
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        try:
-            document = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+        try:  # a pipe, a huge file or JSON nested past the recursion limit: start afresh
+            document = json.loads(read_regular(self.path, MAX_CACHE_BYTES))
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(document, dict) or document.get("fingerprint") != fingerprint():
             return {}

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import yaml
 
@@ -58,6 +58,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
 
 Prober = Callable[[Path], Audio]
+E = TypeVar("E", ShowType, EpisodeType)
 
 
 def default_root() -> Path:
@@ -218,8 +219,7 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
     return tuple(result)
 
 
-def _enum(fields: Fields, key: str, kind: type[ShowType] | type[EpisodeType],
-          default: ShowType | EpisodeType) -> ShowType | EpisodeType:
+def _enum(fields: Fields, key: str, kind: type[E], default: E) -> E:
     value = fields.get(key, str)
     if value is None:
         return default

@@ -2,11 +2,14 @@
 
 The audio is copied (or moved) under an ASCII name into its season's folder, then the YAML is
 written; each file appears whole (temporary file, then a link that never replaces anything),
-so an interrupted or refused `add` leaves no half-written file and overwrites nothing.
+so an interrupted or refused `add` leaves no half-written file and overwrites nothing. An add
+interrupted between the two leaves the audio alone; running the same add again adopts it when
+its bytes are identical and no episode names it.
 """
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -89,8 +92,10 @@ def add_episode(
     folder = root / f"season-{season}"
     audio_path = folder / (stem + _extension(source, audio))
     yaml_path = folder / f"{stem}.yaml"
-    for path in (audio_path, yaml_path):
-        if path.exists():
+    # An interrupted `add` may have placed the audio but not the YAML: the same add adopts it.
+    adopt = audio_path.exists() and _unclaimed_copy(root, audio_path, yaml_path, source)
+    for path in (yaml_path,) if adopt else (audio_path, yaml_path):
+        if path.exists() or path.is_symlink():
             raise AddError(
                 f"{path.relative_to(root)} already exists; nothing was changed "
                 "(pass --title or --episode to choose another name)"
@@ -108,11 +113,14 @@ def add_episode(
         audio=audio,
     )
     folder.mkdir(parents=True, exist_ok=True)
-    _place_audio(source, audio_path)
+    if not adopt:
+        _place_audio(source, audio_path)
+    # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
     try:
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
-        audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
+        if not adopt:  # an adopted audio came from an earlier run: keep it
+            audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
         raise
     if move:
         source.unlink()
@@ -136,6 +144,20 @@ def _used_numbers(root: Path) -> set[tuple[int, int]]:
         if season and number:
             used.add((season, number))
     return used
+
+
+def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path) -> bool:
+    """Whether `audio_path` is an orphan copy of `source` that no episode YAML names."""
+    if not audio_path.is_file() or audio_path.is_symlink():
+        return False
+    if any(p.is_file() for p in (yaml_path, yaml_path.with_suffix(".yml"))):
+        return False  # the same-stem YAML owns it
+    for path in catalog_module.episode_files(root):
+        fields = read_mapping(path, [])
+        name = fields.get("audio", str) if fields is not None else None
+        if name and Path(os.path.normpath(path.parent / name)) == audio_path:
+            return False
+    return filecmp.cmp(source, audio_path, shallow=False)
 
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:

@@ -10,9 +10,14 @@ to it. The build happens in a hidden folder beside OUT, which replaces OUT only 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import os
 import re
 import shutil
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,11 +31,12 @@ from flask.testing import FlaskClient
 
 from podcast import feed
 from podcast.errors import PodcastError
-from podcast.files import fresh_dir
+from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 
 START = "(start)"  # the referrer of the seeds
 MARKER = ".podcast-build"  # marks a folder as ours, so a rebuild may replace it
+MARKER_TEXT = "Built by `podcast build`; rebuilding replaces it.\n"
 NOT_FOUND_PAGE = "404.html"  # the name static hosts (Netlify, GitHub Pages, S3…) look for
 _TEXT_TYPES = (
     "text/",
@@ -42,6 +48,8 @@ _TEXT_TYPES = (
 )
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
 _LINK_ATTRIBUTES = frozenset({"href", "src", "poster", "data", "action"})
+_AT_FDCWD = -100  # renameat2's "relative to the current directory"
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
 class ExportError(PodcastError):
@@ -65,17 +73,33 @@ def build(
     out = Path(out).absolute()
     base = base_url.rstrip("/") + "/"
     _check_target(out, app)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = fresh_dir(out, "building")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clear_leftovers(out)
+        staging = fresh_dir(out, "building")
+    except OSError as exc:
+        raise _write_error(out, exc) from None
+    # Held until the process ends (or is killed): a concurrent build's clear_leftovers skips it.
+    lock = _lock(staging)
+    try:
+        (staging / MARKER).write_text(MARKER_TEXT)  # first, so a killed build's folder is ours
         report = _freeze(app, staging, base, on_file or (lambda _: None))
-        (staging / MARKER).write_text("Built by `podcast build`; rebuilding replaces it.\n")
         _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        _remove_build(staging)
+        if isinstance(exc, OSError):
+            raise _write_error(out, exc) from None
         raise
+    finally:
+        os.close(lock)
     report.out = out
     return report
+
+
+def _write_error(out: Path, exc: OSError) -> ExportError:
+    return ExportError(
+        f"{out}: could not write the site ({exc}); the previous build was left as it was"
+    )
 
 
 def _check_target(out: Path, app: Flask) -> None:
@@ -93,18 +117,107 @@ def _check_target(out: Path, app: Flask) -> None:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Put the finished build at `out`; the previous build is removed only afterwards."""
+    """Put the finished build at `out` in one step; the previous build is removed afterwards.
+
+    Linux swaps the two folders with renameat2(RENAME_EXCHANGE), so `out` is a complete build
+    at every instant and stays a real folder. Elsewhere (or on a file system without it) `out`
+    is renamed aside first; a build killed in that window is put back by the next build.
+    """
     if not out.exists():
         os.rename(staging, out)
+    elif _exchange(staging, out):
+        # The staging name now holds the previous build: name it for what it is, so that
+        # whatever a kill leaves beside OUT says whether it is complete (old) or not (building).
+        retired = sibling(out, "old")
+        try:
+            os.rename(staging, retired)
+        except OSError:
+            retired = staging  # the new build is in place; only the name of the old is wrong
+        _remove_build(retired)
+    else:
+        retired = sibling(out, "old")
+        os.rename(out, retired)
+        try:
+            os.rename(staging, out)
+        except OSError:
+            os.rename(retired, out)  # put the old build back
+            raise
+        _remove_build(retired)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the platform or file system cannot."""
+    renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), 2)
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a kernel or file system without RENAME_EXCHANGE
+    raise OSError(error, os.strerror(error), str(second))
+
+
+def clear_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside `out`, and put back an `out` renamed aside."""
+    if not out.parent.is_dir():
         return
-    retired = fresh_dir(out, "old")
-    os.rename(out, retired / "site")
+    prefix = f".{out.name}."
+    for folder in sorted(out.parent.iterdir()):
+        tag = folder.name[len(prefix) :].split("-")[0] if folder.name.startswith(prefix) else ""
+        if tag not in ("building", "old") or folder.is_symlink() or not folder.is_dir():
+            continue
+        if not (folder / MARKER).is_file():
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # killed before its marker: empty, else not ours to delete
+            continue
+        lock = _try_lock(folder)
+        if lock is None:
+            continue  # another build is writing it right now
+        try:
+            if tag == "old" and not out.exists() and not out.is_symlink():
+                os.rename(folder, out)  # the fallback swap was killed between its renames
+            else:
+                _remove_build(folder)
+        finally:
+            os.close(lock)
+
+
+def _lock(folder: Path) -> int:
+    """An open descriptor holding an exclusive flock on `folder` (waits for it)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def _try_lock(folder: Path) -> int | None:
+    """Like `_lock`, but None at once when another process holds the folder."""
+    descriptor = os.open(folder, os.O_RDONLY)
     try:
-        os.rename(staging, out)
-    except OSError:
-        os.rename(retired / "site", out)  # put the old build back
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _remove_build(folder: Path) -> None:
+    """Delete a build folder, its marker last, so a killed deletion is finished next time."""
+    if folder.is_symlink():
+        folder.unlink()  # a link swapped out of OUT: its target is not ours to empty
+        return
+    with contextlib.suppress(FileNotFoundError):
+        for entry in folder.iterdir():
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    (folder / MARKER).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 # --- crawling -------------------------------------------------------------------------------

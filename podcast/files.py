@@ -1,9 +1,11 @@
-"""Write files so a reader (or a crash) never sees half of one: temp file, then rename."""
+"""Files read and written safely: never half-written (temp file, then rename), never a
+blocking pipe or an endless device where a file was expected."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -41,3 +43,18 @@ def fresh_dir(path: Path, tag: str) -> Path:
         except FileExistsError:
             continue
         return candidate
+
+
+class NotARegularFile(OSError):
+    """A folder, pipe or device stands where a file was expected."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of a regular file; NotARegularFile for anything else.
+
+    O_NONBLOCK because opening a FIFO would otherwise wait forever for a writer.
+    """
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise NotARegularFile(f"{path} is not a regular file")
+        return stream.read(limit + 1)  # bounded, whatever the file claims

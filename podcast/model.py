@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from podcast.errors import Problem
@@ -37,7 +37,7 @@ def double_encoded(text: str) -> str | None:
         return None
 
 
-class EpisodeType(str, Enum):
+class EpisodeType(StrEnum):
     """Apple's itunes:episodeType values."""
 
     FULL = "full"
@@ -45,7 +45,7 @@ class EpisodeType(str, Enum):
     BONUS = "bonus"
 
 
-class ShowType(str, Enum):
+class ShowType(StrEnum):
     """Apple's itunes:type values."""
 
     EPISODIC = "episodic"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +11,7 @@ from typing import Any, TypeVar
 import yaml
 
 from podcast.errors import Problem, Severity
+from podcast.files import NotARegularFile, read_regular
 from podcast.model import XML_FORBIDDEN, double_encoded
 
 try:  # libyaml's parser is several times faster than the pure-Python one
@@ -296,13 +295,11 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
     try:
-        # O_NONBLOCK: opening a FIFO would otherwise wait forever for a writer
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                problems.append(Problem(path, None, "not a regular file (a folder, pipe or "
-                                        "device)", "replace it with a plain text YAML file"))
-                return None
-            data = stream.read(MAX_BYTES + 1)  # bounded, whatever the file claims
+        data = read_regular(path, MAX_BYTES)
+    except NotARegularFile:
+        problems.append(Problem(path, None, "not a regular file (a folder, pipe or device)",
+                                "replace it with a plain text YAML file"))
+        return None
     except OSError as exc:
         problems.append(Problem(path, None, f"cannot read the file ({exc.strerror or exc})",
                                 "check that it exists and is readable"))

@@ -148,6 +148,31 @@ def test_add_never_overwrites(runner: CliRunner, show_dir: Path, data_dir: Path)
     assert tree(show_dir) == before
 
 
+def test_add_adopts_its_own_orphan_audio_but_not_a_claimed_one(
+    runner: CliRunner, show_dir: Path, data_dir: Path
+) -> None:
+    args = ["add", str(data_dir / "cbr.mp3"), "--root", str(show_dir), "--season", "3"]
+    orphan = show_dir / "season-3" / "06-tagged-title.mp3"
+    orphan.parent.mkdir(exist_ok=True)
+    shutil.copy(data_dir / "cbr.mp3", orphan)  # what an add killed before its YAML leaves
+    result = runner.invoke(cli, [*args, "--episode", "6"])
+    assert result.exit_code == 0, result.output
+    assert orphan.read_bytes() == (data_dir / "cbr.mp3").read_bytes()
+    assert (show_dir / "season-3" / "06-tagged-title.yaml").is_file()
+    claimed = show_dir / "season-3" / "07-tagged-title.mp3"
+    shutil.copy(data_dir / "cbr.mp3", claimed)
+    (show_dir / "season-3" / "06-tagged-title.yaml").write_text(
+        (show_dir / "season-3" / "06-tagged-title.yaml").read_text("utf-8")
+        + "audio: 07-tagged-title.mp3\n",
+        "utf-8",
+    )
+    before = tree(show_dir)
+    result = runner.invoke(cli, [*args, "--episode", "7"])
+    assert result.exit_code == 1
+    assert "season-3/07-tagged-title.mp3 already exists; nothing was changed" in result.output
+    assert tree(show_dir) == before
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -221,3 +221,31 @@ def test_a_build_killed_part_way_leaves_the_previous_out_intact(
     assert process.returncode == -signal.SIGKILL
     assert staging, "the build never started writing"
     assert tree(built) == before
+
+
+def test_a_build_clears_what_killed_builds_left_and_nothing_else(
+    show_dir: Path, built: Path
+) -> None:
+    parent = built.parent
+    marked = parent / ".site.building-0123456789ab"
+    marked.mkdir()
+    (marked / export.MARKER).write_text("")
+    (marked / "index.html").write_text("half a build")
+    retired = parent / ".site.old-0123456789ab"
+    retired.mkdir()
+    (retired / export.MARKER).write_text("")
+    (parent / ".site.building-aaaaaaaaaaaa").mkdir()  # killed before its marker was written
+    foreign = parent / ".site.building-bbbbbbbbbbbb"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not ours: no marker")
+    export.build(make_app(show_dir), built, BASE)
+    hidden = sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+    assert hidden == [".site.building-bbbbbbbbbbbb"]
+    assert (foreign / "notes.txt").read_text() == "not ours: no marker"
+
+
+def test_an_output_path_below_a_file_is_an_export_error(show_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("in the way")
+    with pytest.raises(export.ExportError, match="could not write the site"):
+        export.build(make_app(show_dir), tmp_path / "a-file" / "site", BASE)
+    assert (tmp_path / "a-file").read_text() == "in the way"

@@ -181,16 +181,6 @@ def test_build_killed_at_random_moments(
 
 @needs_build
 @needs_strace
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "export._swap renames OUT away and then the new build into place: a kill between the "
-        "two renames leaves no OUT at all (the old build sits in .OUT.old-*/site) until the "
-        "next build; "
-        "swap atomically instead (OUT as a symlink replaced with os.replace, or renameat2 "
-        "RENAME_EXCHANGE)"
-    ),
-)
 def test_build_killed_at_each_disk_step(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
@@ -213,15 +203,6 @@ def test_build_killed_at_each_disk_step(
 
 @needs_build
 @needs_strace
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "export.build: a killed build leaves its hidden staging folder (.OUT.building-*: a full "
-        "copy of the site and its audio) beside OUT, and later builds never remove it, so each "
-        "interrupted build leaks the show's size in disk; a build could clear stale "
-        ".OUT.building-*/.OUT.old-* folders that carry its marker before starting"
-    ),
-)
 def test_a_rebuild_clears_what_a_killed_build_left(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
@@ -259,14 +240,6 @@ def _assert_clean_failure(done: subprocess.CompletedProcess[str]) -> None:
 
 
 @needs_build
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli.py build / export.py: an OSError while writing the build (here EFBIG from a full "
-        "disk) escapes as a traceback; catch OSError in export.build and raise ExportError naming "
-        "the folder and the reason (the previous output is already kept intact)"
-    ),
-)
 def test_build_on_a_full_disk_fails_cleanly(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
@@ -279,13 +252,6 @@ def test_build_on_a_full_disk_fails_cleanly(
 
 
 @needs_build
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli.py build / export.py: a read-only output location (PermissionError creating the "
-        "staging folder beside OUT) escapes as a traceback; raise ExportError naming the folder"
-    ),
-)
 def test_build_into_a_read_only_folder_fails_cleanly(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
@@ -296,13 +262,6 @@ def test_build_into_a_read_only_folder_fails_cleanly(
 
 
 @needs_build
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli.py build / export.py: OUT below a regular file makes out.parent.mkdir raise "
-        "FileExistsError, which escapes as a traceback; report it as an error naming the path"
-    ),
-)
 def test_build_into_a_path_under_a_regular_file_fails_cleanly(workspace: Path) -> None:
     (workspace / "a-file").write_text("not a folder")
     done = podcast("build", "a-file/site", "--root", "episodes", "--base-url", BASE, cwd=workspace)
@@ -377,16 +336,6 @@ def test_add_killed_at_random_moments(workspace: Path, incoming: Path) -> None:
 
 @needs_add
 @needs_strace
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "episode_writer.add_episode links the audio under its final name before the YAML: a kill "
-        "between the two leaves the audio alone, and re-running the same `podcast add` then "
-        "refuses ('… already exists; nothing was changed'), so the next run does not succeed; "
-        "link the YAML last but let a retry adopt an orphan audio with identical bytes (or place "
-        "the audio under a hidden name until the YAML is in)"
-    ),
-)
 def test_add_killed_at_each_disk_step_then_the_same_add_succeeds(
     workspace: Path, incoming: Path
 ) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,39 @@ def _assert_site_safe(scratch: Scratch, catalog: Catalog) -> None:
             assert tail.status_code == 206, url
             assert tail.headers["Content-Range"] == f"bytes {size - 10}-{size - 1}/{size}"
             assert len(tail.data) == 10
+
+
+# --- the audio-probe cache the CLI keeps in the episodes folder ------------------------------
+
+
+def _check_in_subprocess(root: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "podcast", "check", "--root", str(root)]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail("`podcast check` hung")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\xff" * 500,
+        b'{"version": 1, "entries": {"x": [1, 2]}}',
+        pytest.param(b"[" * 5000, id="deeply-nested"),
+    ],
+)
+def test_a_corrupt_probe_cache_is_ignored(tmp_path: Path, content: bytes) -> None:
+    scratch = Scratch.create(tmp_path / "show")
+    scratch.write(".cache/audio-v1.json", content)
+    done = _check_in_subprocess(scratch.root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_pipe_in_the_probe_cache_does_not_hang_the_cli(tmp_path: Path) -> None:
+    scratch = Scratch.create(tmp_path / "show")
+    (scratch.root / ".cache").mkdir()
+    os.mkfifo(scratch.root / ".cache" / "audio-v1.json")
+    done = _check_in_subprocess(scratch.root)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from podcast.catalog import load
-from podcast.errors import CatalogError
+from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
 from podcast.web import create_app
 
@@ -140,7 +141,7 @@ def shows(draw: st.DrawFn) -> dict[str, Any]:
 
 @contextmanager
 def written(show: dict[str, Any], items: list[dict[str, Any]]) -> Iterator[Path]:
-    """The show and its episodes as files in a fresh folder (audio hard-linked, it is big)."""
+    """The show and its episodes as files in a fresh folder."""
     with tempfile.TemporaryDirectory(prefix="prop-") as folder:
         root = Path(folder) / "show"
         (root / "season-1").mkdir(parents=True)
@@ -150,7 +151,8 @@ def written(show: dict[str, Any], items: list[dict[str, Any]]) -> Iterator[Path]
             season = root / f"season-{fields['season']}"
             season.mkdir(exist_ok=True)
             (season / f"{index:02d}-episode.yaml").write_text(dump(fields), "utf-8")
-            os.link(DATA / "cbr.mp3", season / f"{index:02d}-episode.mp3")
+            # a copy, not a hard link: the loader rightly takes links to one file as one audio
+            shutil.copyfile(DATA / "cbr.mp3", season / f"{index:02d}-episode.mp3")
         yield root
 
 
@@ -224,6 +226,10 @@ def assert_names_catalog_files(error: CatalogError, root: Path) -> None:
         assert problem.hint, problem
 
 
+# a guid that apps would read differently; two guids equal once control characters are gone
+EXPECTED_REFUSALS = r"reads differently in different podcast apps|duplicate guid"
+
+
 @SETTINGS
 @given(show=shows(), items=episodes(least=1))
 def test_generated_catalogs_give_sound_feeds_and_escaped_pages(
@@ -233,8 +239,12 @@ def test_generated_catalogs_give_sound_feeds_and_escaped_pages(
         try:
             catalog = load(root)
         except CatalogError as error:
-            event("catalog failed")
+            event("catalog refused")
             assert_names_catalog_files(error, root)
+            # Everything generated here is valid but for these two; any other refusal would
+            # quietly move examples away from the feed property, so it fails the test
+            errors = [p.message for p in error.problems if p.severity is Severity.ERROR]
+            assert all(re.search(EXPECTED_REFUSALS, message) for message in errors), errors
             return
         event(f"loaded with {len(catalog.episodes)} episode(s)")
         assert len(catalog.episodes) == len(items)
