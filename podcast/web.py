@@ -155,7 +155,8 @@ class _FromCache:
                 if found is None:
                     return self.wsgi_app(environ, start_response)
         status, headers, body = answer(found, environ)
-        headers += security_headers(_media_base_url(self.app))
+        if status != 304:  # a 304 only refreshes the headers of what the client has
+            headers += security_headers(_media_base_url(self.app))
         start_response(f"{status} {HTTP_STATUS_CODES[status]}", headers)
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
@@ -199,7 +200,7 @@ def _cached(response: Response, modified: datetime | None = None) -> Response:
 
 def _finish(response: Response) -> Response:
     compress(response, request)
-    if "Content-Security-Policy" not in response.headers:
+    if response.status_code != 304 and "Content-Security-Policy" not in response.headers:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         response.headers.extend(security_headers(_media_base_url(app)))
     rendered: Representation | None = request.environ.pop(_RENDERED, None)
