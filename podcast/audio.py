@@ -92,8 +92,11 @@ def _size(path: Path) -> int:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise AudioError(path, f"cannot read the file ({reason})", "check the path") from exc
     if not stat.S_ISREG(status.st_mode):  # a pipe would block the reader; a device never ends
-        raise AudioError(path, "not a regular file (a folder, pipe or device)",
-                         "put the exported audio file here")
+        raise AudioError(
+            path,
+            "not a regular file (a folder, pipe or device)",
+            "put the exported audio file here",
+        )
     size = status.st_size
     if size == 0:
         raise AudioError(path, "the file is empty (0 bytes)", _REENCODE)

@@ -76,12 +76,14 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
 class EpisodeMemo(Protocol):
     """Remembers loaded episodes so a reload skips files that did not change (podcast.cache)."""
 
-    def recall(self, path: Path, show: Show | None,
-               problems: list[Problem]) -> tuple[Episode, Fields] | None:
+    def recall(
+        self, path: Path, show: Show | None, problems: list[Problem]
+    ) -> tuple[Episode, Fields] | None:
         """The episode loaded earlier from `path`, if none of its files changed since."""
 
-    def remember(self, path: Path, show: Show | None, loaded: tuple[Episode, Fields],
-                 problems: list[Problem]) -> None:
+    def remember(
+        self, path: Path, show: Show | None, loaded: tuple[Episode, Fields], problems: list[Problem]
+    ) -> None:
         """Keep what loading `path` gave, with the problems it reported."""
 
 
@@ -106,7 +108,9 @@ def episode_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        p for folder in root.iterdir() if folder.is_dir() and not folder.name.startswith(".")
+        p
+        for folder in root.iterdir()
+        if folder.is_dir() and not folder.name.startswith(".")
         for p in folder.iterdir()
         if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
     )
@@ -114,15 +118,28 @@ def episode_files(root: Path) -> list[Path]:
 
 # --- show.yaml ---------------------------------------------------------------------------
 
+
 def _load_show(root: Path, problems: list[Problem]) -> Show | None:
     path = root / SHOW_FILE
     if not root.is_dir():
-        problems.append(Problem(root, None, "the episodes folder does not exist",
-                                "create it, or point --root at the right folder"))
+        problems.append(
+            Problem(
+                root,
+                None,
+                "the episodes folder does not exist",
+                "create it, or point --root at the right folder",
+            )
+        )
         return None
     if not path.exists() and not path.is_symlink():
-        problems.append(Problem(path, None, "show.yaml is missing",
-                                "create show.yaml with the show's title, description and owner"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                "show.yaml is missing",
+                "create show.yaml with the show's title, description and owner",
+            )
+        )
         return None
     if _links_outside(root, path, problems):
         return None
@@ -141,8 +158,15 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         owner=_owner(fields),
         artwork=_artwork(root, fields),
         categories=_categories(fields),
-        explicit=bool(fields.get("explicit", bool, False, required=True,
-                                 hint="add 'explicit: false' (Apple requires it)")),
+        explicit=bool(
+            fields.get(
+                "explicit",
+                bool,
+                False,
+                required=True,
+                hint="add 'explicit: false' (Apple requires it)",
+            )
+        ),
         type=_enum(fields, "type", ShowType, ShowType.EPISODIC),
         copyright=fields.get("copyright", str, "") or "",
         base_url=base_url,
@@ -163,16 +187,22 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
 def _language(fields: Fields) -> str:
     language = fields.get("language", str, "en", required=True) or "en"
     if not LANGUAGE.match(language):
-        fields.error("language", f"'{language}' is not a language code",
-                     "use an ISO 639 code such as 'en' or 'en-us'")
+        fields.error(
+            "language",
+            f"'{language}' is not a language code",
+            "use an ISO 639 code such as 'en' or 'en-us'",
+        )
     return language.lower()
 
 
 def _owner(fields: Fields) -> Owner:
     owner = fields.child("owner")
     if owner is None:
-        fields.error(None, "missing required key 'owner'",
-                     "add 'owner: {name: …, email: …}' (Apple emails this address)")
+        fields.error(
+            None,
+            "missing required key 'owner'",
+            "add 'owner: {name: …, email: …}' (Apple emails this address)",
+        )
         return Owner("", "")
     email = owner.get("email", str, "", required=True) or ""
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
@@ -185,25 +215,41 @@ def _artwork(root: Path, fields: Fields) -> Path:
     name = fields.get("artwork", str, "artwork.jpg") or "artwork.jpg"
     path = _inside(root, root, name)
     if path is None:
-        fields.error("artwork", f"artwork '{name}' is outside the episodes folder",
-                     "put the image in the episodes folder")
+        fields.error(
+            "artwork",
+            f"artwork '{name}' is outside the episodes folder",
+            "put the image in the episodes folder",
+        )
         return root / "artwork.jpg"
     if not _is_file(path):
-        fields.error("artwork" if fields.has("artwork") else None,
-                     f"artwork file '{name}' is missing",
-                     "add a square JPEG or PNG of 1400–3000 px named artwork.jpg")
+        fields.error(
+            "artwork" if fields.has("artwork") else None,
+            f"artwork file '{name}' is missing",
+            "add a square JPEG or PNG of 1400–3000 px named artwork.jpg",
+        )
     return path
 
 
 def _categories(fields: Fields) -> tuple[Category, ...]:
-    names = fields.get("categories", list, [], required=True,
-                       hint="add e.g. 'categories: [\"Health & Fitness > Medicine\"]'") or []
+    names = (
+        fields.get(
+            "categories",
+            list,
+            [],
+            required=True,
+            hint="add e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
+        )
+        or []
+    )
     known = apple_categories()
     result = []
     for text in names:
         if not isinstance(text, str):  # str() of a nested value could be huge
-            fields.error("categories", "each category should be text",
-                         "write e.g. 'categories: [\"Health & Fitness > Medicine\"]'")
+            fields.error(
+                "categories",
+                "each category should be text",
+                "write e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
+            )
             continue
         name, _, sub = text.partition(">")
         category = Category(name.strip(), sub.strip() or None)
@@ -213,8 +259,11 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
             fields.error("categories", f"'{category.name}' is not an Apple Podcasts category", hint)
         elif category.sub and category.sub not in known[category.name]:
             subs = ", ".join(known[category.name]) or "none"
-            fields.error("categories", f"'{category.sub}' is not a subcategory of "
-                         f"'{category.name}'", f"choose one of: {subs}")
+            fields.error(
+                "categories",
+                f"'{category.sub}' is not a subcategory of '{category.name}'",
+                f"choose one of: {subs}",
+            )
         result.append(category)
     return tuple(result)
 
@@ -271,8 +320,11 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
         if info is None:
             continue
         info.warn_unknown(frozenset({"title", "description"}))
-        result.append(SeasonInfo(int(key), info.get("title", str, "") or "",
-                                 info.get("description", str, "") or ""))
+        result.append(
+            SeasonInfo(
+                int(key), info.get("title", str, "") or "", info.get("description", str, "") or ""
+            )
+        )
     return tuple(sorted(result, key=lambda s: s.number))
 
 
@@ -295,15 +347,25 @@ def _podcast_guid(fields: Fields) -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        fields.error("podcast_guid", f"'{value}' is not a UUID",
-                     "remove the line; `podcast check` prints the right one")
+        fields.error(
+            "podcast_guid",
+            f"'{value}' is not a UUID",
+            "remove the line; `podcast check` prints the right one",
+        )
         return None
 
 
 # --- episodes ----------------------------------------------------------------------------
 
-def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
-             prober: Prober, memo: EpisodeMemo | None) -> tuple[Episode, Fields] | None:
+
+def _episode(
+    path: Path,
+    root: Path,
+    show: Show | None,
+    problems: list[Problem],
+    prober: Prober,
+    memo: EpisodeMemo | None,
+) -> tuple[Episode, Fields] | None:
     """One episode: from `memo` when its files are unchanged, else read and remembered."""
     if memo is None:
         loaded = _load_episode(path, root, show, problems, prober)
@@ -319,8 +381,9 @@ def _episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
     return loaded
 
 
-def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Problem],
-                  prober: Prober) -> tuple[Episode, Fields] | None:
+def _load_episode(
+    path: Path, root: Path, show: Show | None, problems: list[Problem], prober: Prober
+) -> tuple[Episode, Fields] | None:
     if _links_outside(root, path, problems):
         return None
     fields = read_mapping(path, problems)
@@ -332,13 +395,21 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
     if number is not None and number < 1:
         fields.error("episode", "'episode' should be 1 or more", "number episodes from 1")
     kind = _enum(fields, "type", EpisodeType, EpisodeType.FULL)
-    guid = fields.get("guid", str, "", required=True,
-                      hint=f"add 'guid: {uuid.uuid4()}' and never change it") or ""
+    guid = (
+        fields.get(
+            "guid", str, "", required=True, hint=f"add 'guid: {uuid.uuid4()}' and never change it"
+        )
+        or ""
+    )
     if fields.has("guid") and not guid:
         fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
     elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
-        fields.error("guid", "the guid reads differently in different podcast apps (it looks "
-                     "like text decoded twice)", "use an ASCII guid, e.g. a UUID")
+        fields.error(
+            "guid",
+            "the guid reads differently in different podcast apps (it looks "
+            "like text decoded twice)",
+            "use an ASCII guid, e.g. a UUID",
+        )
     published = _published(fields)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
@@ -353,12 +424,24 @@ def _load_episode(path: Path, root: Path, show: Show | None, problems: list[Prob
         image=_image(path, root, fields),
     )
     fields.warn_unknown(EPISODE_KEYS)
-    if audio is None or published is None or season is None or any(
-            p.severity is Severity.ERROR for p in problems[before:]):
+    if (
+        audio is None
+        or published is None
+        or season is None
+        or any(p.severity is Severity.ERROR for p in problems[before:])
+    ):
         return None
-    episode = Episode(source=path, slug=slugify(f"s{season}-{path.stem}"), season=season,
-                      number=number, type=kind, guid=guid, published=published, audio=audio,
-                      **episode_fields)  # type: ignore[arg-type]
+    episode = Episode(
+        source=path,
+        slug=slugify(f"s{season}-{path.stem}"),
+        season=season,
+        number=number,
+        type=kind,
+        guid=guid,
+        published=published,
+        audio=audio,
+        **episode_fields,
+    )  # type: ignore[arg-type]
     return episode, fields
 
 
@@ -375,48 +458,70 @@ def _season(path: Path, fields: Fields) -> int | None:
         fields.error("season", "'season' should be 1 or more", "number seasons from 1")
         return None
     if folder and int(folder.group(1)) != season:
-        fields.warn("season", f"season {season} is in folder '{path.parent.name}'",
-                    "move the file to its season's folder, or fix 'season'")
+        fields.warn(
+            "season",
+            f"season {season} is in folder '{path.parent.name}'",
+            "move the file to its season's folder, or fix 'season'",
+        )
     return season
 
 
 def _published(fields: Fields) -> datetime | None:
     if not fields.has("published"):
-        fields.error(None, "missing required key 'published'",
-                     "add e.g. 'published: 2024-05-01T06:00:00-05:00'")
+        fields.error(
+            None,
+            "missing required key 'published'",
+            "add e.g. 'published: 2024-05-01T06:00:00-05:00'",
+        )
         return None
     try:
         value = fields.raw("published")
     except (ValueError, OverflowError) as exc:
-        fields.error("published", f"'published' is not a real date ({exc})",
-                     "check the day and month")
+        fields.error(
+            "published", f"'published' is not a real date ({exc})", "check the day and month"
+        )
         return None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            fields.error("published", f"'published' is not an ISO 8601 date and time: {value!r}",
-                         "write e.g. 2024-05-01T06:00:00-05:00")
+            fields.error(
+                "published",
+                f"'published' is not an ISO 8601 date and time: {value!r}",
+                "write e.g. 2024-05-01T06:00:00-05:00",
+            )
             return None
     if isinstance(value, date) and not isinstance(value, datetime):
-        fields.error("published", "'published' has a date but no time and zone",
-                     f"write e.g. {value.isoformat()}T06:00:00-05:00")
+        fields.error(
+            "published",
+            "'published' has a date but no time and zone",
+            f"write e.g. {value.isoformat()}T06:00:00-05:00",
+        )
         return None
     if not isinstance(value, datetime):
-        fields.error("published", "'published' should be a date and time",
-                     "write e.g. 2024-05-01T06:00:00-05:00")
+        fields.error(
+            "published",
+            "'published' should be a date and time",
+            "write e.g. 2024-05-01T06:00:00-05:00",
+        )
         return None
     if value.tzinfo is None or value.utcoffset() is None:
-        fields.error("published", "'published' has no time zone, so apps would guess the hour",
-                     f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z")
+        fields.error(
+            "published",
+            "'published' has no time zone, so apps would guess the hour",
+            f"add the zone, e.g. {value.isoformat()}-05:00 or {value.isoformat()}Z",
+        )
         return None
     try:  # far-off years with a zone overflow datetime once converted to UTC
         utc = value.astimezone(UTC)
     except OverflowError:
         utc = None
     if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
-        fields.error("published", f"'published' is in the year {value.year}",
-                     f"check the year: it should be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        fields.error(
+            "published",
+            f"'published' is in the year {value.year}",
+            f"check the year: it should be between {EARLIEST_YEAR} and {LATEST_YEAR}",
+        )
         return None
     if value.year < 2000:
         fields.warn("published", f"'published' is in {value.year}", "check the year")
@@ -427,9 +532,14 @@ def _links_outside(root: Path, path: Path, problems: list[Problem]) -> bool:
     """True (with a problem) when a YAML file is a link, or in a linked folder, leading outside."""
     if _inside(root, path.parent, path.name) is not None:
         return False
-    problems.append(Problem(path, None, "this file (or its folder) is a link to a place outside "
-                            "the episodes folder", "copy the file into the episodes folder "
-                            "instead of linking to it"))
+    problems.append(
+        Problem(
+            path,
+            None,
+            "this file (or its folder) is a link to a place outside the episodes folder",
+            "copy the file into the episodes folder instead of linking to it",
+        )
+    )
     return True
 
 
@@ -443,7 +553,7 @@ def _is_file(path: Path) -> bool:
 
 def _inside(root: Path, base: Path, name: str) -> Path | None:
     """`base/name` if it resolves inside root (symlinks included), else None."""
-    candidate = (base / name)
+    candidate = base / name
     try:
         resolved = candidate.resolve()
         return candidate if resolved.is_relative_to(root.resolve()) else None
@@ -451,14 +561,18 @@ def _inside(root: Path, base: Path, name: str) -> Path | None:
         return None
 
 
-def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
-           prober: Prober) -> Audio | None:
+def _audio(
+    path: Path, root: Path, fields: Fields, problems: list[Problem], prober: Prober
+) -> Audio | None:
     before = len(problems)
     audio_path = _referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
     if audio_path is None:
         if len(problems) == before and not fields.has("audio"):
-            fields.error(None, f"no audio file found for {path.name}",
-                         f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'")
+            fields.error(
+                None,
+                f"no audio file found for {path.name}",
+                f"put {path.stem}.mp3 (or .m4a) beside it, or add 'audio: file.mp3'",
+            )
         return None
     try:
         audio = prober(audio_path)
@@ -466,29 +580,45 @@ def _audio(path: Path, root: Path, fields: Fields, problems: list[Problem],
         problems.append(Problem(exc.path, None, exc.message, exc.hint))
         return None
     if audio_path.suffix.lower() not in EXTENSIONS_BY_MIME[audio.mime]:
-        problems.append(Problem(audio_path, None, f"the file is {audio.mime} but named "
-                                f"'{audio_path.suffix}'", "rename it with the right extension",
-                                Severity.WARNING))
+        problems.append(
+            Problem(
+                audio_path,
+                None,
+                f"the file is {audio.mime} but named '{audio_path.suffix}'",
+                "rename it with the right extension",
+                Severity.WARNING,
+            )
+        )
     if audio.vbr_without_header:
-        problems.append(Problem(audio_path, None, "VBR MP3 without a Xing/VBRI header: apps "
-                                "estimate its duration and seek badly",
-                                "re-export as CBR, or with a Xing header (LAME writes one)",
-                                Severity.WARNING))
+        problems.append(
+            Problem(
+                audio_path,
+                None,
+                "VBR MP3 without a Xing/VBRI header: apps estimate its duration and seek badly",
+                "re-export as CBR, or with a Xing header (LAME writes one)",
+                Severity.WARNING,
+            )
+        )
     return audio
 
 
-def _referenced(path: Path, root: Path, fields: Fields, key: str,
-                extensions: frozenset[str] | set[str]) -> Path | None:
+def _referenced(
+    path: Path, root: Path, fields: Fields, key: str, extensions: frozenset[str] | set[str]
+) -> Path | None:
     """The file named by `key`, kept inside root, or the same-stem file beside the YAML."""
     name = fields.get(key, str)
     if name:
         found = _inside(root, path.parent, name)
         if found is None:
-            fields.error(key, f"'{key}' points outside the episodes folder: {name}",
-                         "keep the file inside the episodes folder")
+            fields.error(
+                key,
+                f"'{key}' points outside the episodes folder: {name}",
+                "keep the file inside the episodes folder",
+            )
         elif not _is_file(found):
-            fields.error(key, f"{key} file '{name}' does not exist",
-                         "check the file name and its folder")
+            fields.error(
+                key, f"{key} file '{name}' does not exist", "check the file name and its folder"
+            )
             return None
         return found
     for name in _siblings(path.parent).get(path.stem, ()):
@@ -496,12 +626,18 @@ def _referenced(path: Path, root: Path, fields: Fields, key: str,
         if candidate.suffix.lower() not in extensions:
             continue
         if _inside(root, path.parent, candidate.name) is None:
-            fields.error(None, f"{candidate.name} is a link to a place outside the episodes "
-                         "folder", "copy the file into the episodes folder instead of linking")
+            fields.error(
+                None,
+                f"{candidate.name} is a link to a place outside the episodes folder",
+                "copy the file into the episodes folder instead of linking",
+            )
             return None
         if not _is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
-            fields.error(None, f"{candidate.name} is not a regular file (a folder, pipe or "
-                         "device)", "replace it with the exported file")
+            fields.error(
+                None,
+                f"{candidate.name} is not a regular file (a folder, pipe or device)",
+                "replace it with the exported file",
+            )
             return None
         return candidate
     return None
@@ -525,15 +661,21 @@ def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transc
         return None
     mime = TRANSCRIPT_TYPES.get(found.suffix.lower())
     if mime is None:
-        fields.error("transcript", f"transcript '{found.name}' is not WebVTT or SRT",
-                     "use a .vtt or .srt file")
+        fields.error(
+            "transcript",
+            f"transcript '{found.name}' is not WebVTT or SRT",
+            "use a .vtt or .srt file",
+        )
         return None
     return Transcript(found, mime, language)
 
 
 def _image(path: Path, root: Path, fields: Fields) -> Path | None:
-    return _referenced(path, root, fields, "image", {".jpg", ".jpeg", ".png"}) \
-        if fields.has("image") else None
+    return (
+        _referenced(path, root, fields, "image", {".jpg", ".jpeg", ".png"})
+        if fields.has("image")
+        else None
+    )
 
 
 def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
@@ -557,8 +699,11 @@ def _chapter_image(item: Fields, root: Path) -> str | Path | None:
         return name
     found = _inside(root, item.path.parent, name)
     if found is None or not _is_file(found) or found.suffix.lower() not in CHAPTER_IMAGES:
-        item.error("image", f"chapter image '{name}' is not a JPEG or PNG file in the "
-                   "episodes folder", "put the image beside the episode, or use an https:// URL")
+        item.error(
+            "image",
+            f"chapter image '{name}' is not a JPEG or PNG file in the episodes folder",
+            "put the image beside the episode, or use an https:// URL",
+        )
         return None
     return found
 
@@ -590,7 +735,7 @@ def _chapter_start(item: Fields) -> timedelta | None:
             return _chapter_offset(parse_timestamp(value))
         except (ValueError, OverflowError):
             pass
-    item.error("start", "the chapter's start is not a time", "write it quoted as \"HH:MM:SS\"")
+    item.error("start", "the chapter's start is not a time", 'write it quoted as "HH:MM:SS"')
     return None
 
 
@@ -603,12 +748,24 @@ def _chapter_offset(start: timedelta) -> timedelta:
 def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) -> None:
     """Guids, (season, number), slugs and audio files must each belong to one episode."""
     keys: list[tuple[str, str | None, Callable[[Episode], object], str]] = [
-        ("guid", "guid", lambda e: e.guid,
-         "give each episode its own guid; never change a published one"),
-        ("season and episode number", "episode",
-         lambda e: (e.season, e.number) if e.number else None, "renumber one of them"),
-        ("audio file", "audio", lambda e: _file_id(e.audio.path),
-         "give each episode its own audio"),
+        (
+            "guid",
+            "guid",
+            lambda e: e.guid,
+            "give each episode its own guid; never change a published one",
+        ),
+        (
+            "season and episode number",
+            "episode",
+            lambda e: (e.season, e.number) if e.number else None,
+            "renumber one of them",
+        ),
+        (
+            "audio file",
+            "audio",
+            lambda e: _file_id(e.audio.path),
+            "give each episode its own audio",
+        ),
         ("page address", None, lambda e: e.slug, "rename one of the files"),
     ]
     in_order = sorted(found, key=lambda pair: str(pair[0].source))
@@ -619,8 +776,9 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
             if value is None:
                 continue
             if value in seen:
-                fields.error(field_name, f"duplicate {what}: also used by {seen[value].source}",
-                             hint)
+                fields.error(
+                    field_name, f"duplicate {what}: also used by {seen[value].source}", hint
+                )
             else:
                 seen[value] = episode
 

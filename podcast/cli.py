@@ -272,7 +272,15 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
         )
     base = _absolute_url(base_url or catalog.show.base_url, "--base-url")
     media = _absolute_url(media_base_url, "--media-base-url") if media_base_url else None
-    app = create_app({"EPISODES_ROOT": folder, "BASE_URL": base, "MEDIA_BASE_URL": media})
+    # no live reload while freezing: an edit mid-build must not mix two catalogs in one site
+    app = create_app(
+        {
+            "EPISODES_ROOT": folder,
+            "BASE_URL": base,
+            "MEDIA_BASE_URL": media,
+            "RELOAD_INTERVAL": None,
+        }
+    )
     report = export.build(app, out, base)
     warnings = _count(found, Severity.WARNING)
     click.echo(

@@ -16,8 +16,9 @@ from podcast.errors import Problem
 # lone surrogates and the two non-characters U+FFFE/U+FFFF; one makes a feed unparseable.
 # Also those XML asks authors to avoid (DEL, C1 controls, non-characters): feedparser reads
 # U+0080-U+009F as Windows-1252, so a guid holding one differs between podcast apps.
-_PLANE_ENDS = "".join(chr(plane + end) for plane in range(0, 0x110000, 0x10000)
-                      for end in (0xFFFE, 0xFFFF))
+_PLANE_ENDS = "".join(
+    chr(plane + end) for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)
+)
 XML_FORBIDDEN = re.compile(
     f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
 )

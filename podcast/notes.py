@@ -12,9 +12,7 @@ from markdown_it import MarkdownIt
 from podcast.model import XML_FORBIDDEN
 
 # What podcast apps render in content:encoded; everything else is stripped.
-ALLOWED_TAGS = frozenset(
-    "a p br strong em b i ul ol li blockquote code pre h2 h3 h4 hr".split()
-)
+ALLOWED_TAGS = frozenset("a p br strong em b i ul ol li blockquote code pre h2 h3 h4 hr".split())
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)

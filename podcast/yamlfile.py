@@ -74,8 +74,14 @@ class Fields:
         self.used.add(key)
         return _construct(self.nodes[key][0]) if key in self.nodes else None
 
-    def get(self, key: str, kind: type[T], default: T | None = None, required: bool = False,
-            hint: str = "") -> T | None:
+    def get(
+        self,
+        key: str,
+        kind: type[T],
+        default: T | None = None,
+        required: bool = False,
+        hint: str = "",
+    ) -> T | None:
         """The value of `key` if it is of `kind`; records missing/wrong-type errors."""
         self.used.add(key)
         if not self.has(key):
@@ -91,17 +97,27 @@ class Fields:
             value = str(value)  # `title: 1999` is a string to the producer
         if not _is_kind(value, kind):
             quote = kind is str and isinstance(self.nodes[key][0], yaml.ScalarNode)
-            self.error(key, f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
-                       hint or (f"put the value in quotes: {key}: \"…\"" if quote
-                                else f"write '{key}' as {_describe(kind)}"))
+            self.error(
+                key,
+                f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
+                hint
+                or (
+                    f'put the value in quotes: {key}: "…"'
+                    if quote
+                    else f"write '{key}' as {_describe(kind)}"
+                ),
+            )
             return default
         if isinstance(value, str):
             value = self._xml_text(key, value).strip()
             repaired = double_encoded(value)
             if repaired is not None:
-                self.warn(key, f"'{key}' looks like text decoded twice: some apps will show "
-                          f"{repaired[:60]!r}", "retype the accented letters, or save the "
-                          "source file as UTF-8 and copy the text again")
+                self.warn(
+                    key,
+                    f"'{key}' looks like text decoded twice: some apps will show {repaired[:60]!r}",
+                    "retype the accented letters, or save the "
+                    "source file as UTF-8 and copy the text again",
+                )
         return value  # type: ignore[no-any-return]
 
     def _xml_text(self, key: str, value: str) -> str:
@@ -110,8 +126,12 @@ class Fields:
         if not bad:
             return value
         codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
-        self.warn(key, f"'{key}' contains control characters ({codes}) that a feed cannot "
-                  "carry; they were removed", "delete them (often pasted in from another program)")
+        self.warn(
+            key,
+            f"'{key}' contains control characters ({codes}) that a feed cannot "
+            "carry; they were removed",
+            "delete them (often pasted in from another program)",
+        )
         return XML_FORBIDDEN.sub("", value)
 
     def child(self, key: str) -> Fields | None:
@@ -121,8 +141,9 @@ class Fields:
             return None
         node = self.nodes[key][0]
         if not isinstance(node, yaml.MappingNode):
-            self.error(key, f"'{key}' should be a mapping of keys",
-                       f"indent the keys under '{key}:'")
+            self.error(
+                key, f"'{key}' should be a mapping of keys", f"indent the keys under '{key}:'"
+            )
             return None
         return mapping_fields(self.path, node, self.problems)
 
@@ -140,9 +161,14 @@ class Fields:
             if isinstance(item, yaml.MappingNode):
                 result.append(mapping_fields(self.path, item, self.problems))
             else:
-                self.problems.append(Problem(self.path, item.start_mark.line + 1,
-                                             f"each entry of '{key}' should be a mapping",
-                                             "write entries as '- {name: …}'"))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        item.start_mark.line + 1,
+                        f"each entry of '{key}' should be a mapping",
+                        "write entries as '- {name: …}'",
+                    )
+                )
         return result
 
     def warn_unknown(self, known: frozenset[str]) -> None:
@@ -171,9 +197,17 @@ def _is_kind(value: Any, kind: type) -> bool:
 
 
 def _describe(kind: type) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-             list: "a list", dict: "a mapping", datetime: "a date and time", date: "a date",
-             type(None): "empty"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+        datetime: "a date and time",
+        date: "a date",
+        type(None): "empty",
+    }
     return names.get(kind, kind.__name__)
 
 
@@ -187,8 +221,14 @@ def mapping_fields(path: Path, node: yaml.MappingNode, problems: list[Problem]) 
             continue
         key = str(key_node.value)
         if key in nodes:
-            problems.append(Problem(path, line, f"duplicate key '{key}' (first on line "
-                                    f"{nodes[key][1]})", "keep one of the two"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"duplicate key '{key}' (first on line {nodes[key][1]})",
+                    "keep one of the two",
+                )
+            )
             continue
         nodes[key] = (value_node, line)
     return Fields(path, node.start_mark.line + 1, nodes, problems)
@@ -203,9 +243,14 @@ def read_mapping(path: Path, problems: list[Problem]) -> Fields | None:
     if node is None:
         return None
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(path, node.start_mark.line + 1,
-                                "the file should be a mapping of keys, not a list or a value",
-                                "write one 'key: value' per line at the left margin"))
+        problems.append(
+            Problem(
+                path,
+                node.start_mark.line + 1,
+                "the file should be a mapping of keys, not a list or a value",
+                "write one 'key: value' per line at the left margin",
+            )
+        )
         return None
     if not _bounded(path, node, problems):
         return None
@@ -227,8 +272,14 @@ def _compose(path: Path, text: str, problems: list[Problem]) -> yaml.Node | None
         return None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a pasted control code
         line = text.count("\n", 0, exc.position) + 1
-        problems.append(Problem(path, line, f"the character U+{exc.character:04X} is not allowed "
-                                "in YAML", "delete it; it is usually invisible in editors"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"the character U+{exc.character:04X} is not allowed in YAML",
+                "delete it; it is usually invisible in editors",
+            )
+        )
         return None
     except (yaml.YAMLError, RecursionError) as exc:  # pure-Python parser: deep nesting recurses
         problems.append(Problem(path, None, f"YAML error: {exc}", "check the file's syntax"))
@@ -240,7 +291,7 @@ def _compose(path: Path, text: str, problems: list[Problem]) -> yaml.Node | None
 
 def _syntax_hint(text: str, line: int | None) -> str:
     lines = text.splitlines()
-    near = lines[max(0, (line or 1) - 2): line or 1] if line else lines
+    near = lines[max(0, (line or 1) - 2) : line or 1] if line else lines
     if any("\t" in part for part in near):
         return "YAML indents with spaces, never tabs: replace the tab with spaces"
     return "check indentation and quote text that contains ': ' or '#'"
@@ -259,9 +310,14 @@ def _bounded(path: Path, root: yaml.Node, problems: list[Problem]) -> bool:
             if total <= MAX_EXPANDED:
                 continue
             reason = f"its aliases expand the file to more than {MAX_EXPANDED:,} characters"
-        problems.append(Problem(path, key_node.start_mark.line + 1,
-                                f"the value of '{key_node.value}' is too large: {reason}",
-                                "write the value out instead of repeating '*' aliases"))
+        problems.append(
+            Problem(
+                path,
+                key_node.start_mark.line + 1,
+                f"the value of '{key_node.value}' is too large: {reason}",
+                "write the value out instead of repeating '*' aliases",
+            )
+        )
         return False
     return True
 
@@ -282,8 +338,11 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
     if isinstance(node, yaml.ScalarNode):
         return 1 + len(node.value)
     sizes[id(node)] = -1  # in progress: meeting it again means a cycle
-    children = (child for pair in node.value for child in pair) \
-        if isinstance(node, yaml.MappingNode) else iter(node.value)
+    children = (
+        (child for pair in node.value for child in pair)
+        if isinstance(node, yaml.MappingNode)
+        else iter(node.value)
+    )
     total = 1
     for child in children:
         total += _expanded_size(child, sizes, depth + 1)
@@ -297,23 +356,47 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     try:
         data = read_regular(path, MAX_BYTES)
     except NotARegularFile:
-        problems.append(Problem(path, None, "not a regular file (a folder, pipe or device)",
-                                "replace it with a plain text YAML file"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                "not a regular file (a folder, pipe or device)",
+                "replace it with a plain text YAML file",
+            )
+        )
         return None
     except OSError as exc:
-        problems.append(Problem(path, None, f"cannot read the file ({exc.strerror or exc})",
-                                "check that it exists and is readable"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                f"cannot read the file ({exc.strerror or exc})",
+                "check that it exists and is readable",
+            )
+        )
         return None
     if len(data) > MAX_BYTES:
-        problems.append(Problem(path, None, f"the file is larger than {MAX_BYTES:,} bytes",
-                                "an episode's YAML is a few KB: check this is the right file"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                f"the file is larger than {MAX_BYTES:,} bytes",
+                "an episode's YAML is a few KB: check this is the right file",
+            )
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(path, line, f"not UTF-8 text (byte {exc.start})",
-                                "save the file as UTF-8 in your editor"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"not UTF-8 text (byte {exc.start})",
+                "save the file as UTF-8 in your editor",
+            )
+        )
         return None
 
 

@@ -50,8 +50,13 @@ def write(show_dir: Path) -> Callable[[str, str], Path]:
 @pytest.fixture
 def app(show_dir: Path) -> Flask:
     """The site on the scratch show, with a fixed clock and base URL."""
-    return create_app({"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW,
-                       "BASE_URL": "https://offthecharts.example"})
+    return create_app(
+        {
+            "EPISODES_ROOT": show_dir,
+            "CLOCK": lambda: NOW,
+            "BASE_URL": "https://offthecharts.example",
+        }
+    )
 
 
 @pytest.fixture

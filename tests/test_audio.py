@@ -22,8 +22,9 @@ from podcast.errors import AudioError
         ("voice.wav", "audio/wav", 3.0925),
     ],
 )
-def test_probe_reads_container_and_duration(data_dir: Path, name: str, mime: str,
-                                            seconds: float) -> None:
+def test_probe_reads_container_and_duration(
+    data_dir: Path, name: str, mime: str, seconds: float
+) -> None:
     audio = probe(data_dir / name)
     assert audio.mime == mime
     assert audio.size == (data_dir / name).stat().st_size
@@ -50,7 +51,12 @@ def test_vbr_with_xing_header_is_not_flagged(data_dir: Path) -> None:
 def test_id3_tags_and_cover(data_dir: Path) -> None:
     tags = probe(data_dir / "cbr.mp3").tags
     assert (tags.title, tags.artist, tags.date, tags.track, tags.comment) == (
-        "Tagged title", "Tag Artist", "2024-03-05", 4, "A comment")
+        "Tagged title",
+        "Tag Artist",
+        "2024-03-05",
+        4,
+        "A comment",
+    )
     assert tags.cover_mime == "image/jpeg"
     cover = cover_art(data_dir / "cbr.mp3")
     assert cover is not None and cover[0].startswith(b"\xff\xd8") and cover[1] == "image/jpeg"
@@ -59,14 +65,21 @@ def test_id3_tags_and_cover(data_dir: Path) -> None:
 def test_mp4_tags(data_dir: Path) -> None:
     tags = probe(data_dir / "tagged.m4a").tags
     assert (tags.title, tags.artist, tags.date, tags.track) == (
-        "Tagged title", "Tag Artist", "2024-03-05", 4)
+        "Tagged title",
+        "Tag Artist",
+        "2024-03-05",
+        4,
+    )
     assert tags.cover_mime == "image/jpeg"
 
 
 def test_id3_chapters_in_ctoc_order(data_dir: Path) -> None:
     chapters = probe(data_dir / "chapters.mp3").chapters
     assert [(c.start.total_seconds(), c.title) for c in chapters] == [
-        (0.0, "Intro"), (1.0, "Middle"), (2.0, "End")]
+        (0.0, "Intro"),
+        (1.0, "Middle"),
+        (2.0, "End"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -77,8 +90,7 @@ def test_id3_chapters_in_ctoc_order(data_dir: Path) -> None:
         ("truncated.mp3", "not readable as audio"),
     ],
 )
-def test_bad_files_raise_audio_error_naming_the_file(data_dir: Path, name: str,
-                                                     words: str) -> None:
+def test_bad_files_raise_audio_error_naming_the_file(data_dir: Path, name: str, words: str) -> None:
     with pytest.raises(AudioError) as caught:
         probe(data_dir / name)
     assert words in caught.value.message

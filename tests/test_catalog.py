@@ -29,8 +29,11 @@ Writer = Callable[[str, str], Path]
 
 def fingerprint(folder: Path) -> dict[str, str]:
     """Every file's hash, to prove loading writes nothing."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def problems_of(root: Path) -> tuple[Problem, ...]:
@@ -47,8 +50,9 @@ def only_error(root: Path) -> Problem:
     return errors[0]
 
 
-def add_episode(show_dir: Path, write: Writer, text: str = EPISODE,
-                audio: str | None = AUDIO) -> Path:
+def add_episode(
+    show_dir: Path, write: Writer, text: str = EPISODE, audio: str | None = AUDIO
+) -> Path:
     path = write("season-3/09-new.yaml", text)
     if audio:
         shutil.copy(show_dir / audio, show_dir / "season-3/09-new.mp3")
@@ -60,8 +64,7 @@ def test_shipped_show_loads() -> None:
     show = catalog.show
     assert show.title == "Off the Charts: Examining the Health Equity Emergency"
     assert show.type is ShowType.EPISODIC and show.explicit is False
-    assert [str(c) for c in show.categories] == ["Health & Fitness > Medicine",
-                                                  "Society & Culture"]
+    assert [str(c) for c in show.categories] == ["Health & Fitness > Medicine", "Society & Culture"]
     assert {e.season for e in catalog.episodes} == {1, 2, 3}
     assert all(sum(e.season == n for e in catalog.episodes) >= 2 for n in (1, 2, 3))
     assert {e.audio.mime for e in catalog.episodes} >= {"audio/mpeg", "audio/x-m4a"}
@@ -97,8 +100,9 @@ def test_future_episode_is_a_draft(show_dir: Path, write: Writer) -> None:
 
 
 def test_yaml_syntax_error_names_file_and_line(show_dir: Path, write: Writer) -> None:
-    path = add_episode(show_dir, write, EPISODE.replace("summary: Plain words.",
-                                                        "summary: [unclosed"))
+    path = add_episode(
+        show_dir, write, EPISODE.replace("summary: Plain words.", "summary: [unclosed")
+    )
     problem = only_error(show_dir)
     assert problem.path == path and problem.line is not None and problem.line >= 6
     assert "YAML syntax error" in problem.message and problem.hint
@@ -145,8 +149,9 @@ def test_impossible_date_is_an_error(show_dir: Path, write: Writer) -> None:
 
 def test_duplicate_guid(show_dir: Path, write: Writer) -> None:
     existing = load(show_dir).episodes[0]
-    add_episode(show_dir, write, EPISODE.replace("11111111-2222-4333-8444-555555555555",
-                                                 existing.guid))
+    add_episode(
+        show_dir, write, EPISODE.replace("11111111-2222-4333-8444-555555555555", existing.guid)
+    )
     problem = only_error(show_dir)
     assert "duplicate guid" in problem.message and str(existing.source) in problem.message
     assert problem.line == 5
@@ -172,8 +177,9 @@ def test_audio_key_pointing_nowhere(show_dir: Path, write: Writer) -> None:
 
 
 @pytest.mark.parametrize("fixture", ["not-audio.mp3", "truncated.mp3", "empty.mp3"])
-def test_corrupt_or_non_audio_file(show_dir: Path, write: Writer, data_dir: Path,
-                                   fixture: str) -> None:
+def test_corrupt_or_non_audio_file(
+    show_dir: Path, write: Writer, data_dir: Path, fixture: str
+) -> None:
     add_episode(show_dir, write, audio=None)
     shutil.copy(data_dir / fixture, show_dir / "season-3/09-new.mp3")
     problem = only_error(show_dir)

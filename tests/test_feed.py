@@ -17,9 +17,11 @@ from podcast.model import Catalog
 
 BASE = "https://offthecharts.example"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-      "atom": "http://www.w3.org/2005/Atom",
-      "content": "http://purl.org/rss/1.0/modules/content/"}
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
 # Durations measured independently with ffprobe when the samples were made.
 TRUE_SECONDS = {
     "s1-00-trailer-a-conversation-starts-here": 11.520,
@@ -140,8 +142,9 @@ def test_drafts_are_left_out(catalog: Catalog) -> None:
 def test_media_base_url_moves_enclosures_only(catalog: Catalog) -> None:
     xml = feed.build(catalog, BASE, NOW, media_base_url="https://media.example/otc")
     parsed = feedparser.parse(xml)
-    assert all(e.enclosures[0].href.startswith("https://media.example/otc/season-")
-               for e in parsed.entries)
+    assert all(
+        e.enclosures[0].href.startswith("https://media.example/otc/season-") for e in parsed.entries
+    )
     assert all(e.link.startswith(BASE) for e in parsed.entries)
 
 

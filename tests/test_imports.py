@@ -10,9 +10,32 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "podcast"
 # What each module may import from the package; anything not listed may import only
 # modules that themselves sit lower in this order.
-LAYERS = ["errors", "model", "shipped", "files", "audio", "yamlfile", "catalog", "cache",
-          "notes", "transcripts", "chapters", "feedext", "feed", "checks", "published", "search",
-          "seo", "subscribe", "store", "http", "web", "export", "episode_writer", "cli"]
+LAYERS = [
+    "errors",
+    "model",
+    "shipped",
+    "files",
+    "audio",
+    "yamlfile",
+    "catalog",
+    "cache",
+    "notes",
+    "transcripts",
+    "chapters",
+    "feedext",
+    "feed",
+    "checks",
+    "published",
+    "search",
+    "seo",
+    "subscribe",
+    "store",
+    "http",
+    "web",
+    "export",
+    "episode_writer",
+    "cli",
+]
 
 
 def imports_of(module: Path) -> set[str]:
@@ -24,8 +47,7 @@ def imports_of(module: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("podcast."):
             found.add(str(node.module).split(".")[1])
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names
-                         if a.name.startswith("podcast."))
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("podcast."))
     return found
 
 

@@ -16,11 +16,13 @@ BASE = "https://offthecharts.example"
 AUDIO = "/audio/season-1/01-why-we-call-it-an-emergency.mp3"
 
 
-def fetch(client: FlaskClient, url: str, method: str = "GET",
-          headers: dict[str, str] | None = None) -> TestResponse:
+def fetch(
+    client: FlaskClient, url: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> TestResponse:
     """A response whose file (if any) is read and closed."""
-    response = client.open(url, method=method, headers=headers or {}, buffered=True,
-                           follow_redirects=True)
+    response = client.open(
+        url, method=method, headers=headers or {}, buffered=True, follow_redirects=True
+    )
     response.close()
     return response
 
@@ -32,14 +34,18 @@ def soup(client: FlaskClient, url: str) -> BeautifulSoup:
     return BeautifulSoup(response.data, "html.parser")
 
 
-def test_home_lists_seasons_newest_first_with_their_episodes(client: FlaskClient,
-                                                              show_dir: Path) -> None:
+def test_home_lists_seasons_newest_first_with_their_episodes(
+    client: FlaskClient, show_dir: Path
+) -> None:
     page = soup(client, "/")
     assert page.h1 is not None and "Off the Charts" in page.h1.text
     seasons = page.select("section.season")
     titles = [s.select_one(".season-title") for s in seasons]
     assert [t.get_text(" ", strip=True).split(":")[0] for t in titles if t] == [
-        "Season 3", "Season 2", "Season 1"]
+        "Season 3",
+        "Season 2",
+        "Season 1",
+    ]
     catalog = load(show_dir)
     for section in seasons:
         number = int(section["aria-labelledby"].split("-")[1])
@@ -47,7 +53,9 @@ def test_home_lists_seasons_newest_first_with_their_episodes(client: FlaskClient
         expected = [f"/episodes/{e.slug}/" for e in catalog.episodes if e.season == number]
         assert links == expected
     assert {h.text for h in page.select("#hosts-heading ~ ul .person-name")} == {
-        "Dr. Kari Haley", "Dr. Steven Jackson"}
+        "Dr. Kari Haley",
+        "Dr. Steven Jackson",
+    }
     artwork = page.select_one("img.artwork")
     assert artwork is not None and artwork["alt"] and artwork["src"] == BASE + "/artwork.jpg"
 
@@ -90,8 +98,11 @@ def test_episode_page_plays_its_audio(client: FlaskClient, show_dir: Path) -> No
 
 def test_notes_are_sanitized_html(client: FlaskClient, show_dir: Path) -> None:
     path = next(show_dir.glob("season-1/01-*.yaml"))
-    path.write_text(path.read_text().replace(
-        "notes: |\n", "notes: |\n  <script>alert(1)</script> [x](javascript:alert(2))\n"))
+    path.write_text(
+        path.read_text().replace(
+            "notes: |\n", "notes: |\n  <script>alert(1)</script> [x](javascript:alert(2))\n"
+        )
+    )
     from podcast.web import create_app
 
     fresh = create_app({"EPISODES_ROOT": show_dir, "BASE_URL": BASE}).test_client()
@@ -135,16 +146,26 @@ def test_range_requests_on_audio(client: FlaskClient, show_dir: Path) -> None:
 def test_head_on_audio_gives_the_exact_length(client: FlaskClient, show_dir: Path) -> None:
     response = fetch(client, AUDIO, "HEAD")
     assert response.status_code == 200 and response.data == b""
-    assert int(response.headers["Content-Length"]) == (
-        show_dir / AUDIO.removeprefix("/audio/")).stat().st_size
+    assert (
+        int(response.headers["Content-Length"])
+        == (show_dir / AUDIO.removeprefix("/audio/")).stat().st_size
+    )
     assert response.mimetype == "audio/mpeg"
 
 
-@pytest.mark.parametrize("path", [
-    "/audio/../show.yaml", "/audio/season-1/../show.yaml", "/audio/%2e%2e/show.yaml",
-    "/audio/season-1/01-why-we-call-it-an-emergency.yaml", "/audio//etc/passwd",
-    "/audio/..%2fshow.yaml", "/show.yaml", "/audio/season-1/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audio/../show.yaml",
+        "/audio/season-1/../show.yaml",
+        "/audio/%2e%2e/show.yaml",
+        "/audio/season-1/01-why-we-call-it-an-emergency.yaml",
+        "/audio//etc/passwd",
+        "/audio/..%2fshow.yaml",
+        "/show.yaml",
+        "/audio/season-1/",
+    ],
+)
 def test_paths_never_escape_the_catalog(client: FlaskClient, path: str) -> None:
     assert fetch(client, path).status_code == 404
 

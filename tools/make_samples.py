@@ -76,12 +76,12 @@ VOICES = {
     GUEST: ("en-us+m7", 48, 175),
 }
 
-ESPEAK_RATE = 22050          # espeak-ng always writes 22050 Hz mono s16
+ESPEAK_RATE = 22050  # espeak-ng always writes 22050 Hz mono s16
 OUT_RATE = 44100
-LEAD_IN = 0.25               # silence before the first word (s)
-TAIL = 0.40                  # silence after the last word (s)
-GAP_SAME = 0.25              # pause between two sentences of one speaker
-GAP_TURN = 0.45              # pause when the speaker changes
+LEAD_IN = 0.25  # silence before the first word (s)
+TAIL = 0.40  # silence after the last word (s)
+GAP_SAME = 0.25  # pause between two sentences of one speaker
+GAP_TURN = 0.45  # pause when the speaker changes
 
 SAMPLE_FIRST_LINE = (
     "**Sample episode.** This is a placeholder recording made with a speech "
@@ -93,22 +93,23 @@ SAMPLE_FIRST_LINE = (
 # Episode definitions
 # --------------------------------------------------------------------------
 
+
 @dataclass
 class Episode:
     season: int
-    number: int | None            # None for the trailer
+    number: int | None  # None for the trailer
     slug: str
     title: str
-    published: str               # ISO 8601 with zone (US Central: -06:00 CST / -05:00 CDT)
-    type: str                    # full | trailer | bonus
+    published: str  # ISO 8601 with zone (US Central: -06:00 CST / -05:00 CDT)
+    type: str  # full | trailer | bonus
     guid: str
     summary: str
-    body: str                    # show notes after the fixed first line (Markdown)
-    turns: list                  # [(speaker, [sentence, ...]), ...]
-    fmt: str = "mp3"             # mp3 | m4a
-    transcript: str = "vtt"      # vtt | srt
-    yaml_chapters: list | None = None   # [(turn index, title), ...] -> YAML chapters
-    id3_chapters: list | None = None    # [(turn index, title), ...] -> CHAP frames
+    body: str  # show notes after the fixed first line (Markdown)
+    turns: list  # [(speaker, [sentence, ...]), ...]
+    fmt: str = "mp3"  # mp3 | m4a
+    transcript: str = "vtt"  # vtt | srt
+    yaml_chapters: list | None = None  # [(turn index, title), ...] -> YAML chapters
+    id3_chapters: list | None = None  # [(turn index, title), ...] -> CHAP frames
     guests: list = field(default_factory=list)
 
     @property
@@ -126,12 +127,15 @@ def notes(*paragraphs: str) -> str:
 
 EPISODE_LIST = [
     Episode(
-        season=1, number=None, slug="trailer-a-conversation-starts-here",
+        season=1,
+        number=None,
+        slug="trailer-a-conversation-starts-here",
         title="A conversation about health equity starts here",
-        published="2022-01-04T06:00:00-06:00", type="trailer",
+        published="2022-01-04T06:00:00-06:00",
+        type="trailer",
         guid="eb23caba-4c7d-46b5-b1fd-9d96ef1eb8eb",
         summary="A sample trailer introducing a podcast in which two physicians "
-                "talk about health equity.",
+        "talk about health equity.",
         body=notes(
             "This sample trailer stands in for the real trailer of the show "
             "co-hosted by Dr. Kari Haley and Dr. Steven Jackson.",
@@ -143,18 +147,23 @@ EPISODE_LIST = [
         ),
         turns=[
             (KARI, ["This is a sample trailer for a podcast about health equity."]),
-            (STEVEN, ["Each episode, two physicians talk about why health equity "
-                      "is an emergency."]),
+            (
+                STEVEN,
+                ["Each episode, two physicians talk about why health equity is an emergency."],
+            ),
             (KARI, ["This placeholder will be replaced by the real trailer."]),
         ],
     ),
     Episode(
-        season=1, number=1, slug="why-we-call-it-an-emergency",
+        season=1,
+        number=1,
+        slug="why-we-call-it-an-emergency",
         title="Why we call it an emergency",
-        published="2022-01-11T06:00:00-06:00", type="full",
+        published="2022-01-11T06:00:00-06:00",
+        type="full",
         guid="38b421c9-1a98-4e61-ac18-3ab2fd2431da",
         summary="The hosts explain why they treat health equity as an emergency "
-                "that calls for action now.",
+        "that calls for action now.",
         body=notes(
             "In this sample, the hosts introduce themselves and the idea behind the "
             "show: that unequal health is an emergency, not a distant problem.",
@@ -166,22 +175,31 @@ EPISODE_LIST = [
         ),
         turns=[
             (KARI, ["Welcome to this sample episode.", "I'm Kari Haley."]),
-            (STEVEN, ["And I'm Steven Jackson.",
-                      "Today we ask why health equity is an emergency."]),
-            (KARI, ["In an emergency, we act now.",
-                    "This placeholder will be replaced by the real episode."]),
+            (
+                STEVEN,
+                ["And I'm Steven Jackson.", "Today we ask why health equity is an emergency."],
+            ),
+            (
+                KARI,
+                [
+                    "In an emergency, we act now.",
+                    "This placeholder will be replaced by the real episode.",
+                ],
+            ),
         ],
         id3_chapters=[(0, "Welcome"), (1, "Why an emergency"), (2, "Acting now")],
     ),
     Episode(
-        season=1, number=2, slug="what-health-equity-means",
+        season=1,
+        number=2,
+        slug="what-health-equity-means",
         title="What health equity means",
-        published="2022-02-08T06:00:00-06:00", type="full",
+        published="2022-02-08T06:00:00-06:00",
+        type="full",
         guid="80e91968-eed9-4242-8c0b-293c0f185053",
         summary="A sample conversation about what the words health equity mean.",
         body=notes(
-            "This sample episode works toward a plain-language definition of "
-            "health equity.",
+            "This sample episode works toward a plain-language definition of health equity.",
             "Topics this sample touches on:\n\n"
             "- a working definition of health equity\n"
             "- a fair chance to be as healthy as possible",
@@ -189,19 +207,24 @@ EPISODE_LIST = [
         ),
         turns=[
             (STEVEN, ["In this sample episode, we talk about what health equity means."]),
-            (KARI, ["Health equity means everyone has a fair chance to be as "
-                    "healthy as possible."]),
+            (
+                KARI,
+                ["Health equity means everyone has a fair chance to be as healthy as possible."],
+            ),
             (STEVEN, ["The real conversation will replace this placeholder."]),
         ],
         yaml_chapters=[(0, "Opening"), (1, "A working definition"), (2, "What comes next")],
     ),
     Episode(
-        season=2, number=1, slug="access-to-care",
+        season=2,
+        number=1,
+        slug="access-to-care",
         title="Access to care",
-        published="2024-01-16T06:00:00-06:00", type="full",
+        published="2024-01-16T06:00:00-06:00",
+        type="full",
         guid="56747fb0-64f9-4625-ae5a-fe751af36393",
         summary="A sample episode about the everyday things that make care "
-                "easier or harder to reach.",
+        "easier or harder to reach.",
         body=notes(
             "This sample episode looks at access to care: getting to the right "
             "care at the right time.",
@@ -213,45 +236,50 @@ EPISODE_LIST = [
         ),
         turns=[
             (KARI, ["This sample episode is about access to care."]),
-            (STEVEN, ["Access can depend on distance, transportation, cost, "
-                      "and time off work."]),
+            (STEVEN, ["Access can depend on distance, transportation, cost, and time off work."]),
             (KARI, ["The real recording will replace this placeholder."]),
         ],
-        fmt="m4a", transcript="srt",
+        fmt="m4a",
+        transcript="srt",
     ),
     Episode(
-        season=2, number=2, slug="social-drivers-of-health",
+        season=2,
+        number=2,
+        slug="social-drivers-of-health",
         title="Social drivers of health",
-        published="2024-09-17T06:00:00-05:00", type="full",
+        published="2024-09-17T06:00:00-05:00",
+        type="full",
         guid="abd3d367-61fd-4b4c-adcf-b54dd3c59eb4",
-        summary="A sample conversation about how conditions outside the clinic "
-                "shape health.",
+        summary="A sample conversation about how conditions outside the clinic shape health.",
         body=notes(
             "Health is shaped long before anyone arrives at a clinic or an "
             "emergency department. This sample episode names some of the social "
             "drivers of health.",
-            "Drivers this sample mentions:\n\n"
-            "- housing\n"
-            "- food\n"
-            "- income\n"
-            "- safe neighborhoods",
+            "Drivers this sample mentions:\n\n- housing\n- food\n- income\n- safe neighborhoods",
             f"Learn more about HealthPartners at [healthpartners.com]({SITE}).",
         ),
         turns=[
             (STEVEN, ["Welcome to a sample episode on the social drivers of health."]),
-            (KARI, ["Housing, food, income, and safe neighborhoods shape health "
-                    "long before a clinic visit."]),
+            (
+                KARI,
+                [
+                    "Housing, food, income, and safe neighborhoods shape health "
+                    "long before a clinic visit."
+                ],
+            ),
             (STEVEN, ["This placeholder will be replaced by the real episode."]),
         ],
         yaml_chapters=[(0, "Opening"), (1, "Beyond the clinic"), (2, "Coming up")],
     ),
     Episode(
-        season=3, number=1, slug="trust-in-medicine",
+        season=3,
+        number=1,
+        slug="trust-in-medicine",
         title="Trust in medicine",
-        published="2025-02-11T06:00:00-06:00", type="full",
+        published="2025-02-11T06:00:00-06:00",
+        type="full",
         guid="cff4c8e8-93e5-4c74-94e4-a76e894115e7",
-        summary="A sample conversation with a sample guest about how trust in "
-                "medicine is earned.",
+        summary="A sample conversation with a sample guest about how trust in medicine is earned.",
         body=notes(
             "This sample episode is about trust between patients, communities and "
             "the people who care for them. The guest voice is a fictional "
@@ -265,19 +293,26 @@ EPISODE_LIST = [
         turns=[
             (KARI, ["In this sample episode, we talk about trust in medicine."]),
             (GUEST, ["I am a sample guest, standing in for a real conversation."]),
-            (STEVEN, ["Trust is earned by listening.",
-                      "The real episode will replace this placeholder."]),
+            (
+                STEVEN,
+                [
+                    "Trust is earned by listening.",
+                    "The real episode will replace this placeholder.",
+                ],
+            ),
         ],
         fmt="m4a",
         guests=[{"name": "Sample Guest", "role": "guest", "href": "https://example.org/"}],
     ),
     Episode(
-        season=3, number=2, slug="community-voices",
+        season=3,
+        number=2,
+        slug="community-voices",
         title="Community voices",
-        published="2026-01-13T06:00:00-06:00", type="bonus",
+        published="2026-01-13T06:00:00-06:00",
+        type="bonus",
         guid="3d7852ff-94c7-4a0b-a65e-d7f9f019b77f",
-        summary="A sample bonus episode about listening to the people closest "
-                "to a problem.",
+        summary="A sample bonus episode about listening to the people closest to a problem.",
         body=notes(
             "Bonus episodes are short extras between regular episodes. This "
             "sample one is about community voices.",
@@ -296,20 +331,27 @@ EPISODE_LIST = [
 
 
 SEASONS = {
-    1: ("Naming the emergency",
+    1: (
+        "Naming the emergency",
         "Sample season description: the first conversations, on what health "
-        "equity means and why the hosts call it an emergency."),
-    2: ("Barriers and drivers",
-        "Sample season description: access to care and the social drivers of health."),
-    3: ("Trust and community",
+        "equity means and why the hosts call it an emergency.",
+    ),
+    2: (
+        "Barriers and drivers",
+        "Sample season description: access to care and the social drivers of health.",
+    ),
+    3: (
+        "Trust and community",
         "Sample season description: trust in medicine and the voices of the "
-        "communities the hosts serve."),
+        "communities the hosts serve.",
+    ),
 }
 
 
 # --------------------------------------------------------------------------
 # Audio
 # --------------------------------------------------------------------------
+
 
 def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -320,8 +362,7 @@ def synth(text: str, speaker: str, tmp: Path) -> array.array:
     with leading and trailing silence trimmed."""
     voice, pitch, speed = VOICES[speaker]
     out = tmp / "utt.wav"
-    run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed),
-         "-w", str(out), text])
+    run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(out), text])
     with wave.open(str(out), "rb") as w:
         assert w.getframerate() == ESPEAK_RATE and w.getnchannels() == 1
         assert w.getsampwidth() == 2
@@ -379,11 +420,36 @@ def render_speech(ep: Episode, tmp: Path) -> tuple[Path, list[Cue], float]:
 def encode_mp3(wav: Path, dest: Path) -> None:
     # No ID3 from ffmpeg (mutagen writes the tag afterwards); the Xing/Info
     # header is written by default (-write_xing 1).
-    run(["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(wav),
-         "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-         "-ac", "1", "-ar", str(OUT_RATE),
-         "-c:a", "libmp3lame", "-b:a", "48k", "-write_xing", "1",
-         "-id3v2_version", "0", str(dest)])
+    run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(wav),
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-ac",
+            "1",
+            "-ar",
+            str(OUT_RATE),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "48k",
+            "-write_xing",
+            "1",
+            "-id3v2_version",
+            "0",
+            str(dest),
+        ]
+    )
 
 
 def tag_mp3(ep: Episode, dest: Path, cues: list[Cue], duration: float) -> None:
@@ -399,31 +465,71 @@ def tag_mp3(ep: Episode, dest: Path, cues: list[Cue], duration: float) -> None:
         starts = chapter_starts_ms(ep.id3_chapters, cues)
         end_ms = int(round(duration * 1000))
         ids = [f"chp{i}" for i in range(len(starts))]
-        tags.add(CTOC(element_id="toc",
-                      flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                      child_element_ids=ids,
-                      sub_frames=[TIT2(encoding=3, text="Chapters")]))
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text="Chapters")],
+            )
+        )
         for i, ((_, title), start) in enumerate(zip(ep.id3_chapters, starts)):
             end = starts[i + 1] if i + 1 < len(starts) else end_ms
-            tags.add(CHAP(element_id=ids[i], start_time=start, end_time=end,
-                          start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                          sub_frames=[TIT2(encoding=3, text=title)]))
+            tags.add(
+                CHAP(
+                    element_id=ids[i],
+                    start_time=start,
+                    end_time=end,
+                    start_offset=0xFFFFFFFF,
+                    end_offset=0xFFFFFFFF,
+                    sub_frames=[TIT2(encoding=3, text=title)],
+                )
+            )
     tags.save(str(dest), v2_version=4, padding=lambda info: 256)
 
 
 def encode_m4a(ep: Episode, wav: Path, dest: Path) -> None:
-    run(["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(wav),
-         "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-         "-ac", "1", "-ar", str(OUT_RATE),
-         "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "48k",
-         "-movflags", "+faststart",
-         "-metadata", f"title={ep.title}",
-         "-metadata", f"artist={ARTIST}",
-         "-metadata", f"album={SHOW_TITLE}",
-         "-metadata", f"date={ep.published[:10]}",
-         "-metadata", f"comment={ep.summary}",
-         *(["-metadata", f"track={ep.number}"] if ep.number is not None else []),
-         str(dest)])
+    run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(wav),
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-ac",
+            "1",
+            "-ar",
+            str(OUT_RATE),
+            "-c:a",
+            "aac",
+            "-profile:a",
+            "aac_low",
+            "-b:a",
+            "48k",
+            "-movflags",
+            "+faststart",
+            "-metadata",
+            f"title={ep.title}",
+            "-metadata",
+            f"artist={ARTIST}",
+            "-metadata",
+            f"album={SHOW_TITLE}",
+            "-metadata",
+            f"date={ep.published[:10]}",
+            "-metadata",
+            f"comment={ep.summary}",
+            *(["-metadata", f"track={ep.number}"] if ep.number is not None else []),
+            str(dest),
+        ]
+    )
 
 
 def chapter_starts_ms(chapters: list, cues: list[Cue]) -> list[int]:
@@ -434,13 +540,14 @@ def chapter_starts_ms(chapters: list, cues: list[Cue]) -> list[int]:
             starts.append(0)
         else:
             first = min(c.start for c in cues if c.turn == turn)
-            starts.append(int(first * 1000) - 100)   # just before the first word
+            starts.append(int(first * 1000) - 100)  # just before the first word
     return starts
 
 
 # --------------------------------------------------------------------------
 # Transcripts
 # --------------------------------------------------------------------------
+
 
 def ts(seconds: float, sep: str = ".") -> str:
     ms = int(round(seconds * 1000))
@@ -474,8 +581,12 @@ _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.'()\-]*[A-Za-z0-9.)]$")
 
 def q(value: str) -> str:
     """A YAML scalar: plain when unambiguous, else a double-quoted string."""
-    if _PLAIN.match(value) and ": " not in value and " #" not in value \
-            and value.lower() not in {"yes", "no", "true", "false", "null", "on", "off", "y", "n"}:
+    if (
+        _PLAIN.match(value)
+        and ": " not in value
+        and " #" not in value
+        and value.lower() not in {"yes", "no", "true", "false", "null", "on", "off", "y", "n"}
+    ):
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -501,14 +612,15 @@ def episode_yaml(ep: Episode, cues: list[Cue]) -> str:
     out += [("  " + line) if line else "" for line in body.split("\n")]
     if ep.yaml_chapters:
         out.append("chapters:")
-        for (_, title), start in zip(ep.yaml_chapters,
-                                     chapter_starts_ms(ep.yaml_chapters, cues)):
+        for (_, title), start in zip(ep.yaml_chapters, chapter_starts_ms(ep.yaml_chapters, cues)):
             out.append(f'  - {{start: "{hms(start / 1000)}", title: {q(title)}}}')
     if ep.guests:
         out.append("guests:")
         for g in ep.guests:
-            out.append(f'  - {{name: {json.dumps(g["name"])}, role: {g["role"]}, '
-                       f'href: {json.dumps(g["href"])}}}')
+            out.append(
+                f"  - {{name: {json.dumps(g['name'])}, role: {g['role']}, "
+                f"href: {json.dumps(g['href'])}}}"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -549,7 +661,8 @@ links: {website: "https://www.healthpartners.com/"}
 def show_yaml() -> str:
     seasons = "\n".join(
         f"  {n}: {{title: {json.dumps(t)}, description: {json.dumps(d)}}}"
-        for n, (t, d) in SEASONS.items())
+        for n, (t, d) in SEASONS.items()
+    )
     return SHOW_YAML % {"seasons": seasons}
 
 
@@ -563,8 +676,9 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 def font(name: str, size: int) -> ImageFont.FreeTypeFont:
     path = FONT_DIR / name
     if not path.exists():
-        found = subprocess.run(["fc-match", "-f", "%{file}", name.replace(".ttf", "")],
-                               capture_output=True, text=True).stdout.strip()
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", name.replace(".ttf", "")], capture_output=True, text=True
+        ).stdout.strip()
         if not found or "DejaVu" not in found:
             raise SystemExit("DejaVu fonts missing: apt-get install fonts-dejavu-core")
         path = Path(found)
@@ -572,12 +686,12 @@ def font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def hex_rgb(h: str) -> tuple[int, int, int]:
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(h[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def make_artwork(dest: Path) -> None:
     W = H = 1400
-    SS = 2                                  # draw at 2x, downsample = antialiasing
+    SS = 2  # draw at 2x, downsample = antialiasing
     w, h = W * SS, H * SS
     top, bottom = hex_rgb("#0A1B2E"), hex_rgb("#0D4A57")
     grad = Image.new("RGB", (1, h))
@@ -588,7 +702,7 @@ def make_artwork(dest: Path) -> None:
     img = grad.resize((w, h))
     d = ImageDraw.Draw(img)
 
-    def S(v):        # scale helper
+    def S(v):  # scale helper
         return int(round(v * SS))
 
     white = (255, 255, 255)
@@ -600,18 +714,28 @@ def make_artwork(dest: Path) -> None:
     margin = 110
     # Chart frame (the "chart" the line escapes from)
     fx0, fy0, fx1, fy1 = margin, 250, 930, 700
-    for i in range(1, 4):                       # horizontal grid lines
+    for i in range(1, 4):  # horizontal grid lines
         y = fy0 + (fy1 - fy0) * i / 4
         d.line([(S(fx0), S(y)), (S(fx1), S(y))], fill=grid_col, width=S(3))
-    for i in range(1, 5):                       # vertical grid lines
+    for i in range(1, 5):  # vertical grid lines
         x = fx0 + (fx1 - fx0) * i / 5
         d.line([(S(x), S(fy0)), (S(x), S(fy1))], fill=grid_col, width=S(3))
-    d.rounded_rectangle([S(fx0), S(fy0), S(fx1), S(fy1)], radius=S(18),
-                        outline=frame_col, width=S(7))
+    d.rounded_rectangle(
+        [S(fx0), S(fy0), S(fx1), S(fy1)], radius=S(18), outline=frame_col, width=S(7)
+    )
 
     # The line: modest wiggle inside the frame, then breaks out top-right.
-    pts = [(150, 640), (270, 590), (390, 615), (510, 520), (630, 545),
-           (760, 400), (880, 300), (1050, 170), (1215, 100)]
+    pts = [
+        (150, 640),
+        (270, 590),
+        (390, 615),
+        (510, 520),
+        (630, 545),
+        (760, 400),
+        (880, 300),
+        (1050, 170),
+        (1215, 100),
+    ]
     # arrowhead direction
     (ax, ay), (bx, by) = pts[-2], pts[-1]
     ang = math.atan2(by - ay, bx - ax)
@@ -621,9 +745,11 @@ def make_artwork(dest: Path) -> None:
     for x, y in spts[:-1]:
         r = S(14)
         d.ellipse([x - r, y - r, x + r, y + r], fill=accent)
-    head = [tip,
-            (bx + 44 * math.cos(ang + 2.4), by + 44 * math.sin(ang + 2.4)),
-            (bx + 44 * math.cos(ang - 2.4), by + 44 * math.sin(ang - 2.4))]
+    head = [
+        tip,
+        (bx + 44 * math.cos(ang + 2.4), by + 44 * math.sin(ang + 2.4)),
+        (bx + 44 * math.cos(ang - 2.4), by + 44 * math.sin(ang - 2.4)),
+    ]
     d.polygon([(S(x), S(y)) for x, y in head], fill=accent)
 
     # Title
@@ -642,17 +768,16 @@ def make_artwork(dest: Path) -> None:
         y += 70
     # Brand, bottom-right
     brand_font = font("DejaVuSans-Bold.ttf", S(40))
-    d.text((S(W - margin), S(H - 90)), "HealthPartners", font=brand_font,
-           fill=white, anchor="rs")
+    d.text((S(W - margin), S(H - 90)), "HealthPartners", font=brand_font, fill=white, anchor="rs")
 
     img = img.resize((W, H), Image.LANCZOS).convert("RGB")
-    img.save(dest, "JPEG", quality=88, optimize=True, progressive=False,
-             subsampling="4:2:0")
+    img.save(dest, "JPEG", quality=88, optimize=True, progressive=False, subsampling="4:2:0")
 
 
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
+
 
 def check_tools() -> None:
     for tool in ("espeak-ng", "ffmpeg"):
@@ -681,8 +806,11 @@ def build_episode(ep: Episode, tmp: Path) -> dict:
     size = audio.stat().st_size
     if size >= 100_000:
         raise SystemExit(f"{audio.name}: {size} bytes, expected < 100 KB")
-    return {"file": str(audio.relative_to(ROOT)), "bytes": size,
-            "speech_seconds": round(duration, 3)}
+    return {
+        "file": str(audio.relative_to(ROOT)),
+        "bytes": size,
+        "speech_seconds": round(duration, 3),
+    }
 
 
 def main() -> None:

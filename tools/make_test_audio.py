@@ -54,8 +54,22 @@ def run(cmd: list[str]) -> None:
 
 
 def ffmpeg(src: Path, dest: Path, *args: str) -> None:
-    run(["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(src),
-         *BITEXACT, "-ac", "1", *args, str(dest)])
+    run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(src),
+            *BITEXACT,
+            "-ac",
+            "1",
+            *args,
+            str(dest),
+        ]
+    )
 
 
 def jpeg(size: int, label: str, colour: str) -> bytes:
@@ -63,12 +77,14 @@ def jpeg(size: int, label: str, colour: str) -> bytes:
     img = Image.new("RGB", (size, size), colour)
     d = ImageDraw.Draw(img)
     try:
-        f = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-                               size // 6)
+        f = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", size // 6)
     except OSError:
         f = ImageFont.load_default()
-    d.rectangle([size // 10, size // 10, size - size // 10, size - size // 10],
-                outline="white", width=max(2, size // 50))
+    d.rectangle(
+        [size // 10, size // 10, size - size // 10, size - size // 10],
+        outline="white",
+        width=max(2, size // 50),
+    )
     d.text((size // 2, size // 2), label, font=f, fill="white", anchor="mm")
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80, optimize=True)
@@ -79,82 +95,191 @@ def jpeg(size: int, label: str, colour: str) -> bytes:
 # Fixture builders
 # --------------------------------------------------------------------------
 
+
 def make_all(tmp: Path) -> dict[str, str]:
     """Create every fixture; return {file name: how it was made}."""
     how: dict[str, str] = {}
     speech = tmp / "speech.wav"
     run(["espeak-ng", "-v", "en-us", "-s", "175", "-w", str(speech), SENTENCE])
     tone = tmp / "tone.wav"
-    run(["sox", "-R", "-D", "-n", "-r", "44100", "-c", "1", "-b", "16", str(tone),
-         "synth", "3", "sine", "330-660", "vol", "0.5", "fade", "0.05", "3", "0.05"])
+    run(
+        [
+            "sox",
+            "-R",
+            "-D",
+            "-n",
+            "-r",
+            "44100",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(tone),
+            "synth",
+            "3",
+            "sine",
+            "330-660",
+            "vol",
+            "0.5",
+            "fade",
+            "0.05",
+            "3",
+            "0.05",
+        ]
+    )
 
     # cbr.mp3 ----------------------------------------------------------------
     p = DATA / "cbr.mp3"
-    ffmpeg(speech, p, "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "64k",
-           "-write_xing", "1", "-id3v2_version", "0")
+    ffmpeg(
+        speech,
+        p,
+        "-ar",
+        "44100",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+    )
     tags = ID3()
     tags.add(TIT2(encoding=3, text="Tagged title"))
     tags.add(TPE1(encoding=3, text="Tag Artist"))
     tags.add(TDRC(encoding=3, text="2024-03-05"))
     tags.add(TRCK(encoding=3, text="4"))
     tags.add(COMM(encoding=3, lang="eng", desc="", text="A comment"))
-    tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover",
-                  data=jpeg(300, "COVER", "#1B4F72")))
+    tags.add(
+        APIC(
+            encoding=3, mime="image/jpeg", type=3, desc="Cover", data=jpeg(300, "COVER", "#1B4F72")
+        )
+    )
     tags.save(str(p), v2_version=4, padding=lambda info: 0)
-    how[p.name] = ("espeak-ng speech; ffmpeg libmp3lame CBR 64 kbit/s, 44100 Hz mono, "
-                   "Xing/Info header; mutagen ID3v2.4: TIT2 'Tagged title', TPE1 "
-                   "'Tag Artist', TDRC '2024-03-05', TRCK '4', COMM(eng,'') "
-                   "'A comment', APIC type 3 (front cover) 300x300 JPEG, desc 'Cover'.")
+    how[p.name] = (
+        "espeak-ng speech; ffmpeg libmp3lame CBR 64 kbit/s, 44100 Hz mono, "
+        "Xing/Info header; mutagen ID3v2.4: TIT2 'Tagged title', TPE1 "
+        "'Tag Artist', TDRC '2024-03-05', TRCK '4', COMM(eng,'') "
+        "'A comment', APIC type 3 (front cover) 300x300 JPEG, desc 'Cover'."
+    )
 
     # vbr-xing.mp3 -----------------------------------------------------------
     p = DATA / "vbr-xing.mp3"
-    ffmpeg(speech, p, "-ar", "44100", "-c:a", "libmp3lame", "-q:a", "5",
-           "-write_xing", "1", "-id3v2_version", "0")
-    how[p.name] = ("espeak-ng speech; ffmpeg libmp3lame VBR -q:a 5, 44100 Hz mono, "
-                   "with Xing header; no tags.")
+    ffmpeg(
+        speech,
+        p,
+        "-ar",
+        "44100",
+        "-c:a",
+        "libmp3lame",
+        "-q:a",
+        "5",
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+    )
+    how[p.name] = (
+        "espeak-ng speech; ffmpeg libmp3lame VBR -q:a 5, 44100 Hz mono, with Xing header; no tags."
+    )
 
     # vbr-noxing.mp3 ---------------------------------------------------------
     p = DATA / "vbr-noxing.mp3"
-    ffmpeg(speech, p, "-ar", "44100", "-c:a", "libmp3lame", "-q:a", "5",
-           "-write_xing", "0", "-id3v2_version", "0")
+    ffmpeg(
+        speech,
+        p,
+        "-ar",
+        "44100",
+        "-c:a",
+        "libmp3lame",
+        "-q:a",
+        "5",
+        "-write_xing",
+        "0",
+        "-id3v2_version",
+        "0",
+    )
     info = MP3(p).info
     assert info.bitrate_mode == BitrateMode.UNKNOWN, info.bitrate_mode
     assert b"Xing" not in p.read_bytes()[:2000] and b"Info" not in p.read_bytes()[:2000]
-    how[p.name] = ("Same as vbr-xing.mp3 but `-write_xing 0`: no Xing/Info/VBRI "
-                   "header, so a reader must estimate the duration (mutagen "
-                   "reports bitrate_mode UNKNOWN); no tags.")
+    how[p.name] = (
+        "Same as vbr-xing.mp3 but `-write_xing 0`: no Xing/Info/VBRI "
+        "header, so a reader must estimate the duration (mutagen "
+        "reports bitrate_mode UNKNOWN); no tags."
+    )
 
     # chapters.mp3 -----------------------------------------------------------
     p = DATA / "chapters.mp3"
-    ffmpeg(tone, p, "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "48k",
-           "-write_xing", "1", "-id3v2_version", "0")
+    ffmpeg(
+        tone,
+        p,
+        "-ar",
+        "44100",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "48k",
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+    )
     tags = ID3()
     tags.add(TIT2(encoding=3, text="Chapters test"))
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                  child_element_ids=["ch1", "ch2", "ch3"],
-                  sub_frames=[TIT2(encoding=3, text="Table of contents")]))
-    chapters = [("ch1", 0, 1000, "Intro", None),
-                ("ch2", 1000, 2000, "Middle", jpeg(64, "2", "#7D3C98")),
-                ("ch3", 2000, 3000, "End", None)]
+    tags.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=["ch1", "ch2", "ch3"],
+            sub_frames=[TIT2(encoding=3, text="Table of contents")],
+        )
+    )
+    chapters = [
+        ("ch1", 0, 1000, "Intro", None),
+        ("ch2", 1000, 2000, "Middle", jpeg(64, "2", "#7D3C98")),
+        ("ch3", 2000, 3000, "End", None),
+    ]
     for eid, start, end, title, image in chapters:
         sub = [TIT2(encoding=3, text=title)]
         if image:
-            sub.append(APIC(encoding=3, mime="image/jpeg", type=0,
-                            desc="Chapter image", data=image))
-        tags.add(CHAP(element_id=eid, start_time=start, end_time=end,
-                      start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                      sub_frames=sub))
+            sub.append(
+                APIC(encoding=3, mime="image/jpeg", type=0, desc="Chapter image", data=image)
+            )
+        tags.add(
+            CHAP(
+                element_id=eid,
+                start_time=start,
+                end_time=end,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=sub,
+            )
+        )
     tags.save(str(p), v2_version=4, padding=lambda info: 0)
-    how[p.name] = ("sox 3 s sine sweep 330-660 Hz; ffmpeg libmp3lame CBR 48 kbit/s, "
-                   "44100 Hz mono; mutagen ID3v2.4: TIT2 'Chapters test', CTOC "
-                   "'toc' (top-level, ordered; TIT2 'Table of contents') -> "
-                   "CHAP ch1 0-1000 ms 'Intro', ch2 1000-2000 ms 'Middle' (with "
-                   "an APIC 64x64 JPEG sub-frame), ch3 2000-3000 ms 'End'.")
+    how[p.name] = (
+        "sox 3 s sine sweep 330-660 Hz; ffmpeg libmp3lame CBR 48 kbit/s, "
+        "44100 Hz mono; mutagen ID3v2.4: TIT2 'Chapters test', CTOC "
+        "'toc' (top-level, ordered; TIT2 'Table of contents') -> "
+        "CHAP ch1 0-1000 ms 'Intro', ch2 1000-2000 ms 'Middle' (with "
+        "an APIC 64x64 JPEG sub-frame), ch3 2000-3000 ms 'End'."
+    )
 
     # tagged.m4a -------------------------------------------------------------
     p = DATA / "tagged.m4a"
-    ffmpeg(speech, p, "-ar", "44100", "-c:a", "aac", "-profile:a", "aac_low",
-           "-b:a", "48k", "-movflags", "+faststart")
+    ffmpeg(
+        speech,
+        p,
+        "-ar",
+        "44100",
+        "-c:a",
+        "aac",
+        "-profile:a",
+        "aac_low",
+        "-b:a",
+        "48k",
+        "-movflags",
+        "+faststart",
+    )
     m = MP4(p)
     m["\xa9nam"] = ["Tagged title"]
     m["\xa9ART"] = ["Tag Artist"]
@@ -162,9 +287,11 @@ def make_all(tmp: Path) -> dict[str, str]:
     m["trkn"] = [(4, 10)]
     m["covr"] = [MP4Cover(jpeg(300, "COVER", "#117A65"), imageformat=MP4Cover.FORMAT_JPEG)]
     m.save()
-    how[p.name] = ("espeak-ng speech; ffmpeg native AAC-LC 48 kbit/s, 44100 Hz mono, "
-                   "+faststart; mutagen MP4 tags: ©nam 'Tagged title', ©ART "
-                   "'Tag Artist', ©day '2024-03-05', trkn (4, 10), covr 300x300 JPEG.")
+    how[p.name] = (
+        "espeak-ng speech; ffmpeg native AAC-LC 48 kbit/s, 44100 Hz mono, "
+        "+faststart; mutagen MP4 tags: ©nam 'Tagged title', ©ART "
+        "'Tag Artist', ©day '2024-03-05', trkn (4, 10), covr 300x300 JPEG."
+    )
 
     # voice.* ----------------------------------------------------------------
     p = DATA / "voice.opus"
@@ -175,16 +302,21 @@ def make_all(tmp: Path) -> dict[str, str]:
     how[p.name] = "espeak-ng speech; ffmpeg libvorbis -q:a 2, 22050 Hz mono, Ogg container."
     p = DATA / "voice.flac"
     ffmpeg(speech, p, "-ar", "11025", "-sample_fmt", "s16", "-c:a", "flac")
-    how[p.name] = "espeak-ng speech; ffmpeg FLAC, 11025 Hz mono, 16-bit (low rate keeps it under 60 KB)."
+    how[p.name] = (
+        "espeak-ng speech; ffmpeg FLAC, 11025 Hz mono, 16-bit (low rate keeps it under 60 KB)."
+    )
     p = DATA / "voice.wav"
     ffmpeg(speech, p, "-ar", "8000", "-c:a", "pcm_s16le")
-    how[p.name] = ("espeak-ng speech; ffmpeg PCM s16le, 8000 Hz mono (low rate keeps "
-                   "it under 60 KB).")
+    how[p.name] = (
+        "espeak-ng speech; ffmpeg PCM s16le, 8000 Hz mono (low rate keeps it under 60 KB)."
+    )
 
     # broken / misleading files ----------------------------------------------
     p = DATA / "not-audio.mp3"
-    p.write_text("This is a plain text file with an .mp3 extension.\n"
-                 "It contains no audio at all.\n", encoding="ascii")
+    p.write_text(
+        "This is a plain text file with an .mp3 extension.\nIt contains no audio at all.\n",
+        encoding="ascii",
+    )
     how[p.name] = "A plain ASCII text file renamed .mp3."
     p = DATA / "empty.mp3"
     p.write_bytes(b"")
@@ -192,9 +324,11 @@ def make_all(tmp: Path) -> dict[str, str]:
     p = DATA / "truncated.mp3"
     p.write_bytes((DATA / "cbr.mp3").read_bytes()[:300])
     tag_size = ID3(DATA / "cbr.mp3").size
-    how[p.name] = (f"The first 300 bytes of cbr.mp3, whose ID3v2 tag is {tag_size} bytes "
-                   "long: the file ends inside the tag (in the APIC frame), before "
-                   "any MPEG audio frame.")
+    how[p.name] = (
+        f"The first 300 bytes of cbr.mp3, whose ID3v2 tag is {tag_size} bytes "
+        "long: the file ends inside the tag (in the APIC frame), before "
+        "any MPEG audio frame."
+    )
     p = DATA / "wav-renamed.mp3"
     shutil.copyfile(DATA / "voice.wav", p)
     how[p.name] = "A byte-for-byte copy of voice.wav renamed .mp3 (RIFF/WAVE content)."
@@ -205,9 +339,13 @@ def make_all(tmp: Path) -> dict[str, str]:
 # Measurement + README
 # --------------------------------------------------------------------------
 
+
 def probe(p: Path) -> dict:
-    r = subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams",
-                        "-of", "json", str(p)], capture_output=True, text=True)
+    r = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(p)],
+        capture_output=True,
+        text=True,
+    )
     if r.returncode != 0:
         msg = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "error"
         return {"error": msg.replace(str(p), p.name)}
@@ -215,13 +353,35 @@ def probe(p: Path) -> dict:
     fmt = j["format"]
     st = next((s for s in j.get("streams", []) if s.get("codec_type") == "audio"), {})
     rate = int(st["sample_rate"])
-    pcm = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(p), "-map", "0:a:0",
-                          "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
-                         capture_output=True, check=True).stdout
-    return {"format": fmt.get("format_name"), "codec": st.get("codec_name"),
-            "rate": st.get("sample_rate"), "duration": fmt.get("duration"),
-            "bit_rate": fmt.get("bit_rate"),
-            "decoded": f"{len(pcm) / 2 / rate:.6f}"}
+    pcm = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(p),
+            "-map",
+            "0:a:0",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return {
+        "format": fmt.get("format_name"),
+        "codec": st.get("codec_name"),
+        "rate": st.get("sample_rate"),
+        "duration": fmt.get("duration"),
+        "bit_rate": fmt.get("bit_rate"),
+        "decoded": f"{len(pcm) / 2 / rate:.6f}",
+    }
 
 
 def public_name(exc_type: type) -> str:
@@ -250,9 +410,21 @@ def mutagen_info(p: Path) -> str:
     return f"{type(f).__name__}, length {f.info.length:.6f}, bitrate {f.info.bitrate}{extra}"
 
 
-ORDER = ["cbr.mp3", "vbr-xing.mp3", "vbr-noxing.mp3", "chapters.mp3", "tagged.m4a",
-         "voice.opus", "voice.ogg", "voice.flac", "voice.wav",
-         "not-audio.mp3", "empty.mp3", "truncated.mp3", "wav-renamed.mp3"]
+ORDER = [
+    "cbr.mp3",
+    "vbr-xing.mp3",
+    "vbr-noxing.mp3",
+    "chapters.mp3",
+    "tagged.m4a",
+    "voice.opus",
+    "voice.ogg",
+    "voice.flac",
+    "voice.wav",
+    "not-audio.mp3",
+    "empty.mp3",
+    "truncated.mp3",
+    "wav-renamed.mp3",
+]
 
 
 def write_readme(how: dict[str, str]) -> list[dict]:
@@ -262,8 +434,15 @@ def write_readme(how: dict[str, str]) -> list[dict]:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise SystemExit(f"{name}: {size} bytes > {MAX_BYTES}")
-        rows.append({"name": name, "bytes": size, "ffprobe": probe(p),
-                     "mutagen": mutagen_info(p), "how": how[name]})
+        rows.append(
+            {
+                "name": name,
+                "bytes": size,
+                "ffprobe": probe(p),
+                "mutagen": mutagen_info(p),
+                "how": how[name],
+            }
+        )
     lines = [
         "# Test audio fixtures",
         "",
