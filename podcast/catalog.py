@@ -440,8 +440,8 @@ def _load_episode(
         guid=guid,
         published=published,
         audio=audio,
-        **episode_fields,
-    )  # type: ignore[arg-type]
+        **episode_fields,  # type: ignore[arg-type]
+    )
     return episode, fields
 
 
