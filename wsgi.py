@@ -2,6 +2,6 @@
 
 import os
 
-from podcast.web import create_app
+from podcast.site.app import create_app
 
 app = create_app({"EPISODES_ROOT": os.environ.get("PODCAST_ROOT") or None})

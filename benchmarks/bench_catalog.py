@@ -65,7 +65,9 @@ def child(mode: str, root: Path, out: Path | None) -> None:
     started = time.perf_counter()
     from datetime import UTC, datetime
 
-    from podcast import cache, feed
+    from podcast.read import probe_cache as cache
+
+    from podcast.render import feed
 
     imported = time.perf_counter()
     clock = Clock()

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from podcast.catalog import default_root, load  # noqa: E402
-from podcast.feed import audio_path  # noqa: E402
+from podcast.read.catalog import default_root, load  # noqa: E402
+from podcast.render.feed import audio_path  # noqa: E402
 
 
 def start(root: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], int]:

@@ -20,9 +20,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from podcast.catalog import default_root, load
+from podcast.read.catalog import default_root, load
 from podcast.model import Audio, Catalog, Episode, EpisodeType, Person, Transcript
-from podcast.search import SearchIndex
+from podcast.render.search import SearchIndex
 
 COMMON = (
     "health equity care community trust access patients clinic doctors nurses families "

@@ -58,3 +58,12 @@ def read_regular(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise NotARegularFile(f"{path} is not a regular file")
         return stream.read(limit + 1)  # bounded, whatever the file claims
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped_dir(name: str) -> Path:
+    """`name` inside the installed package (templates, the sample show), else beside it in a checkout."""
+    installed = _PACKAGE / name  # pyproject maps the repo's top-level folders here in a wheel
+    return installed if installed.is_dir() else _PACKAGE.parent / name

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from podcast.catalog import default_root
-from podcast.web import create_app
+from podcast.read.catalog import default_root
+from podcast.site.app import create_app
 
 DATA = Path(__file__).parent / "data"
 # A fixed "now" after every shipped episode, so tests do not depend on the calendar.

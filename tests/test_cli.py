@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from conftest import NOW
 from PIL import Image
 
-from podcast import catalog, feed
+from podcast.read import catalog
+
+from podcast.render import feed
 from podcast.cli import cli
 
 

@@ -25,10 +25,10 @@ from hostile.scratch import ARTWORK, DATA, SHOW, dump
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from podcast.catalog import load
+from podcast.read.catalog import load
 from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
-from podcast.web import create_app
+from podcast.site.app import create_app
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "120")),

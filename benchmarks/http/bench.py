@@ -38,8 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from podcast.catalog import default_root  # noqa: E402
-from podcast.web import create_app  # noqa: E402
+from podcast.read.catalog import default_root  # noqa: E402
+from podcast.site.app import create_app  # noqa: E402
 
 NOTES = """In this episode the hosts talk with a guest about **access to care** in the
 neighbourhoods around the hospital, and what a clinic can change on its own.
@@ -242,7 +242,7 @@ def start_gunicorn(
         "--bind",
         f"127.0.0.1:{port}",
         *extra.split(),
-        f"podcast.web:create_app({config!r})",
+        f"podcast.site.app:create_app({config!r})",
     ]
     log = (work / "gunicorn.log").open("wb")
     with _stopped_at_exit(

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import make_show  # type: ignore[import-not-found]
 from werkzeug.test import EnvironBuilder
 
-from podcast.web import create_app
+from podcast.site.app import create_app
 
 
 def main() -> None:

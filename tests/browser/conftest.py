@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from podcast.catalog import default_root
+from podcast.read.catalog import default_root
 
 from .chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, WAIT_MS, missing
 

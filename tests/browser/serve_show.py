@@ -15,7 +15,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from podcast.web import create_app
+from podcast.site.app import create_app
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # the same fixed "now" as tests/conftest.py
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from podcast.catalog import default_root, load
+from podcast.read.catalog import default_root, load
 
 from .chromium import ARTIFACTS, WAIT_MS
 from .serve_show import NOW, static_server
@@ -268,8 +268,8 @@ def test_episode_page_weighs_under_100_kb_without_audio(page: Any, base_url: str
 
 
 def test_a_static_copy_says_it_cannot_search(browser: Any, show_root: Path, tmp_path: Path) -> None:
-    from podcast import export
-    from podcast.web import create_app
+    from podcast.publish import build as export
+    from podcast.site.app import create_app
 
     app = create_app({"EPISODES_ROOT": show_root, "CLOCK": lambda: NOW})
     export.build(app, tmp_path / "site", "http://127.0.0.1/")

@@ -14,7 +14,7 @@ import podcastparser
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from podcast import feed
+from podcast.render import feed
 from podcast.model import Catalog
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # after every episode the tests publish

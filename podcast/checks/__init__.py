@@ -1,0 +1,1 @@
+"""The pre-publish rules, and the comparison with a feed already published."""

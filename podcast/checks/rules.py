@@ -1,0 +1,400 @@
+"""The pre-publish gate: what Apple Podcasts, Spotify and podcast apps would reject or garble.
+
+`run(catalog)` returns `Problem`s, each with a rule id, a severity, `path:line`, a message and a
+fix hint. What the loader already refuses (unknown categories, a missing `explicit`, duplicate
+guids or audio files, hence enclosure URLs, unreadable audio) and its warnings (VBR MP3 without
+a Xing header) never reach here: `podcast check` reports them under the rule id `catalog`.
+Each rule is a function of a `Context`; add new ones to `RULES`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from podcast.render import chapters
+
+from podcast.render import feed
+from podcast.errors import Problem, Severity
+from podcast.model import Catalog, Episode, EpisodeType, ShowType
+from podcast.read.yamlfile import read_mapping
+
+ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
+TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
+DESCRIPTION_MAX = 4000  # bytes; the feed cuts longer descriptions there
+MAX_AUDIO_BYTES = 200 * 1000 * 1000  # Apple's guidance; larger files time out in apps
+FORMATS_APPS_PLAY = frozenset({"audio/mpeg", "audio/x-m4a"})  # MP3 and AAC play everywhere
+USUAL_SAMPLE_RATES = frozenset({44100, 48000})
+# (lowest, highest) usual bit rates in bit/s: below, speech smears; above, a download wastes data
+BITRATE_RANGES = {"audio/ogg": (16_000, 256_000)}
+DEFAULT_BITRATE_RANGE = (32_000, 320_000)
+IMAGE_TYPES = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
+# Domains reserved for examples (RFC 2606, RFC 6761): mail sent there never arrives.
+PLACEHOLDER_EMAIL = re.compile(
+    r"@(([^@]+\.)?example\.(org|com|net)|[^@]+\.(example|test|invalid|localhost))$", re.I
+)
+NUMBERED_TITLE = re.compile(
+    r"\b(episode|ep\.?)\s*#?\d+|\bs\d{1,2}\s*e\d{1,3}\b|\bseason\s+\d+|^\s*#?\d{1,3}\s*[-:.|–—]\s",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every rule may look at."""
+
+    catalog: Catalog
+    now: datetime
+    max_audio_bytes: int = MAX_AUDIO_BYTES
+
+
+Rule = Callable[[Context], Iterable[Problem]]
+
+
+def run(
+    catalog: Catalog, now: datetime | None = None, max_audio_bytes: int = MAX_AUDIO_BYTES
+) -> list[Problem]:
+    """Every rule's findings on `catalog`, sorted by file, line and rule."""
+    context = Context(catalog, now or datetime.now(UTC), max_audio_bytes)
+    found = [problem for rule in RULES for problem in rule(context)]
+    return sorted(found, key=sort_key)
+
+
+def sort_key(problem: Problem) -> tuple[str, int, str, str]:
+    """Order findings by file, line, rule and message, for stable output."""
+    return (str(problem.path or ""), problem.line or 0, problem.rule, problem.message)
+
+
+def key_line(path: Path, key: str) -> int | None:
+    """The line of `key` in a YAML file (None if absent or unreadable), for `path:line`."""
+    fields = read_mapping(path, [])  # read again: only files with a finding get here
+    return fields.nodes[key][1] if fields is not None and key in fields.nodes else None
+
+
+def _problem(
+    rule: str,
+    path: Path | None,
+    key: str | None,
+    message: str,
+    hint: str,
+    severity: Severity = Severity.ERROR,
+) -> Problem:
+    line = key_line(path, key) if path is not None and key and path.suffix == ".yaml" else None
+    return Problem(path, line, message, hint, severity, rule)
+
+
+# --- the show -------------------------------------------------------------------------------
+
+
+def check_artwork(context: Context) -> Iterator[Problem]:
+    """Apple: artwork 1400–3000 px, square, RGB, JPEG or PNG bytes matching the extension."""
+    show = context.catalog.show
+    yield from _image_problems(show.artwork, show.source, "artwork", "artwork")
+    for episode in context.catalog.episodes:
+        if episode.image is not None:
+            yield from _image_problems(episode.image, episode.source, "image", "episode-image")
+
+
+def _image_problems(image: Path, source: Path, key: str, rule: str) -> Iterator[Problem]:
+    def problem(message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
+        return _problem(rule, source, key, f"{image.name}: {message}", hint, severity)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(image) as picture:
+                kind, (width, height), mode = picture.format, picture.size, picture.mode
+    except (
+        OSError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        yield problem(
+            f"not a readable JPEG or PNG image ({exc})", "export the artwork again as JPEG or PNG"
+        )
+        return
+    if kind not in IMAGE_TYPES:
+        yield problem(f"the image is {kind}, not JPEG or PNG", "export it as JPEG or PNG")
+    elif image.suffix.lower() not in IMAGE_TYPES[kind]:
+        yield problem(
+            f"the file holds a {kind} image but is named '{image.suffix}'",
+            f"rename it to {image.stem}{sorted(IMAGE_TYPES[kind])[0]}",
+        )
+    if width != height:
+        yield problem(
+            f"the image is {width}×{height} px, not square",
+            "crop it to a square (Apple shows artwork square)",
+        )
+    if not ARTWORK_MIN <= max(width, height) <= ARTWORK_MAX or not ARTWORK_MIN <= min(
+        width, height
+    ):
+        yield problem(
+            f"the image is {width}×{height} px; Apple wants {ARTWORK_MIN}–{ARTWORK_MAX} px",
+            f"export it at 3000×3000 px (at least {ARTWORK_MIN})",
+        )
+    if mode in ("RGBA", "LA", "P", "PA"):
+        yield problem(
+            f"the image has colour mode {mode} (transparency or a palette)",
+            "save it as plain RGB; some apps show transparency as black",
+            Severity.WARNING,
+        )
+    elif mode != "RGB":
+        yield problem(
+            f"the image has colour mode {mode}; Apple requires RGB",
+            "convert it to RGB (not CMYK or greyscale) in your image editor",
+        )
+
+
+def check_categories(context: Context) -> Iterator[Problem]:
+    """Apple: at least one category (the loader checks each is in Apple's 2019 list)."""
+    show = context.catalog.show
+    if not show.categories:
+        yield _problem(
+            "category",
+            show.source,
+            "categories",
+            "the show has no category",
+            "add e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
+        )
+
+
+def check_owner(context: Context) -> Iterator[Problem]:
+    """Spotify and Apple send ownership codes to the owner's email: it must be real."""
+    show = context.catalog.show
+    if PLACEHOLDER_EMAIL.search(show.owner.email):
+        # A notice, not a warning: it changes nothing a listener or an app sees and matters
+        # once, when the show is submitted to a directory; the shipped sample keeps it on purpose.
+        yield Problem(
+            show.source,
+            key_line(show.source, "owner"),
+            f"owner email {show.owner.email} is a placeholder address",
+            "put the real address before submitting the feed to Apple or Spotify "
+            "(they send the ownership code there)",
+            Severity.INFO,
+            "owner-email",
+        )
+
+
+def check_titles(context: Context) -> Iterator[Problem]:
+    """Apple: titles ≤ 255 characters, without episode/season numbers or the show's name."""
+    show = context.catalog.show
+    if len(show.title) > TITLE_MAX:
+        yield _problem(
+            "title-length",
+            show.source,
+            "title",
+            f"the show's title is {len(show.title)} characters; the limit is {TITLE_MAX}",
+            "shorten it; put the rest in the description",
+        )
+    names = {show.title.casefold()}
+    short = show.title.split(":")[0].strip()
+    if len(short) >= 8:  # "Off the Charts" from "Off the Charts: Examining …"
+        names.add(short.casefold())
+    for episode in context.catalog.episodes:
+        yield from _episode_title(episode, names)
+
+
+def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
+    title = episode.title
+    if len(title) > TITLE_MAX:
+        yield _problem(
+            "title-length",
+            episode.source,
+            "title",
+            f"the title is {len(title)} characters; the limit is {TITLE_MAX}",
+            "shorten it; put the rest in the summary",
+        )
+    number = NUMBERED_TITLE.search(title)
+    if number:
+        yield _problem(
+            "title-number",
+            episode.source,
+            "title",
+            f"the title contains a number ('{number.group(0).strip()}')",
+            "remove it: apps show 'season' and 'episode' from their own keys",
+            Severity.WARNING,
+        )
+    if any(name in title.casefold() for name in show_names):
+        yield _problem(
+            "title-show-name",
+            episode.source,
+            "title",
+            "the title repeats the show's name",
+            "remove it: apps show the show's name beside every episode",
+            Severity.WARNING,
+        )
+
+
+def check_descriptions(context: Context) -> Iterator[Problem]:
+    """Apple: descriptions ≤ 4000 bytes; the feed would cut them mid-thought."""
+    show = context.catalog.show
+    size = len(show.description.encode("utf-8"))
+    if size > DESCRIPTION_MAX:
+        yield _problem(
+            "description-length",
+            show.source,
+            "description",
+            f"the description is {size} bytes; apps show at most {DESCRIPTION_MAX}",
+            "shorten it",
+            Severity.WARNING,
+        )
+    for episode in context.catalog.episodes:
+        if not episode.summary and not episode.notes:
+            yield _problem(
+                "description-missing",
+                episode.source,
+                "summary",
+                "the episode has neither 'summary' nor 'notes'; apps would show only its title",
+                "write a 'summary:' of one or two sentences",
+                Severity.WARNING,
+            )
+            continue
+        text = feed.description_text(episode)
+        size = len(text.encode("utf-8"))
+        if size > DESCRIPTION_MAX:
+            key = "summary" if episode.summary else "notes"
+            yield _problem(
+                "description-length",
+                episode.source,
+                key,
+                f"the episode's description is {size} bytes; the feed cuts it at {DESCRIPTION_MAX}",
+                "write a shorter 'summary:'",
+                Severity.WARNING,
+            )
+
+
+def check_file_names(context: Context) -> Iterator[Problem]:
+    """Apple: file names in enclosure and image URLs must be ASCII."""
+    catalog = context.catalog
+    files = [(catalog.show.artwork, catalog.show.source, "artwork")]
+    for episode in catalog.episodes:
+        files.append((episode.audio.path, episode.source, "audio"))
+        if episode.image is not None:
+            files.append((episode.image, episode.source, "image"))
+        if episode.transcript is not None:
+            files.append((episode.transcript.path, episode.source, "transcript"))
+    for path, source, key in files:
+        relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
+        if not relative.as_posix().isascii():
+            yield _problem(
+                "file-name-ascii",
+                source,
+                key,
+                f"'{relative.as_posix()}' has non-ASCII characters",
+                "rename it with plain letters, digits and hyphens (`podcast add` does this)",
+            )
+
+
+def check_serial(context: Context) -> Iterator[Problem]:
+    """Apple: in a serial show every full episode has a number."""
+    if context.catalog.show.type is not ShowType.SERIAL:
+        return
+    for episode in context.catalog.episodes:
+        if episode.number is None and episode.type is EpisodeType.FULL:
+            yield _problem(
+                "serial-number",
+                episode.source,
+                None,
+                "the show is serial but this episode has no 'episode' number",
+                "add 'episode: N' (listeners of serial shows play in order)",
+            )
+
+
+# --- audio ----------------------------------------------------------------------------------
+
+
+def check_audio(context: Context) -> Iterator[Problem]:
+    """Formats apps play poorly, unusual bit or sample rates, enclosures too large."""
+    for episode in context.catalog.episodes:
+        audio, source = episode.audio, episode.source
+        name = audio.path.name
+        if audio.mime not in FORMATS_APPS_PLAY:
+            yield _problem(
+                "audio-format",
+                source,
+                "audio",
+                f"{name} is {audio.mime} ({audio.codec}); Apple Podcasts and many "
+                "apps do not play it",
+                "export MP3 or AAC (M4A) as well, and use that",
+                Severity.WARNING,
+            )
+        low, high = BITRATE_RANGES.get(audio.mime, DEFAULT_BITRATE_RANGE)
+        if audio.bitrate and not low <= audio.bitrate <= high:
+            yield _problem(
+                "audio-bitrate",
+                source,
+                "audio",
+                f"{name} has an unusual bit rate of {audio.bitrate // 1000} kbit/s",
+                f"export at {low // 1000}–{high // 1000} kbit/s (64 for speech mono, 128 stereo)",
+                Severity.WARNING,
+            )
+        if audio.sample_rate and audio.sample_rate not in USUAL_SAMPLE_RATES:
+            yield _problem(
+                "audio-sample-rate",
+                source,
+                "audio",
+                f"{name} has an unusual sample rate of {audio.sample_rate} Hz",
+                "export at 44100 Hz (some players resample badly)",
+                Severity.WARNING,
+            )
+        if audio.size > context.max_audio_bytes:
+            yield _problem(
+                "audio-size",
+                source,
+                "audio",
+                f"{name} is {audio.size / 1e6:.0f} MB; the limit is "
+                f"{context.max_audio_bytes / 1e6:.0f} MB",
+                "export at a lower bit rate, or split the episode",
+                Severity.WARNING,
+            )
+
+
+# --- chapters -------------------------------------------------------------------------------
+
+
+def check_chapters(context: Context) -> Iterator[Problem]:
+    """Chapters apps would misplay (the rules live in podcast.render.chapters)."""
+    for episode in context.catalog.episodes:
+        for problem in chapters.problems(episode):
+            if problem.line is None and problem.path == episode.source:
+                problem = dataclasses.replace(problem, line=key_line(episode.source, "chapters"))
+            yield problem
+
+
+# --- schedule -------------------------------------------------------------------------------
+
+
+def check_schedule(context: Context) -> Iterator[Problem]:
+    """List drafts and when each goes live."""
+    for episode in context.catalog.drafts(context.now):
+        when = episode.published.isoformat(sep=" ")
+        yield _problem(
+            "schedule",
+            episode.source,
+            "published",
+            f"draft '{episode.title}' goes live at {when}",
+            "preview it with `podcast serve --drafts`",
+            Severity.INFO,
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    check_artwork,
+    check_categories,
+    check_owner,
+    check_titles,
+    check_descriptions,
+    check_file_names,
+    check_serial,
+    check_audio,
+    check_chapters,
+    check_schedule,
+)

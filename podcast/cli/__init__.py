@@ -1,0 +1,353 @@
+"""The `podcast` command: each subcommand parses options and calls one core function."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from podcast.read import probe_cache as cache
+from podcast.read import catalog as catalog_module
+from podcast.errors import CatalogError, PodcastError, Problem, Severity
+from podcast.model import Catalog, EpisodeType
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Episodes folder (default: ./episodes if present, else the shipped show).",
+)
+SEVERITY_NAMES = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}
+LOAD_RULE = "catalog"  # rule id for what the loader itself refuses or warns about
+
+
+def resolve_root(root: Path | None) -> Path:
+    """The folder to work on: the option, ./episodes, or the shipped show."""
+    if root is not None:
+        return root
+    local = Path("episodes")
+    return local if (local / catalog_module.SHOW_FILE).is_file() else catalog_module.default_root()
+
+
+class PodcastGroup(click.Group):
+    """Turns the core's errors into `Error: …` and exit 1: a user never sees a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand, reporting PodcastError as a clean message."""
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            for problem in exc.problems:
+                click.echo(format_problem(problem), err=True)
+            raise click.ClickException(
+                f"the catalog has {_count(exc.problems, Severity.ERROR)} error(s); fix them "
+                "and run the command again"
+            ) from None
+        except PodcastError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=PodcastGroup)
+@click.version_option(package_name="offthecharts-publisher")
+def cli() -> None:
+    """Publish the Off the Charts podcast: catalog, feed and website."""
+
+
+# --- add --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Episodes folder (default: ./episodes).",
+)
+@click.option("--season", type=click.IntRange(min=1), help="Season (default: the latest).")
+@click.option(
+    "--episode",
+    "number",
+    type=click.IntRange(min=1),
+    help="Episode number (default: the audio's track number, else the next free).",
+)
+@click.option("--title", help="Title (default: the audio's title tag).")
+@click.option(
+    "--published",
+    metavar="WHEN",
+    help="ISO 8601 time with zone, e.g. 2026-12-01T06:00:00-06:00 (default: the "
+    "audio's date tag at 06:00, else now).",
+)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice([t.value for t in EpisodeType]),
+    default=EpisodeType.FULL.value,
+    show_default=True,
+)
+@click.option("--move", is_flag=True, help="Move the audio instead of copying it.")
+def add(
+    audio: Path,
+    root: Path | None,
+    season: int | None,
+    number: int | None,
+    title: str | None,
+    published: str | None,
+    kind: str,
+    move: bool,
+) -> None:
+    """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
+    from podcast.publish.add import add_episode
+
+    folder = root or Path("episodes")
+    if not (folder / catalog_module.SHOW_FILE).is_file():
+        raise click.UsageError(
+            f"no show.yaml in {folder}; run this next to the episodes folder or pass --root"
+        )
+    new = add_episode(
+        folder,
+        audio,
+        season=season,
+        number=number,
+        title=title,
+        published=_parse_when(published),
+        kind=EpisodeType(kind),
+        move=move,
+    )
+    for notice in new.notices:
+        click.echo(notice, err=True)
+    click.echo(f"Added {_shown(new.audio_path)}")
+    click.echo(f"Wrote {_shown(new.yaml_path)}")
+    if new.to_fill:
+        click.echo(f"Still to fill in {new.yaml_path.name}: {', '.join(new.to_fill)}")
+    click.echo("Then run `podcast check`.")
+
+
+def _parse_when(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' is not an ISO 8601 time; write e.g. 2026-12-01T06:00:00-06:00",
+            param_hint="--published",
+        ) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(
+            f"'{text}' has no time zone; add one, e.g. {text}-06:00", param_hint="--published"
+        )
+    return moment
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--against",
+    metavar="FEED_FILE_OR_URL",
+    help="The last published feed: a changed or vanished guid is an error.",
+)
+def check(root: Path | None, strict: bool, output: str, against: str | None) -> None:
+    """Report every problem a podcast directory or app would find; exit 1 on errors."""
+    from podcast.checks import rules as checks
+    from podcast.checks import against as published
+
+    folder = resolve_root(root)
+    now = datetime.now(UTC)
+    episodes: int | None = None
+    try:
+        catalog = _load(folder, quiet=output == "json")
+    except CatalogError as exc:
+        problems = [_as_load_problem(p) for p in exc.problems]
+    else:
+        episodes = len(catalog.episodes)
+        problems = [_as_load_problem(p) for p in catalog.warnings] + checks.run(catalog, now)
+        if against:
+            problems += published.compare(catalog, published.read(against), now)
+    problems.sort(key=checks.sort_key)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    ok = not any(p.severity in failing for p in problems)
+    if output == "json":
+        click.echo(
+            json.dumps(_json_report(folder, episodes, problems, ok), indent=2, ensure_ascii=False)
+        )
+    else:
+        for problem in problems:
+            click.echo(format_problem(problem))
+        click.echo(_summary(folder, episodes, problems, ok))
+    if not ok:
+        sys.exit(1)
+
+
+def _as_load_problem(problem: Problem) -> Problem:
+    return problem if problem.rule else dataclasses.replace(problem, rule=LOAD_RULE)
+
+
+def format_problem(problem: Problem) -> str:
+    """`path:line: severity [rule]: message` and the hint on the next line."""
+    location = _shown(problem.path) if problem.path else "<catalog>"
+    if problem.line:
+        location += f":{problem.line}"
+    rule = f" [{problem.rule}]" if problem.rule else ""
+    text = f"{location}: {problem.severity.value}{rule}: {problem.message}"
+    return f"{text}\n    hint: {problem.hint}" if problem.hint else text
+
+
+def _summary(folder: Path, episodes: int | None, problems: Sequence[Problem], ok: bool) -> str:
+    counts = ", ".join(f"{_count(problems, s)} {SEVERITY_NAMES[s]}" for s in Severity)
+    where = f"{episodes} episodes in {_shown(folder)}" if episodes is not None else _shown(folder)
+    return f"{'OK' if ok else 'FAILED'}: {where}: {counts}"
+
+
+def _json_report(
+    folder: Path, episodes: int | None, problems: Sequence[Problem], ok: bool
+) -> dict[str, Any]:
+    return {
+        "ok": ok,
+        "root": str(folder),
+        "episodes": episodes,
+        **{SEVERITY_NAMES[s]: _count(problems, s) for s in Severity},
+        "problems": [
+            {
+                "rule": p.rule,
+                "severity": p.severity.value,
+                "path": str(p.path) if p.path else None,
+                "line": p.line,
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in problems
+        ],
+    }
+
+
+def _count(problems: Sequence[Problem], severity: Severity) -> int:
+    return sum(1 for p in problems if p.severity is severity)
+
+
+# --- build ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@ROOT_OPTION
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Public address of the site (default: site.base_url in show.yaml).",
+)
+@click.option(
+    "--media-base-url",
+    metavar="URL",
+    help="Where enclosures live, e.g. a media CDN (lengths still come from the local files).",
+)
+def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
+    """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
+    from podcast.checks import rules as checks
+    from podcast.publish import build as export
+    from podcast.site.app import create_app
+
+    folder = resolve_root(root)
+    catalog = _load(folder)
+    found = checks.run(catalog)
+    errors = [p for p in found if p.severity is Severity.ERROR]
+    if errors:
+        for problem in errors:
+            click.echo(format_problem(problem), err=True)
+        raise click.ClickException(
+            f"{len(errors)} error(s) would reach listeners; fix them "
+            "(see `podcast check`); nothing was built"
+        )
+    base = _absolute_url(base_url or catalog.show.base_url, "--base-url")
+    media = _absolute_url(media_base_url, "--media-base-url") if media_base_url else None
+    # no live reload while freezing: an edit mid-build must not mix two catalogs in one site
+    app = create_app(
+        {
+            "EPISODES_ROOT": folder,
+            "BASE_URL": base,
+            "MEDIA_BASE_URL": media,
+            "RELOAD_INTERVAL": None,
+        }
+    )
+    report = export.build(app, out, base)
+    warnings = _count(found, Severity.WARNING)
+    click.echo(
+        f"Built {report.files} files ({report.bytes / 1e6:.1f} MB) into {_shown(out)}"
+        + (f"; {warnings} warning(s), see `podcast check`" if warnings else "")
+    )
+
+
+def _absolute_url(url: str | None, option: str) -> str:
+    if not url:
+        raise click.UsageError(
+            f"a static site needs its public address: pass {option} "
+            "https://… or set site.base_url in show.yaml"
+        )
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"'{url}' is not an absolute http(s) URL", param_hint=option)
+    return url.rstrip("/")
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--drafts", is_flag=True, help="Also show episodes scheduled for later.")
+def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
+    """Run the development server on the episodes folder."""
+    from podcast.site.app import create_app
+
+    folder = resolve_root(root)
+    _load(folder)  # report problems (and warm the audio cache) before the server starts
+    app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts})
+    app.run(host=host, port=port)
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _load(folder: Path, quiet: bool = False) -> Catalog:
+    """Load the catalog through the audio cache, with a progress bar on a terminal."""
+    total = len(catalog_module.episode_files(folder))
+    with _progress(total if not quiet else 0, "Reading episodes") as step:
+        return cache.load(folder, on_probe=lambda _: step())
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Any]:
+    """A click progress bar on stderr when it is a terminal; a no-op step otherwise."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when inside it, for short messages."""
+    try:
+        return str(Path(path).absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main() -> None:
+    """Entry point for the `podcast` script and `python -m podcast`."""
+    cli()

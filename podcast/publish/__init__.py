@@ -1,0 +1,1 @@
+"""Changing the world: adding episodes to the folder, building the static site."""

@@ -1,0 +1,290 @@
+"""`podcast add`: put an audio file into the show with a new episode YAML, safely.
+
+The audio is copied (or moved) under an ASCII name into its season's folder, then the YAML is
+written; each file appears whole (temporary file, then a link that never replaces anything),
+so an interrupted or refused `add` leaves no half-written file and overwrites nothing. An add
+interrupted between the two leaves the audio alone; running the same add again adopts it when
+its bytes are identical and no episode names it.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+
+from podcast.read import catalog as catalog_module
+from podcast.read.audio import EXTENSIONS_BY_MIME, probe
+from podcast.errors import PodcastError
+from podcast.files import sibling, write_atomic
+from podcast.model import Audio, EpisodeType, slugify
+from podcast.read.yamlfile import read_mapping
+
+# What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
+ACCEPTED = {"audio/mpeg": ".mp3", "audio/x-m4a": ".m4a", "audio/ogg": ".ogg"}
+POORLY_PLAYED = {"audio/ogg"}  # Apple Podcasts and many apps cannot play Ogg
+ARTWORK_MIN = 1400
+DEFAULT_HOUR = time(6, 0)  # a tag's bare date becomes that day at 06:00 local time
+
+
+class AddError(PodcastError):
+    """`podcast add` refused; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewEpisode:
+    """What `add` wrote, and what the producer still has to do."""
+
+    yaml_path: Path
+    audio_path: Path
+    season: int
+    number: int | None
+    title: str
+    guid: str
+    published: datetime
+    to_fill: tuple[str, ...]
+    notices: tuple[str, ...] = ()
+
+
+def add_episode(
+    root: Path,
+    source: Path,
+    *,
+    season: int | None = None,
+    number: int | None = None,
+    title: str | None = None,
+    published: datetime | None = None,
+    kind: EpisodeType | None = None,
+    move: bool = False,
+) -> NewEpisode:
+    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused."""
+    root, source = Path(root).absolute(), Path(source).absolute()
+    if not (root / catalog_module.SHOW_FILE).is_file():
+        raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
+    audio = probe(source)  # AudioError (a PodcastError) for non-audio or corrupt files
+    if audio.mime not in ACCEPTED:
+        raise AddError(
+            f"{source.name} is {audio.mime}, which podcast apps do not play; "
+            "export it as MP3 or AAC (M4A) and add that file"
+        )
+    notices = []
+    if audio.mime in POORLY_PLAYED:
+        notices.append(
+            f"warning: {audio.mime} ({audio.codec}) does not play in Apple Podcasts "
+            "and some other apps; MP3 or AAC (M4A) plays everywhere"
+        )
+    kind = kind or EpisodeType.FULL
+    used = _used_numbers(root)
+    season = season or _latest_season(root, used)
+    if season < 1:
+        raise AddError("--season must be 1 or more")
+    number = _pick_number(season, number, audio, kind, used, notices)
+    title = (title or audio.tags.title or _title_from_name(source)).strip()
+    when = published or _tag_date(audio) or datetime.now().astimezone().replace(microsecond=0)
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise AddError("--published needs a time zone, e.g. 2026-12-01T06:00:00-06:00")
+    stem = _stem(number, kind, title)
+    folder = root / f"season-{season}"
+    audio_path = folder / (stem + _extension(source, audio))
+    yaml_path = folder / f"{stem}.yaml"
+    # An interrupted `add` may have placed the audio but not the YAML: the same add adopts it.
+    adopt = audio_path.exists() and _unclaimed_copy(root, audio_path, yaml_path, source)
+    for path in (yaml_path,) if adopt else (audio_path, yaml_path):
+        if path.exists() or path.is_symlink():
+            raise AddError(
+                f"{path.relative_to(root)} already exists; nothing was changed "
+                "(pass --title or --episode to choose another name)"
+            )
+    guid = str(uuid.uuid4())
+    summary = audio.tags.comment or ""
+    text = episode_yaml(
+        title=title,
+        season=season,
+        number=number,
+        published=when,
+        kind=kind,
+        guid=guid,
+        summary=summary,
+        audio=audio,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    if not adopt:
+        _place_audio(source, audio_path)
+    # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
+    try:
+        write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
+    except BaseException:
+        if not adopt:  # an adopted audio came from an earlier run: keep it
+            audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
+        raise
+    if move:
+        source.unlink()
+    notices += _tag_notices(audio)
+    to_fill = tuple(k for k, v in (("summary", summary), ("notes", "")) if not v)
+    return NewEpisode(
+        yaml_path, audio_path, season, number, title, guid, when, to_fill, tuple(notices)
+    )
+
+
+def _used_numbers(root: Path) -> set[tuple[int, int]]:
+    """(season, episode) pairs already taken, read from every episode YAML."""
+    used = set()
+    for path in catalog_module.episode_files(root):
+        fields = read_mapping(path, [])
+        if fields is None:
+            continue
+        folder = catalog_module.SEASON_DIR.match(path.parent.name)
+        season = fields.get("season", int) or (int(folder.group(1)) if folder else None)
+        number = fields.get("episode", int)
+        if season and number:
+            used.add((season, number))
+    return used
+
+
+def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path) -> bool:
+    """Whether `audio_path` is an orphan copy of `source` that no episode YAML names."""
+    if not audio_path.is_file() or audio_path.is_symlink():
+        return False
+    if any(p.is_file() for p in (yaml_path, yaml_path.with_suffix(".yml"))):
+        return False  # the same-stem YAML owns it
+    for path in catalog_module.episode_files(root):
+        fields = read_mapping(path, [])
+        name = fields.get("audio", str) if fields is not None else None
+        if name and Path(os.path.normpath(path.parent / name)) == audio_path:
+            return False
+    return filecmp.cmp(source, audio_path, shallow=False)
+
+
+def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
+    folders = [
+        int(m.group(1))
+        for p in root.iterdir()
+        if p.is_dir() and (m := catalog_module.SEASON_DIR.match(p.name))
+    ]
+    return max([*folders, *(s for s, _ in used)], default=1)
+
+
+def _pick_number(
+    season: int,
+    number: int | None,
+    audio: Audio,
+    kind: EpisodeType,
+    used: set[tuple[int, int]],
+    notices: list[str],
+) -> int | None:
+    if number is not None:
+        if number < 1:
+            raise AddError("--episode must be 1 or more")
+        if (season, number) in used:
+            raise AddError(
+                f"season {season} already has an episode {number}; nothing was "
+                "changed (leave out --episode to take the next free number)"
+            )
+        return number
+    if kind is not EpisodeType.FULL:
+        return None  # trailers and bonus episodes sit outside the numbering
+    track = audio.tags.track
+    if track and (season, track) not in used:
+        return track
+    free = max((n for s, n in used if s == season), default=0) + 1
+    if track:
+        notices.append(
+            f"the audio's track number {track} is taken in season {season}; using {free}"
+        )
+    return free
+
+
+def _stem(number: int | None, kind: EpisodeType, title: str) -> str:
+    prefix = f"{number:02d}" if number is not None else kind.value
+    return f"{prefix}-{slugify(title)}"
+
+
+def _extension(source: Path, audio: Audio) -> str:
+    suffix = source.suffix.lower()
+    if suffix in EXTENSIONS_BY_MIME[audio.mime]:
+        return suffix
+    return ".opus" if audio.codec.lower().startswith("opus") else ACCEPTED[audio.mime]
+
+
+def _title_from_name(source: Path) -> str:
+    return source.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "New episode"
+
+
+def _tag_date(audio: Audio) -> datetime | None:
+    """The tag's date as a publication time: a full date at 06:00 local, else None."""
+    text = (audio.tags.date or "").strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) == 10:  # a bare YYYY-MM-DD
+        moment = datetime.combine(moment.date(), DEFAULT_HOUR)
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _tag_notices(audio: Audio) -> list[str]:
+    notices = []
+    if audio.chapters:
+        notices.append(
+            f"{len(audio.chapters)} chapters embedded in the audio will be used "
+            "(add 'chapters:' to the YAML to replace them)"
+        )
+    if audio.tags.cover_mime:
+        notices.append(
+            "the audio has embedded cover art; episode artwork must be a separate "
+            f"{ARTWORK_MIN}–3000 px JPEG or PNG named with 'image:'"
+        )
+    if audio.tags.artist:
+        notices.append(
+            f"the audio's artist tag is '{audio.tags.artist}'; add guests with "
+            "'guests:' if they are not the hosts"
+        )
+    return notices
+
+
+def _place_audio(source: Path, target: Path) -> None:
+    """Copy `source` to `target` whole, never replacing an existing file."""
+    temp = sibling(target, "tmp")
+    try:
+        shutil.copyfile(source, temp)
+        os.link(temp, target)  # fails if target appeared meanwhile; rename would replace it
+    except FileExistsError as exc:
+        raise AddError(f"{target.name} already exists; nothing was changed") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def episode_yaml(
+    *,
+    title: str,
+    season: int,
+    number: int | None,
+    published: datetime,
+    kind: EpisodeType,
+    guid: str,
+    summary: str,
+    audio: Audio,
+) -> str:
+    """The new episode's YAML text, with comments for what is left to write."""
+
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML scalar
+
+    lines = [f"title: {quoted(title)}", f"season: {season}"]
+    if number is not None:
+        lines.append(f"episode: {number}")
+    lines += [
+        f"published: {published.isoformat()}  # a time in the future makes a draft",
+        f"type: {kind.value}",
+        f"guid: {guid}  # written once by `podcast add`; never change it",
+        f"summary: {quoted(summary)}  # one or two plain sentences for podcast apps",
+        'notes: ""  # Markdown show notes: write `notes: |` and the text indented below',
+    ]
+    if audio.tags.artist:
+        lines.insert(1, f"# artist tag in the audio: {audio.tags.artist}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Rendering the catalog: URLs, the feed, notes, chapters, page metadata, search."""

@@ -1,0 +1,201 @@
+"""The RSS feed: a pure function of the catalog, built with feedgen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from feedgen.feed import FeedEntry, FeedGenerator
+
+from podcast import __version__
+from podcast.render import chapters as chapters_module
+from podcast.render.feedext import (
+    ItunesEntryExtras,
+    ItunesExtras,
+    PodcastIndex,
+    PodcastIndexEntry,
+    Podlove,
+    PodloveEntry,
+    SimpleChapter,
+    Trailer,
+    TranscriptLink,
+    podcast_guid,
+)
+from podcast.model import Catalog, Episode, EpisodeType
+from podcast.render.notes import to_html, to_text, truncate_bytes, xml_safe
+
+DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Urls:
+    """Absolute URLs of everything the feed and pages link to."""
+
+    def __init__(self, catalog: Catalog, base_url: str, media_base_url: str | None = None):
+        self.catalog = catalog
+        self.base = base_url.rstrip("/")
+        media = media_base_url or catalog.show.media_base_url
+        self.media = media.rstrip("/") if media else f"{self.base}/audio"
+
+    def page(self, path: str = "/") -> str:
+        """An absolute URL on the site."""
+        return f"{self.base}{path}"
+
+    @property
+    def feed(self) -> str:
+        """The feed's own URL (atom:link rel=self)."""
+        return self.page("/feed.xml")
+
+    @property
+    def artwork(self) -> str:
+        """The show's artwork."""
+        return self.page("/" + quote(self.catalog.show.artwork.name))
+
+    def episode(self, episode: Episode) -> str:
+        """The episode's page."""
+        return self.page(f"/episodes/{episode.slug}/")
+
+    def enclosure(self, episode: Episode) -> str:
+        """Where apps download the audio (the media CDN when configured)."""
+        return f"{self.media}/{audio_path(self.catalog, episode)}"
+
+    def chapters(self, episode: Episode) -> str:
+        """The episode's JSON Chapters file."""
+        return self.page(f"/episodes/{episode.slug}/chapters.json")
+
+    def transcript(self, episode: Episode) -> str | None:
+        """The episode's transcript file (`transcript.vtt` or `.srt`), if it has one."""
+        if episode.transcript is None:
+            return None
+        return self.page(f"/episodes/{episode.slug}/transcript.{episode.transcript.extension}")
+
+    def absolute(self, path_or_url: str) -> str:
+        """A site path (`/…`) made absolute; an absolute URL unchanged."""
+        return self.page(path_or_url) if path_or_url.startswith("/") else path_or_url
+
+
+def audio_path(catalog: Catalog, episode: Episode) -> str:
+    """The audio's URL path below /audio/, relative to the episodes folder."""
+    return quote(episode.audio.path.relative_to(catalog.root).as_posix())
+
+
+def build(
+    catalog: Catalog, base_url: str, now: datetime | None = None, media_base_url: str | None = None
+) -> bytes:
+    """The RSS 2.0 feed of the episodes published by `now`, newest first, as UTF-8 bytes."""
+    episodes = catalog.visible(now or datetime.now(UTC))
+    urls = Urls(catalog, base_url, media_base_url)
+    generator = _channel(catalog, urls, episodes)
+    for episode in reversed(episodes):  # feedgen prepends; add oldest first for newest first
+        _item(generator.add_entry(), catalog, urls, episode)
+    return bytes(generator.rss_str(pretty=True))
+
+
+def _channel(catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]) -> FeedGenerator:
+    show = catalog.show
+    generator = FeedGenerator()
+    generator.load_extension("podcast")
+    generator.register_extension("itunes_extras", ItunesExtras, ItunesEntryExtras)
+    generator.register_extension("podcastindex", PodcastIndex, PodcastIndexEntry)
+    generator.register_extension("podlove", Podlove, PodloveEntry)
+    generator.title(xml_safe(show.title))
+    # feedgen uses the last link as RSS <link>, so the page comes after the self link
+    generator.link(href=urls.feed, rel="self", type="application/rss+xml")
+    generator.link(href=urls.page("/"), rel="alternate")
+    generator.description(xml_safe(truncate_bytes(show.description, DESCRIPTION_LIMIT)))
+    generator.language(show.language)
+    generator.copyright(xml_safe(show.copyright) or None)
+    generator.generator("Off the Charts Publisher", version=__version__)
+    generator.image(url=urls.artwork, title=xml_safe(show.title), link=urls.page("/"))
+    newest = episodes[0].published if episodes else EPOCH
+    generator.lastBuildDate(newest)
+    generator.pubDate(newest)
+    itunes = generator.podcast
+    itunes.itunes_author(xml_safe(show.author))
+    itunes.itunes_owner(name=xml_safe(show.owner.name), email=show.owner.email)
+    itunes.itunes_image(urls.artwork)
+    itunes.itunes_type(show.type.value)
+    itunes.itunes_category([{"cat": c.name, "sub": c.sub} for c in show.categories])
+    if show.subtitle:
+        itunes.itunes_subtitle(xml_safe(show.subtitle))
+    generator.itunes_extras.explicit = show.explicit
+    _podcast_channel(generator.podcastindex, catalog, urls, episodes)
+    return generator
+
+
+def _podcast_channel(
+    tags: PodcastIndex, catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]
+) -> None:
+    """Podcasting 2.0 channel tags."""
+    show = catalog.show
+    # pinned in show.yaml so the identity survives a move of host; else computed from this URL
+    tags.guid = show.podcast_guid or podcast_guid(urls.feed)
+    tags.locked, tags.owner_email = show.locked, show.owner.email or None
+    tags.funding = list(show.funding)
+    tags.medium = "podcast"
+    tags.persons = list(show.hosts)
+    tags.license = show.license
+    tags.trailers = [
+        Trailer(e.title, urls.enclosure(e), e.published, e.audio.size, e.audio.mime, e.season)
+        for e in reversed(episodes)
+        if e.type is EpisodeType.TRAILER
+    ]
+
+
+def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
+    entry.title(xml_safe(episode.title))
+    entry.guid(episode.guid, permalink=False)
+    entry.link(href=urls.episode(episode))
+    entry.published(episode.published)
+    entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
+    entry.description(xml_safe(truncate_bytes(description_text(episode), DESCRIPTION_LIMIT)))
+    chapters = episode.all_chapters
+    html = (to_html(episode.notes) if episode.notes else "") + chapters_module.notes_html(chapters)
+    if html:  # CDATA reads best, but cannot hold "]]>"; escaped text is the same XML
+        entry.content(html, type=None if "]]>" in html else "CDATA")
+    itunes = entry.podcast
+    itunes.itunes_title(xml_safe(episode.title))
+    itunes.itunes_duration(str(episode.audio.seconds))
+    itunes.itunes_season(episode.season)
+    if episode.number is not None:
+        itunes.itunes_episode(episode.number)
+    itunes.itunes_episode_type(episode.type.value)
+    if episode.image is not None:
+        itunes.itunes_image(
+            urls.page("/" + quote(episode.image.relative_to(catalog.root).as_posix()))
+        )
+    explicit = catalog.show.explicit if episode.explicit is None else episode.explicit
+    entry.itunes_extras.explicit = explicit
+    _podcast_item(entry.podcastindex, catalog, urls, episode)
+    entry.podlove.chapters = [
+        SimpleChapter(
+            c.start, c.title, c.url, _absolute(urls, chapters_module.image_path(episode, n, c))
+        )
+        for n, c in enumerate(chapters, 1)
+    ]
+
+
+def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
+    """Podcasting 2.0 item tags."""
+    tags.season = episode.season
+    tags.season_name = catalog.show.season_info(episode.season).title
+    tags.episode = episode.number
+    if episode.guests:  # an item's people replace the channel's, so the hosts are restated
+        tags.persons = [*catalog.show.hosts, *episode.guests]
+    transcript, url = episode.transcript, urls.transcript(episode)
+    if transcript is not None and url is not None:
+        # both WebVTT and SRT are timed, so both are captions (the spec's SRT example says so)
+        tags.transcripts = [
+            TranscriptLink(url, transcript.mime, transcript.language, captions=True)
+        ]
+    if episode.all_chapters:
+        tags.chapters_url = urls.chapters(episode)
+
+
+def _absolute(urls: Urls, path_or_url: str | None) -> str | None:
+    return urls.absolute(path_or_url) if path_or_url else None
+
+
+def description_text(episode: Episode) -> str:
+    """Plain-text description: the summary, else the notes as text, else the title."""
+    return episode.summary or (to_text(episode.notes) if episode.notes else episode.title)

@@ -1,0 +1,232 @@
+"""The catalog a running server serves: swapped for a new one when the episodes folder changes.
+
+A stat sweep of the folder (about 5 µs a file) runs at most every `interval` seconds; a change
+that has held still for one sweep (so a file still being copied is not read half-written) is
+loaded by `cache.Reloader`, which reads only the episodes whose files changed, and swapped in
+atomically. A folder that no longer loads keeps the last good catalog serving and logs each
+problem with its file and line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import threading
+import time
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from podcast.read.probe_cache import Reloader
+from podcast.errors import CatalogError, PodcastError
+from podcast.model import Catalog, Episode
+
+log = logging.getLogger(__name__)
+
+Stamp = tuple[str, int, int]  # path, size, mtime_ns
+Sweep = tuple[Stamp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One loaded catalog and the lookups built once for it."""
+
+    catalog: Catalog
+    version: int  # counts swaps in this process; caches keyed by it die with it
+    modified: datetime  # the newest mtime among the show's files and folders
+    schedule: tuple[datetime, ...]  # publication times, oldest first
+    audio: Mapping[str, Episode]  # audio path below the root (as in /audio/<path>) → episode
+    real_root: str  # the root with symlinks resolved: served files must stay below it
+
+    def visible_count(self, now: datetime) -> int:
+        """How many episodes are published by `now`: names the visible set in O(log n)."""
+        return bisect_right(self.schedule, now)
+
+    def changed(self, now: datetime, drafts: bool = False) -> datetime:
+        """When what a listener sees at `now` last changed: a file, or a draft going live."""
+        count = len(self.schedule) if drafts else self.visible_count(now)
+        newest = self.schedule[count - 1] if count else self.modified
+        return min(max(self.modified, newest), now)  # never claim a change in the future
+
+
+class CatalogStore:
+    """Holds the catalog being served and reloads it when the episodes folder changes."""
+
+    def __init__(self, root: Path, interval: float | None = 2.0) -> None:
+        self.root = Path(root).absolute()
+        self.interval = interval
+        self._loader = Reloader(self.root)
+        self._lock = threading.Lock()  # one sweep or reload at a time; others serve the old one
+        try:
+            stamps, modified = stat_sweep(self.root)
+        except OSError:  # load() below explains a missing folder better than the OSError
+            stamps, modified = (), datetime.fromtimestamp(0, UTC)
+        catalog = self._loader.load()
+        self._snapshot = _snapshot(catalog, 1, modified)
+        self._loaded = stamps + _stamps(_referenced(catalog), stamps)
+        self._pending: Sweep | None = None
+        self._failed: Sweep | None = None
+        self._due = time.monotonic() + (interval or 0.0)
+
+    def current(self) -> Catalog:
+        """The catalog to serve now."""
+        return self._snapshot.catalog
+
+    def snapshot(self) -> Snapshot:
+        """The catalog to serve now, with its lookups."""
+        return self._snapshot
+
+    def poll(self) -> bool:
+        """Sweep the folder if the interval has passed; True if a new catalog was swapped in."""
+        if self.interval is None or time.monotonic() < self._due:
+            return False
+        return self.sweep()
+
+    def sweep(self) -> bool:
+        """Stat the folder now; load a change once it has held still for one sweep."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._due = time.monotonic() + (self.interval or 0.0)
+            stamps, modified = stat_sweep(self.root)
+            stamps += _stamps(_referenced(self._snapshot.catalog), stamps)
+            if stamps in (self._loaded, self._failed):
+                self._pending = None
+                return False
+            if stamps != self._pending:
+                self._pending = stamps  # still being written, maybe: look again next sweep
+                return False
+            return self._reload(stamps, modified)
+        except OSError as exc:
+            log.error(
+                "%s: cannot read the episodes folder (%s); still serving the last good catalog",
+                self.root,
+                exc.strerror or exc,
+            )
+            return False
+        finally:
+            self._lock.release()
+
+    def reload(self) -> bool:
+        """Load the folder now, whatever the sweep says; True if it loaded and was swapped in."""
+        with self._lock:
+            stamps, modified = stat_sweep(self.root)
+            return self._reload(stamps + _stamps(_referenced(self.current()), stamps), modified)
+
+    def _reload(self, stamps: Sweep, modified: datetime) -> bool:
+        started = time.perf_counter()
+        try:
+            catalog = self._loader.load()
+        except PodcastError as exc:
+            problems = exc.problems if isinstance(exc, CatalogError) else (exc,)
+            for problem in problems:
+                log.error("%s", problem)
+            log.error(
+                "%s: %d problem(s) in the changed files; still serving the last good "
+                "catalog (%d episodes)",
+                self.root,
+                len(problems),
+                len(self.current().episodes),
+            )
+            self._failed, self._pending = stamps, None
+            return False
+        self._snapshot = _snapshot(catalog, self._snapshot.version + 1, modified)
+        self._loaded = stamps + _stamps(_referenced(catalog), stamps)
+        self._failed = self._pending = None
+        log.info(
+            "%s: reloaded %d episodes (%d read, %d unchanged) in %.0f ms",
+            self.root,
+            len(catalog.episodes),
+            self._loader.read,
+            self._loader.recalled,
+            (time.perf_counter() - started) * 1000,
+        )
+        return True
+
+
+def stat_sweep(root: Path) -> tuple[Sweep, datetime]:
+    """Size and mtime of every visible file in root and its folders, and the newest mtime.
+
+    Folders count toward the newest mtime (a deleted file changes its folder's) but not toward
+    the stamps: editors' hidden swap files change a folder without changing the show.
+    """
+    stamps: list[Stamp] = []
+    newest = root.stat().st_mtime_ns
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                newest = max(newest, _sweep_folder(entry.path, stamps))
+            else:
+                _stamp(entry, stamps)
+    newest = max([newest, *(mtime for _, _, mtime in stamps)])
+    return tuple(sorted(stamps)), datetime.fromtimestamp(newest // 10**9, UTC)
+
+
+def _sweep_folder(folder: str, stamps: list[Stamp]) -> int:
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.name.startswith(".") and not entry.is_dir():
+                    _stamp(entry, stamps)
+    except FileNotFoundError:  # removed while we looked: the next sweep sees it gone
+        return 0
+    return mtime
+
+
+def _stamp(entry: os.DirEntry[str], stamps: list[Stamp]) -> None:
+    try:
+        stat = entry.stat()
+    except FileNotFoundError:  # a dangling symlink or a file removed mid-sweep
+        return
+    stamps.append((entry.path, stat.st_size, stat.st_mtime_ns))
+
+
+def _referenced(catalog: Catalog) -> Iterable[Path]:
+    """Every file the catalog read: a YAML may name one deeper than the sweep looks."""
+    yield catalog.show.source
+    yield catalog.show.artwork
+    for episode in catalog.episodes:
+        yield from (episode.source, episode.audio.path)
+        if episode.transcript is not None:
+            yield episode.transcript.path
+        if episode.image is not None:
+            yield episode.image
+        yield from (c.image for c in episode.chapters if isinstance(c.image, Path))
+
+
+def _stamps(paths: Iterable[Path], swept: Sweep) -> Sweep:
+    """Stamps for the referenced files the sweep did not already cover."""
+    seen = {path for path, _, _ in swept}
+    extra: dict[str, Stamp] = {}
+    for path in map(str, paths):
+        if path in seen or path in extra:
+            continue
+        try:
+            stat = os.stat(path)
+            extra[path] = (path, stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            extra[path] = (path, -1, -1)  # gone: its return must count as a change
+    return tuple(sorted(extra.values()))
+
+
+def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
+    by_audio: dict[str, Episode] = {}
+    for episode in catalog.episodes:
+        relative = episode.audio.path.relative_to(catalog.root).as_posix()
+        # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
+        by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode
+    return Snapshot(
+        catalog=catalog,
+        version=version,
+        modified=modified,
+        schedule=tuple(sorted(episode.published for episode in catalog.episodes)),
+        audio=MappingProxyType(by_audio),
+        real_root=os.path.realpath(catalog.root),
+    )

@@ -1,0 +1,123 @@
+"""The search index: transcript cues, word folding, matching, snippets and one index per catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from podcast.read import transcripts
+from podcast.read.catalog import load
+from podcast.render.search import IndexCache, SearchIndex, fold, matcher, read_cues, snippet, words
+
+
+def test_read_cues_from_webvtt_with_voices_and_tags(tmp_path: Path) -> None:
+    path = tmp_path / "t.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE a comment\n\nintro\n00:00:01.500 --> 00:00:03.000 align:start\n"
+        "<v.loud Dr. Kari Haley>Hello <b>there</b></v>\n\n"
+        "01:02.250 --> 01:04.000\nSecond line\nwraps here\n",
+        encoding="utf-8",
+    )
+    first, second = read_cues(path)
+    assert (first.number, first.start, first.speaker, first.text) == (
+        1,
+        1.5,
+        "Dr. Kari Haley",
+        "Hello there",
+    )
+    assert (second.number, second.start, second.speaker) == (2, 62.25, "")
+    assert second.text == "Second line wraps here"
+
+
+def test_read_cues_from_srt_with_crlf_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "t.srt"
+    path.write_bytes(
+        "\ufeff1\r\n01:00:00,250 --> 01:00:02,000\r\nAccess\r\n\r\n"
+        "2\r\n01:00:03,000 --> 01:00:04,000\r\nCare\r\n".encode()
+    )
+    cues = read_cues(path)
+    assert [(c.number, c.start, c.text) for c in cues] == [
+        (1, 3600.25, "Access"),
+        (2, 3603.0, "Care"),
+    ]
+
+
+def test_unreadable_or_empty_transcripts_have_no_cues(tmp_path: Path) -> None:
+    (tmp_path / "empty.vtt").write_text("", encoding="utf-8")
+    (tmp_path / "junk.vtt").write_bytes(b"\xff\xfe\x00garbage --> nothing")
+    assert read_cues(tmp_path / "empty.vtt") == ()
+    assert read_cues(tmp_path / "junk.vtt") == ()
+    assert read_cues(tmp_path / "missing.vtt") == ()
+
+
+def test_fold_and_words_ignore_case_and_accents() -> None:
+    assert fold("Équité ÇA") == "equite ca"
+    assert words("Health-equity, it's NOW!") == ["health", "equity", "it", "s", "now"]
+
+
+def test_snippet_marks_matches_and_trims_long_text() -> None:
+    text = " ".join(f"w{i}" for i in range(100)) + " target " + "tail " * 50
+    pieces = snippet(text, matcher(["target"]))
+    assert ("target", True) in pieces
+    assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
+    assert len("".join(p for p, _ in pieces)) < len(text) / 2
+
+
+def test_words_of_three_letters_or_more_find_longer_words(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    found = index.search("emerg", catalog.episodes)
+    assert "s1-01-why-we-call-it-an-emergency" in [r.episode.slug for r in found.results]
+    assert index.search("em", catalog.episodes).total == 0  # too short to stand for a prefix
+    assert matcher(["emerg"]).fullmatch("emergency")
+    assert not matcher(["em"]).fullmatch("emergency")
+
+
+def test_every_word_must_occur_and_titles_rank_first(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    assert index.search("trust zeppelin", catalog.episodes).total == 0
+    found = index.search("trust", catalog.episodes)
+    assert found.results[0].episode.title == "Trust in medicine"
+    assert found.terms == ("trust",)
+
+
+def test_results_only_include_visible_episodes(show_dir: Path) -> None:
+    catalog = load(show_dir)
+    index = SearchIndex(catalog)
+    everyone = index.search("sample", catalog.episodes)
+    assert everyone.total == len(catalog.episodes)
+    only = index.search("sample", catalog.episodes[:2])
+    assert [r.episode for r in only.results] == sorted(
+        catalog.episodes[:2], key=lambda e: [r.episode for r in everyone.results].index(e)
+    )
+
+
+def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
+    cache = IndexCache()
+    first = load(show_dir)
+    assert cache.get(first) is cache.get(first)
+    assert len(cache.get(first)) == len(first.episodes)
+
+
+def test_a_new_catalog_is_indexed_in_the_background_meanwhile_the_old_index_serves(
+    show_dir: Path,
+) -> None:
+    cache = IndexCache()
+    old = load(show_dir)
+    old_index = cache.get(old)
+    (show_dir / "season-2" / "02-social-drivers-of-health.yaml").unlink()
+    new = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
+    assert cache.get(new) is old_index  # no waiting for the rebuild
+    assert old_index.search("social drivers", new.episodes).total == 0  # gone from the site
+    cache.wait()
+    assert cache.get(new).catalog is new
+    assert cache.get(new) is not old_index
+    assert len(cache.get(new)) == len(new.episodes) == len(old.episodes) - 1
+
+
+def test_cue_numbers_match_the_episode_page(show_dir: Path) -> None:
+    # Result links say #cue-N; the page numbers the cues that transcripts.parse reads.
+    for path in sorted(show_dir.glob("season-*/*.[vs][tr][tt]")):
+        ours = [(c.number, c.start, c.text) for c in read_cues(path)]
+        page = [(n, c.start, c.text) for n, c in enumerate(transcripts.parse(path), start=1)]
+        assert ours == page, path

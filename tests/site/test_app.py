@@ -1,0 +1,184 @@
+"""The site through Flask's test client, parsed with BeautifulSoup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from podcast.read.catalog import load
+
+BASE = "https://offthecharts.example"
+AUDIO = "/audio/season-1/01-why-we-call-it-an-emergency.mp3"
+
+
+def fetch(
+    client: FlaskClient, url: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> TestResponse:
+    """A response whose file (if any) is read and closed."""
+    response = client.open(
+        url, method=method, headers=headers or {}, buffered=True, follow_redirects=True
+    )
+    response.close()
+    return response
+
+
+def soup(client: FlaskClient, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "text/html"
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def test_home_lists_seasons_newest_first_with_their_episodes(
+    client: FlaskClient, show_dir: Path
+) -> None:
+    page = soup(client, "/")
+    assert page.h1 is not None and "Off the Charts" in page.h1.text
+    seasons = page.select("section.season")
+    titles = [s.select_one(".season-title") for s in seasons]
+    assert [t.get_text(" ", strip=True).split(":")[0] for t in titles if t] == [
+        "Season 3",
+        "Season 2",
+        "Season 1",
+    ]
+    catalog = load(show_dir)
+    for section in seasons:
+        number = int(section["aria-labelledby"].split("-")[1])
+        links = [a["href"] for a in section.select(".episode-card a")]
+        expected = [f"/episodes/{e.slug}/" for e in catalog.episodes if e.season == number]
+        assert links == expected
+    assert {h.text for h in page.select("#hosts-heading ~ ul .person-name")} == {
+        "Dr. Kari Haley",
+        "Dr. Steven Jackson",
+    }
+    artwork = page.select_one("img.artwork")
+    assert artwork is not None and artwork["alt"] and artwork["src"] == BASE + "/artwork.jpg"
+
+
+def test_every_page_links_the_feed(client: FlaskClient, show_dir: Path) -> None:
+    catalog = load(show_dir)
+    urls = ["/", "/seasons/1/", "/nope", *(f"/episodes/{e.slug}/" for e in catalog.episodes)]
+    for url in urls:
+        page = BeautifulSoup(client.get(url).data, "html.parser")
+        links = page.select('link[rel="alternate"][type="application/rss+xml"]')
+        assert [link["href"] for link in links] == [BASE + "/feed.xml"], url
+
+
+def test_season_page(client: FlaskClient) -> None:
+    page = soup(client, "/seasons/2/")
+    assert page.h1 is not None and page.h1.text.startswith("Season 2")
+    assert len(page.select(".episode-card")) == 2
+
+
+def test_unknown_season_and_episode_are_404(client: FlaskClient) -> None:
+    for url in ("/seasons/9/", "/episodes/nope/", "/audio/season-1/nope.mp3", "/missing"):
+        response = fetch(client, url)
+        assert response.status_code == 404, url
+        assert b"Page not found" in response.data
+
+
+def test_episode_page_plays_its_audio(client: FlaskClient, show_dir: Path) -> None:
+    for episode in load(show_dir).episodes:
+        page = soup(client, f"/episodes/{episode.slug}/")
+        assert page.h1 is not None and page.h1.text == episode.title
+        source = page.select_one("audio#player source")
+        assert source is not None and source["type"] == episode.audio.mime
+        path = source["src"].removeprefix(BASE)
+        response = fetch(client, path)
+        assert response.status_code == 200
+        assert response.data == episode.audio.path.read_bytes()
+        assert response.mimetype == episode.audio.mime
+        assert page.select_one("time")["datetime"] == episode.published.isoformat()
+
+
+def test_notes_are_sanitized_html(client: FlaskClient, show_dir: Path) -> None:
+    path = next(show_dir.glob("season-1/01-*.yaml"))
+    path.write_text(
+        path.read_text().replace(
+            "notes: |\n", "notes: |\n  <script>alert(1)</script> [x](javascript:alert(2))\n"
+        )
+    )
+    from podcast.site.app import create_app
+
+    fresh = create_app({"EPISODES_ROOT": show_dir, "BASE_URL": BASE}).test_client()
+    page = soup(fresh, "/episodes/s1-01-why-we-call-it-an-emergency/")
+    notes = page.select_one("section.notes")
+    assert notes is not None and "<script>alert(1)</script>" in notes.get_text()
+    assert not page.find_all("script", string=lambda s: bool(s and "alert" in s))
+    assert not [a for a in page.find_all("a") if "javascript" in a.get("href", "")]
+
+
+def test_feed_is_served_as_rss(client: FlaskClient) -> None:
+    response = client.get("/feed.xml")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    parsed = feedparser.parse(response.data)
+    assert not parsed.bozo and len(parsed.entries) == 7
+
+
+def test_feed_urls_default_to_the_servers_own_address(show_dir: Path) -> None:
+    from podcast.site.app import create_app
+
+    client = create_app({"EPISODES_ROOT": show_dir}).test_client()
+    parsed = feedparser.parse(client.get("/feed.xml", base_url="http://127.0.0.1:8123/").data)
+    assert parsed.entries[0].enclosures[0].href.startswith("http://127.0.0.1:8123/audio/")
+
+
+def test_range_requests_on_audio(client: FlaskClient, show_dir: Path) -> None:
+    size = (show_dir / AUDIO.removeprefix("/audio/")).stat().st_size
+    first = fetch(client, AUDIO, headers={"Range": "bytes=0-1"})
+    assert first.status_code == 206 and len(first.data) == 2
+    assert first.headers["Content-Range"] == f"bytes 0-1/{size}"
+    assert first.headers["Accept-Ranges"] == "bytes"
+    suffix = fetch(client, AUDIO, headers={"Range": "bytes=-100"})
+    assert suffix.status_code == 206 and len(suffix.data) == 100
+    assert suffix.headers["Content-Range"] == f"bytes {size - 100}-{size - 1}/{size}"
+    past = fetch(client, AUDIO, headers={"Range": f"bytes={size}-"})
+    assert past.status_code == 416
+    assert past.headers["Content-Range"] == f"bytes */{size}"
+
+
+def test_head_on_audio_gives_the_exact_length(client: FlaskClient, show_dir: Path) -> None:
+    response = fetch(client, AUDIO, "HEAD")
+    assert response.status_code == 200 and response.data == b""
+    assert (
+        int(response.headers["Content-Length"])
+        == (show_dir / AUDIO.removeprefix("/audio/")).stat().st_size
+    )
+    assert response.mimetype == "audio/mpeg"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audio/../show.yaml",
+        "/audio/season-1/../show.yaml",
+        "/audio/%2e%2e/show.yaml",
+        "/audio/season-1/01-why-we-call-it-an-emergency.yaml",
+        "/audio//etc/passwd",
+        "/audio/..%2fshow.yaml",
+        "/show.yaml",
+        "/audio/season-1/",
+    ],
+)
+def test_paths_never_escape_the_catalog(client: FlaskClient, path: str) -> None:
+    assert fetch(client, path).status_code == 404
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"]
+
+
+def test_artwork_is_served(client: FlaskClient) -> None:
+    response = fetch(client, "/artwork.jpg")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.data.startswith(b"\xff\xd8")
