@@ -19,9 +19,9 @@ from typing import Any
 import mutagen
 from mutagen.id3 import ID3
 
-from podcast.read.audio import picture_mime
 from podcast.errors import Problem, Severity
 from podcast.model import Chapter, Episode, Show, format_timestamp
+from podcast.read.audio import picture_mime
 
 JSON_VERSION = "1.2.0"
 JSON_TYPE = "application/json+chapters"  # what the JSON Chapters spec asks servers to send
@@ -94,6 +94,32 @@ def image(episode: Episode, number: int) -> ChapterImage | None:
         return None  # the file changed since the catalog was read; a reload will tell
     mime = picture_mime(data)
     return ChapterImage(data, mime) if mime else None
+
+
+def served_image(episode: Episode, number: int, name: str) -> Chapter | None:
+    """Chapter `number` (1-based) if the site serves its own image under `name` (`2.jpg`)."""
+    chapters = episode.all_chapters
+    if not 1 <= number <= len(chapters) or image_name(number, chapters[number - 1]) != name:
+        return None
+    return chapters[number - 1]
+
+
+def image_mime(chapter: Chapter) -> str | None:
+    """The MIME type of the chapter's own image: a local file's, or the embedded picture's."""
+    if isinstance(chapter.image, Path):
+        extension = _image_extension(chapter)
+        return next((m for m, e in IMAGE_EXTENSIONS.items() if e == extension), None)
+    return chapter.embedded_image if chapter.image is None else None
+
+
+def embedded_image(audio_path: Path, chapter: Chapter) -> ChapterImage | None:
+    """The picture inside the audio's CHAP frame for `chapter`, if it is a JPEG or PNG."""
+    try:
+        data = _embedded_picture(audio_path, chapter.start)
+    except (OSError, mutagen.MutagenError):
+        return None  # the file changed since the catalog was read; a reload will tell
+    mime = picture_mime(data or b"")
+    return ChapterImage(data, mime) if data and mime else None
 
 
 def _embedded_picture(audio_path: Path, start: timedelta) -> bytes | None:

@@ -9,33 +9,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, abort, current_app, render_template, request, send_file
+from flask import Flask, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 from werkzeug.http import HTTP_STATUS_CODES
 
+from podcast.files import shipped_dir
+from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.read import catalog as catalog_module
-from podcast.render import chapters
-from podcast.render import feed
-from podcast.render import search
-from podcast.render import seo
 from podcast.read import transcripts
+from podcast.render import chapters, feed, search, seo
+from podcast.render.notes import to_html
+from podcast.render.subscribe import subscribe_links, website
+from podcast.site.live import CatalogStore, Snapshot
 from podcast.site.responses import (
     ANSWER_HEADERS,
     Representation,
     RepresentationCache,
     answer,
     compress,
+    inside,
     represent,
     request_root,
     respond,
     security_headers,
     serve_file,
 )
-from podcast.model import Catalog, Episode, format_timestamp, group_seasons
-from podcast.render.notes import to_html
-from podcast.files import shipped_dir
-from podcast.site.live import CatalogStore, Snapshot
-from podcast.render.subscribe import subscribe_links, website
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -294,18 +292,12 @@ def _register_views(app: Flask) -> None:
             snapshot.real_root,
         )
 
-    @app.get("/<name>")
-    def artwork(name: str) -> Response:
-        snapshot = _snapshot()
-        if name != snapshot.catalog.show.artwork.name:
+    @app.get("/<path:name>")
+    def show_file(name: str) -> Response:
+        found = _show_files(_store().current()).get(name)  # the artwork, episodes' images
+        if found is None or (found[1] is not None and not _shown(found[1])):
             abort(404)
-        return serve_file(
-            snapshot.catalog.show.artwork,
-            request,
-            None,
-            current_app.config["FILE_MAX_AGE"],
-            snapshot.real_root,
-        )
+        return _serve(found[0], None, current_app.config["FILE_MAX_AGE"])
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:
@@ -335,22 +327,20 @@ def _register_views(app: Flask) -> None:
         if found.transcript is None or found.transcript.extension != extension:
             abort(404)
         mimetype = f"{found.transcript.mime}; charset=utf-8"
-        return _shared(
-            send_file(
-                found.transcript.path,
-                mimetype=mimetype,
-                conditional=True,
-                etag=True,
-                max_age=int(app.config["FEED_MAX_AGE"]),
-            )
-        )
+        return _shared(_serve(found.transcript.path, mimetype, app.config["FEED_MAX_AGE"]))
 
     @app.get("/episodes/<slug>/chapters/<int:number>.<extension>")
     def chapter_image(slug: str, number: int, extension: str) -> Response:
         found = _published_episode(slug)
-        picture = chapters.image(found, number)  # None for a number out of range
-        name = chapters.image_name(number, found.all_chapters[number - 1]) if picture else None
-        if picture is None or name != f"{number}.{extension}":
+        chapter = chapters.served_image(found, number, f"{number}.{extension}")
+        if chapter is None:
+            abort(404)
+        if isinstance(chapter.image, Path):
+            mime = chapters.image_mime(chapter)
+            return _shared(_serve(chapter.image, mime, app.config["FEED_MAX_AGE"]))
+        audio = inside(found.audio.path, _snapshot().real_root)
+        picture = chapters.embedded_image(audio, chapter) if audio else None
+        if picture is None:
             abort(404)
         return _shared(_cached(Response(picture.data, mimetype=picture.mime)))
 
@@ -396,12 +386,38 @@ def _shared(response: Response) -> Response:
 
 def _transcript_cues(episode: Episode) -> tuple[transcripts.Cue, ...]:
     """The episode's transcript cues for its page; none when unreadable (`check` says why)."""
-    from flask import current_app
-
     if episode.transcript is None:
         return ()
+    real = inside(episode.transcript.path, _snapshot().real_root)
+    if real is None:
+        current_app.logger.warning(
+            "transcript not shown: %s leads outside the show's folder", episode.transcript.path
+        )
+        return ()
     try:
-        return transcripts.parse(episode.transcript.path)
+        return transcripts.parse(real)
     except (transcripts.TranscriptError, OSError) as exc:
         current_app.logger.warning("transcript not shown: %s", exc)
         return ()
+
+
+def _serve(path: Path, mimetype: str | None, max_age: int) -> Response:
+    """A file of the show, if it is still inside the show's folder now (else a 404)."""
+    return serve_file(path, request, mimetype, int(max_age), _snapshot().real_root)
+
+
+_files_cache: list[tuple[Catalog, dict[str, tuple[Path, Episode | None]]]] = []
+
+
+def _show_files(catalog: Catalog) -> dict[str, tuple[Path, Episode | None]]:
+    """Files served at the site's top, by their path below it: the artwork, episode images."""
+    if _files_cache and _files_cache[0][0] is catalog:
+        return _files_cache[0][1]
+    files: dict[str, tuple[Path, Episode | None]] = {
+        catalog.show.artwork.name: (catalog.show.artwork, None)
+    }
+    for episode in catalog.episodes:
+        if episode.image is not None:
+            files[episode.image.relative_to(catalog.root).as_posix()] = (episode.image, episode)
+    _files_cache[:] = [(catalog, files)]
+    return files

@@ -19,13 +19,11 @@ from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 
-from podcast.render import chapters
-
-from podcast.render import feed
-from podcast.read.catalog import load
 from podcast.errors import CatalogError, Severity
-from podcast.render.feedext import PSC_NS
 from podcast.model import Chapter, Episode
+from podcast.read.catalog import load
+from podcast.render import chapters, feed
+from podcast.render.feedext import PSC_NS
 from podcast.site.app import create_app
 
 BASE = "https://offthecharts.example"
@@ -156,9 +154,9 @@ def test_yaml_chapters_win_over_the_audio_and_take_local_images(
         {"startTime": 1.5, "title": "Half", "img": f"{BASE}/episodes/{SLUG}/chapters/2.png"},
         {"startTime": 2, "title": "Late", "img": "https://example.org/late.jpg"},
     ]
-    served = client.get(f"/episodes/{SLUG}/chapters/2.png")
-    assert served.mimetype == "image/png"
-    assert served.data == (show_dir / "season-1" / "middle.png").read_bytes()
+    with client.get(f"/episodes/{SLUG}/chapters/2.png") as served:  # a file: close it
+        assert served.mimetype == "image/png"
+        assert served.data == (show_dir / "season-1" / "middle.png").read_bytes()
     assert client.get(f"/episodes/{SLUG}/chapters/3.jpg").status_code == 404  # lives elsewhere
 
 
