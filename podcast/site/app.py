@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.read import catalog as catalog_module
 from podcast.read import transcripts
 from podcast.render import chapters, feed, search, seo
+from podcast.render.cues import Cue, CueReader, read_cues
 from podcast.render.notes import to_html
 from podcast.render.subscribe import subscribe_links, website
 from podcast.site.live import CatalogStore, Snapshot
@@ -58,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
     app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"])
     app.extensions["pages"] = RepresentationCache()
+    app.extensions["cues"] = contained_cues(os.path.realpath(root))
     app.jinja_env.filters.update(
         duration=_duration, date=_date, notes=_notes, timestamp=format_timestamp
     )
@@ -345,7 +348,9 @@ def _register_views(app: Flask) -> None:
         return _shared(_cached(Response(picture.data, mimetype=picture.mime)))
 
     # --- search, sitemap and robots.txt (the listener's site) --------------------------------
-    indexes = search.IndexCache()  # built on the first search, again only for a new catalog
+    indexes = search.IndexCache(
+        app.extensions["cues"]
+    )  # built on the first search, again only for a new catalog
 
     @app.get("/search/")
     def search_page() -> Response:
@@ -384,21 +389,25 @@ def _shared(response: Response) -> Response:
     return response
 
 
-def _transcript_cues(episode: Episode) -> tuple[transcripts.Cue, ...]:
+def _transcript_cues(episode: Episode) -> tuple[Cue, ...]:
     """The episode's transcript cues for its page; none when unreadable (`check` says why)."""
     if episode.transcript is None:
         return ()
-    real = inside(episode.transcript.path, _snapshot().real_root)
-    if real is None:
-        current_app.logger.warning(
-            "transcript not shown: %s leads outside the show's folder", episode.transcript.path
-        )
-        return ()
-    try:
-        return transcripts.parse(real)
-    except (transcripts.TranscriptError, OSError) as exc:
-        current_app.logger.warning("transcript not shown: %s", exc)
-        return ()
+    read: CueReader = current_app.extensions["cues"]
+    return read(episode.transcript.path)
+
+
+def contained_cues(real_root: str) -> CueReader:
+    """`read_cues` for transcripts still inside the show's folder: one linked outside has none.
+
+    The page and the search index both read through it, so search links only to cues shown.
+    """
+
+    def read(path: Path) -> tuple[Cue, ...]:
+        real = inside(path, real_root)
+        return read_cues(real) if real is not None else ()
+
+    return read
 
 
 def _serve(path: Path, mimetype: str | None, max_age: int) -> Response:

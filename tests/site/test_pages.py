@@ -377,3 +377,28 @@ def test_every_transcript_is_linked_and_readable_on_its_page(
         cues = soup.select("#transcript .cue")
         assert len(cues) == len(read_cues(episode.transcript.path)) > 0
         assert [c["id"] for c in cues] == [f"cue-{n}" for n in range(1, len(cues) + 1)]
+
+
+def test_every_cue_search_links_to_is_on_the_page_with_its_time_and_speaker(
+    show_dir: Path,
+) -> None:
+    (show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt").write_text(
+        "WEBVTT\n\nNOTE 00:00:00.500 --> 00:00:01.000 in a comment\n\n"
+        "00:00:01.000 --> 00:00:02.000\n<v Dr. Kari Haley>Zebras first.\n\n"
+        "00:00:02.000 --> 00:00:03.000\nZebras again.\n",
+        encoding="utf-8",
+    )
+    (show_dir / "season-1" / "02-what-health-equity-means.vtt").write_text(
+        "WEBVTT\n\n00:00:03.93 --> 00:00:05.000\nZebras unseen.\n", encoding="utf-8"
+    )
+    client = fresh_client(show_dir)
+    links = page(client, "/search/?q=zebras").select("a.cue-link")
+    assert [a["href"] for a in links] == [f"{EPISODE}#cue-1", f"{EPISODE}#cue-2"]
+    shown = page(client, EPISODE)
+    for link in links:
+        cue = shown.select_one(f"#{link['href'].split('#')[1]}")
+        assert cue is not None, link["href"]
+        assert cue.select_one(".cue-time").get_text() == link.select_one(".timestamp").get_text()
+        speaker = link.find_next_sibling("span", class_="speaker")
+        assert speaker is not None and speaker.get_text() == "Dr. Kari Haley:"
+        assert cue.select_one(".speaker").get_text() == "Dr. Kari Haley"
