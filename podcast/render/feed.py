@@ -8,6 +8,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedEntry, FeedGenerator
 
 from podcast import __version__
+from podcast.model import Catalog, Episode, EpisodeType
 from podcast.render import chapters as chapters_module
 from podcast.render.feedext import (
     ItunesEntryExtras,
@@ -21,7 +22,6 @@ from podcast.render.feedext import (
     TranscriptLink,
     podcast_guid,
 )
-from podcast.model import Catalog, Episode, EpisodeType
 from podcast.render.notes import to_html, to_text, truncate_bytes, xml_safe
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from podcast.render.feed import Urls, description_text
 from podcast.model import Episode, Person, Season, SeasonInfo, Show
+from podcast.render.feed import Urls, description_text
 
 SCHEMA = "https://schema.org"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,7 +35,7 @@ def show_meta(show: Show, urls: Urls, path: str = "/") -> PageMeta:
     """Metadata for the home page (and pages that are about the whole show)."""
     return PageMeta(
         show.title,
-        _short(show.description),
+        short_description(show.description),
         urls.page(path),
         urls.artwork,
         _artwork_alt(show),
@@ -48,7 +48,7 @@ def season_meta(show: Show, season: Season, urls: Urls) -> PageMeta:
     description = season.info.description or show.description
     return PageMeta(
         f"{season.info.label} · {show.title}",
-        _short(description),
+        short_description(description),
         season_url(urls, season.info),
         urls.artwork,
         _artwork_alt(show),
@@ -60,7 +60,7 @@ def episode_meta(show: Show, episode: Episode, urls: Urls) -> PageMeta:
     """Metadata for an episode's page, with its audio for players that preview it."""
     return PageMeta(
         episode.title,
-        _short(description_text(episode)),
+        short_description(description_text(episode)),
         urls.episode(episode),
         urls.artwork,
         _artwork_alt(show),
@@ -223,7 +223,11 @@ def _artwork_alt(show: Show) -> str:
     return f"Cover art for {show.title}"
 
 
-def _short(text: str) -> str:
+def short_description(text: str) -> str:
+    """`text` on one line, cut at a word to DESCRIPTION_LIMIT characters with an ellipsis.
+
+    The one description of a page: <meta name=description>, Open Graph and Twitter alike.
+    """
     text = " ".join(text.split())
     if len(text) <= DESCRIPTION_LIMIT:
         return text

@@ -20,8 +20,8 @@ from conftest import NOW
 from flask.testing import FlaskClient
 from lxml import etree
 
-from podcast.render import feed
 from podcast.read.catalog import load
+from podcast.render import feed
 from podcast.render.feedext import PODCAST_NS, PSC_NS, podcast_guid
 
 BASE = "https://offthecharts.example"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from podcast.model import group_seasons
 from podcast.read.catalog import load
 from podcast.render.feed import Urls
-from podcast.model import group_seasons
 from podcast.render.seo import iso_duration, series, sitemap
 
 

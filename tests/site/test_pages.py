@@ -163,6 +163,34 @@ def test_every_page_has_feed_autodiscovery_and_sharing_tags(client: FlaskClient,
     assert soup.html["lang"] == "en-us"
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_the_description_is_the_same_for_search_engines_and_previews(
+    client: FlaskClient, path: str
+) -> None:
+    soup = page(client, path, 404 if "no-such" in path else 200)
+    described = meta(soup, "description")
+    assert described and described == meta(soup, "og:description")
+    assert described == meta(soup, "twitter:description")
+
+
+def test_an_episode_with_notes_but_no_summary_is_described_by_its_notes(
+    show_dir: Path, data_dir: Path
+) -> None:
+    notes = "Zebras " + "and more words " * 40  # longer than any preview shows
+    add_episode(
+        show_dir,
+        data_dir,
+        "07-notes-only",
+        "title: Notes only\nseason: 1\nepisode: 7\npublished: 2023-02-01T06:00:00Z\n"
+        f"guid: 00000000-0000-4000-8000-000000000007\nnotes: {notes}\n",
+    )
+    soup = page(fresh_client(show_dir), "/episodes/s1-07-notes-only/")
+    described = meta(soup, "description")
+    assert described == meta(soup, "og:description")
+    assert described.startswith("Zebras and more words") and described.endswith("…")
+    assert len(described) <= 300
+
+
 def test_episode_sharing_tags_carry_its_audio(client: FlaskClient) -> None:
     soup = page(client, EPISODE)
     assert meta(soup, "og:type") == "article"
