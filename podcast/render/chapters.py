@@ -8,9 +8,6 @@ rules `podcast check` applies to chapters.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,10 +19,10 @@ from mutagen.id3 import ID3
 from podcast.errors import Problem, Severity
 from podcast.model import Chapter, Episode, Show, format_timestamp
 from podcast.read.audio import picture_mime
+from podcast.render.urls import IMAGE_EXTENSIONS, Urls, chapter_image_name
 
 JSON_VERSION = "1.2.0"
 JSON_TYPE = "application/json+chapters"  # what the JSON Chapters spec asks servers to send
-IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 _TOP_LEVEL_TEXT = ("author", "title", "podcastName", "description", "fileName")
 _CHAPTER_TEXT = ("title", "img", "url")
 
@@ -54,52 +51,10 @@ def seconds_text(delta: timedelta) -> str:
     return str(seconds(delta))
 
 
-def _image_extension(chapter: Chapter) -> str | None:
-    if isinstance(chapter.image, Path):
-        suffix = chapter.image.suffix.lower().lstrip(".")
-        return "jpg" if suffix == "jpeg" else suffix
-    if chapter.image is None and chapter.embedded_image in IMAGE_EXTENSIONS:
-        return IMAGE_EXTENSIONS[chapter.embedded_image]
-    return None
-
-
-def image_name(number: int, chapter: Chapter) -> str | None:
-    """`2.jpg`: the file name the site serves chapter `number`'s own image under."""
-    extension = _image_extension(chapter)
-    return f"{number}.{extension}" if extension else None
-
-
-def image_path(episode: Episode, number: int, chapter: Chapter) -> str | None:
-    """The chapter's image: its https URL as written, or the site path that serves it."""
-    if isinstance(chapter.image, str):
-        return chapter.image
-    name = image_name(number, chapter)
-    return f"/episodes/{episode.slug}/chapters/{name}" if name else None
-
-
-def image(episode: Episode, number: int) -> ChapterImage | None:
-    """Chapter `number`'s (1-based) image served by the site: a local file or an ID3 picture."""
-    chapters = episode.all_chapters
-    if not 1 <= number <= len(chapters):
-        return None
-    chapter = chapters[number - 1]
-    try:
-        if isinstance(chapter.image, Path):
-            data = chapter.image.read_bytes()
-        elif chapter.image is None and chapter.embedded_image:
-            data = _embedded_picture(episode.audio.path, chapter.start) or b""
-        else:
-            return None
-    except (OSError, mutagen.MutagenError):
-        return None  # the file changed since the catalog was read; a reload will tell
-    mime = picture_mime(data)
-    return ChapterImage(data, mime) if mime else None
-
-
 def served_image(episode: Episode, number: int, name: str) -> Chapter | None:
     """Chapter `number` (1-based) if the site serves its own image under `name` (`2.jpg`)."""
     chapters = episode.all_chapters
-    if not 1 <= number <= len(chapters) or image_name(number, chapters[number - 1]) != name:
+    if not 1 <= number <= len(chapters) or chapter_image_name(number, chapters[number - 1]) != name:
         return None
     return chapters[number - 1]
 
@@ -107,7 +62,7 @@ def served_image(episode: Episode, number: int, name: str) -> Chapter | None:
 def image_mime(chapter: Chapter) -> str | None:
     """The MIME type of the chapter's own image: a local file's, or the embedded picture's."""
     if isinstance(chapter.image, Path):
-        extension = _image_extension(chapter)
+        extension = chapter.image.suffix.lower().lstrip(".").replace("jpeg", "jpg")
         return next((m for m, e in IMAGE_EXTENSIONS.items() if e == extension), None)
     return chapter.embedded_image if chapter.image is None else None
 
@@ -136,40 +91,14 @@ def _embedded_picture(audio_path: Path, start: timedelta) -> bytes | None:
     return None
 
 
-def write_images(episode: Episode, folder: Path) -> tuple[Path, ...]:
-    """Write every image the site serves for the episode's chapters into `folder`, atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for number, chapter in enumerate(episode.all_chapters, 1):
-        picture = image(episode, number) if image_name(number, chapter) else None
-        if picture is not None:
-            written.append(
-                _write_atomically(folder / f"{number}.{picture.extension}", picture.data)
-            )
-    return tuple(written)
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def json_chapters(show: Show, episode: Episode, absolute: Callable[[str], str]) -> dict[str, Any]:
-    """The episode's chapters as a JSON Chapters 1.2 document; `absolute` turns site paths
-    into absolute URLs."""
+def json_chapters(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
+    """The episode's chapters as a JSON Chapters 1.2 document, its links absolute."""
     entries = []
     for number, chapter in enumerate(episode.all_chapters, 1):
         entry: dict[str, Any] = {"startTime": seconds(chapter.start), "title": chapter.title}
-        picture = image_path(episode, number, chapter)
+        picture = urls.chapter_image(episode, number, chapter)
         if picture:
-            entry["img"] = absolute(picture) if picture.startswith("/") else picture
+            entry["img"] = picture
         if chapter.url:
             entry["url"] = chapter.url
         entries.append(entry)

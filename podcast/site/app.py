@@ -18,10 +18,11 @@ from podcast.files import shipped_dir
 from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.read import catalog as catalog_module
 from podcast.read import transcripts
-from podcast.render import chapters, feed, search, seo
+from podcast.render import chapters, feed, search, seo, urls
 from podcast.render.cues import Cue, CueReader, read_cues
 from podcast.render.notes import to_html
 from podcast.render.subscribe import subscribe_links, website
+from podcast.render.urls import ROUTES, Urls
 from podcast.site.live import CatalogStore, Snapshot
 from podcast.site.responses import (
     ANSWER_HEADERS,
@@ -54,7 +55,9 @@ DEFAULTS: Mapping[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The Flask app serving one show; `config` overrides DEFAULTS."""
-    app = Flask(__name__, template_folder=str(shipped_dir("templates")))
+    app = Flask(
+        __name__, template_folder=str(shipped_dir("templates")), static_url_path=urls.STATIC
+    )
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
@@ -64,7 +67,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters.update(
         duration=_duration, date=_date, notes=_notes, timestamp=format_timestamp
     )
-    app.jinja_env.globals.update(feed_url=lambda: _urls().feed)
     app.jinja_env.globals.update(
         show_meta=seo.show_meta,
         season_meta=seo.season_meta,
@@ -117,8 +119,20 @@ def _site_url(app: Flask, environ: WSGIEnvironment) -> str:
     return request_root(environ)
 
 
-def _urls() -> feed.Urls:
-    return feed.Urls(_store().current(), _base_url(), current_app.config["MEDIA_BASE_URL"])
+def _urls() -> Urls:
+    """Absolute URLs, for apps, crawlers and link previews."""
+    return Urls(_store().current(), _base_url(), current_app.config["MEDIA_BASE_URL"])
+
+
+def _links() -> Urls:
+    """Links from one page to another: paths below the app's mount point."""
+    return Urls(_store().current(), request.script_root, current_app.config["MEDIA_BASE_URL"])
+
+
+def _page(template: str, **data: Any) -> str:
+    """A page of the site, with the show and both kinds of address every template uses."""
+    show = _store().current().show
+    return render_template(template, show=show, urls=_urls(), links=_links(), **data)
 
 
 def _duration(delta: timedelta) -> str:
@@ -238,50 +252,39 @@ def _newest(episodes: tuple[Episode, ...]) -> datetime | None:
 
 
 def _register_views(app: Flask) -> None:
-    @app.get("/")
+    @app.get(ROUTES["index"])
     def index() -> Response:
         catalog = _store().current()
         episodes = _visible(catalog)
-        html = render_template(
-            "index.html",
-            show=catalog.show,
-            urls=_urls(),
-            seasons=group_seasons(catalog.show, episodes),
-        )
+        html = _page("index.html", seasons=group_seasons(catalog.show, episodes))
         return _cached(Response(html, mimetype="text/html"), _newest(episodes))
 
-    @app.get("/seasons/<int:number>/")
+    @app.get(ROUTES["season"])
     def season(number: int) -> Response:
         catalog = _store().current()
         seasons = [s for s in group_seasons(catalog.show, _visible(catalog)) if s.number == number]
         if not seasons:
             abort(404)
-        html = render_template("season.html", show=catalog.show, urls=_urls(), season=seasons[0])
+        html = _page("season.html", season=seasons[0])
         return _cached(Response(html, mimetype="text/html"), _newest(seasons[0].episodes))
 
-    @app.get("/episodes/<slug>/")
+    @app.get(ROUTES["episode"])
     def episode(slug: str) -> Response:
         catalog = _store().current()
         found = catalog.find(slug)
         if found is None or found not in _visible(catalog):
             abort(404)
-        html = render_template(
-            "episode.html",
-            show=catalog.show,
-            urls=_urls(),
-            episode=found,
-            season=catalog.show.season_info(found.season),
-        )
+        html = _page("episode.html", episode=found, season=catalog.show.season_info(found.season))
         return _cached(Response(html, mimetype="text/html"), found.published)
 
-    @app.get("/feed.xml")
+    @app.get(ROUTES["rss"])
     def rss() -> Response:
         catalog = _store().current()
         body = feed.build(catalog, _base_url(), _now(), current_app.config["MEDIA_BASE_URL"])
         response = Response(body, content_type="application/rss+xml; charset=utf-8")
         return _cached(response)
 
-    @app.get("/audio/<path:name>")
+    @app.get(ROUTES["audio"])
     def audio(name: str) -> Response:
         snapshot = _snapshot()
         found = snapshot.audio.get(name)  # only the catalog's own files, whatever the path says
@@ -295,7 +298,7 @@ def _register_views(app: Flask) -> None:
             snapshot.real_root,
         )
 
-    @app.get("/<path:name>")
+    @app.get(ROUTES["show_file"])
     def show_file(name: str) -> Response:
         found = _show_files(_store().current()).get(name)  # the artwork, episodes' images
         if found is None or (found[1] is not None and not _shown(found[1])):
@@ -304,27 +307,25 @@ def _register_views(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error: Exception) -> tuple[str, int]:
-        catalog = _store().current()
-        return render_template("404.html", show=catalog.show, urls=_urls()), 404
+        return _page("404.html"), 404
 
     # --- chapters, transcripts and chapter images (Podcasting 2.0) ---------------------------
     app.add_template_filter(chapters.seconds_text, "chapter_seconds")
     app.add_template_filter(transcripts.seconds_text, "cue_seconds")
     app.add_template_filter(transcripts.clock, "clock")
     app.add_template_global(_transcript_cues, "transcript_cues")
-    app.add_template_global(chapters.image_path, "chapter_image")
 
-    @app.get("/episodes/<slug>/chapters.json")
+    @app.get(ROUTES["chapters_json"])
     def chapters_json(slug: str) -> Response:
         found = _published_episode(slug)
         if not found.all_chapters:
             abort(404)
-        document = chapters.json_chapters(_store().current().show, found, _urls().absolute)
+        document = chapters.json_chapters(_store().current().show, found, _urls())
         body = json.dumps(document, ensure_ascii=False, indent=2)
         # no Last-Modified: chapters can be edited after the episode is out; the ETag tracks them
         return _shared(_cached(Response(body, mimetype=chapters.JSON_TYPE)))
 
-    @app.get("/episodes/<slug>/transcript.<extension>")
+    @app.get(ROUTES["transcript"])
     def transcript(slug: str, extension: str) -> Response:
         found = _published_episode(slug)
         if found.transcript is None or found.transcript.extension != extension:
@@ -332,7 +333,7 @@ def _register_views(app: Flask) -> None:
         mimetype = f"{found.transcript.mime}; charset=utf-8"
         return _shared(_serve(found.transcript.path, mimetype, app.config["FEED_MAX_AGE"]))
 
-    @app.get("/episodes/<slug>/chapters/<int:number>.<extension>")
+    @app.get(ROUTES["chapter_image"])
     def chapter_image(slug: str, number: int, extension: str) -> Response:
         found = _published_episode(slug)
         chapter = chapters.served_image(found, number, f"{number}.{extension}")
@@ -352,24 +353,24 @@ def _register_views(app: Flask) -> None:
         app.extensions["cues"]
     )  # built on the first search, again only for a new catalog
 
-    @app.get("/search/")
+    @app.get(ROUTES["search_page"])
     def search_page() -> Response:
         catalog = _store().current()
         query = request.args.get("q", "").strip()
         results = indexes.get(catalog).search(
             query, _visible(catalog), request.args.get("page", 1, type=int) or 1
         )
-        html = render_template("search.html", show=catalog.show, urls=_urls(), results=results)
+        html = _page("search.html", results=results)
         return _cached(Response(html, mimetype="text/html"))
 
-    @app.get("/sitemap.xml")
+    @app.get(ROUTES["sitemap"])
     def sitemap() -> Response:
         catalog = _store().current()
         episodes = _visible(catalog)
         body = seo.sitemap(_urls(), group_seasons(catalog.show, episodes))
         return _cached(Response(body, mimetype="application/xml"), _newest(episodes))
 
-    @app.get("/robots.txt")
+    @app.get(ROUTES["robots"])
     def robots() -> Response:
         return _cached(Response(seo.robots(_urls()), mimetype="text/plain"))
 

@@ -104,16 +104,6 @@ def test_embedded_chapter_image_is_served(
         assert client.get(f"/episodes/{SLUG}/chapters/{missing}").status_code == 404, missing
 
 
-def test_embedded_chapter_image_is_written_out(
-    chaptered: Path, show_dir: Path, data_dir: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "out" / SLUG / "chapters"
-    written = chapters.write_images(episode(show_dir), out)
-    assert written == (out / "2.jpg",)
-    assert (out / "2.jpg").read_bytes() == embedded_picture(data_dir / "chapters.mp3")
-    assert sorted(p.name for p in out.iterdir()) == ["2.jpg"]  # no temporary files left
-
-
 def test_mp3_chapters_round_trip_into_podlove_chapters(chaptered: Path, show_dir: Path) -> None:
     xml = feed.build(load(show_dir), BASE, NOW)
     (item,) = etree.fromstring(xml).xpath("//item[title='Chapters test']")
