@@ -16,7 +16,7 @@ STAGES = {
     "read": ["audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
     "render": ["urls", "notes", "cues", "chapters", "feedext", "feed", "seo", "search", "subscribe"],
     "checks": ["rules", "against"],
-    "site": ["responses", "live", "app"],
+    "site": ["responses", "live", "current", "page_cache", "views", "app"],
     "publish": ["add", "build"],
     "cli": [],
 }

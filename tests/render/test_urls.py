@@ -36,7 +36,11 @@ def chaptered_catalog(show_dir: Path, data_dir: Path) -> Catalog:
 
 
 def test_the_site_answers_exactly_the_routes_of_the_table(app: Flask) -> None:
-    rules = {r.endpoint: r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    rules = {
+        r.endpoint.removeprefix("site."): r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static"
+    }
     assert rules == ROUTES
     (static,) = [r.rule for r in app.url_map.iter_rules() if r.endpoint == "static"]
     assert static == urls.STATIC + "/<path:filename>"
@@ -51,27 +55,27 @@ def test_every_path_function_builds_what_the_router_builds(
     middle = episode.all_chapters[1]
     with app.test_request_context("/"):
         pairs = [
-            (urls.home(), url_for("index")),
-            (urls.season(2), url_for("season", number=2)),
-            (urls.episode(episode), url_for("episode", slug=episode.slug)),
-            (urls.feed(), url_for("rss")),
+            (urls.home(), url_for("site.index")),
+            (urls.season(2), url_for("site.season", number=2)),
+            (urls.episode(episode), url_for("site.episode", slug=episode.slug)),
+            (urls.feed(), url_for("site.rss")),
             (
                 urls.audio(catalog, episode),
-                url_for("audio", name="season-1/03-chapters-test.mp3"),
+                url_for("site.audio", name="season-1/03-chapters-test.mp3"),
             ),
-            (urls.artwork(catalog.show), url_for("show_file", name="artwork.jpg")),
+            (urls.artwork(catalog.show), url_for("site.show_file", name="artwork.jpg")),
             (
                 urls.show_file(catalog, episode.image),
-                url_for("show_file", name="season-1/cover.jpg"),
+                url_for("site.show_file", name="season-1/cover.jpg"),
             ),
-            (urls.chapters(episode), url_for("chapters_json", slug=episode.slug)),
+            (urls.chapters(episode), url_for("site.chapters_json", slug=episode.slug)),
             (
                 urls.chapter_image(episode, 2, middle),
-                url_for("chapter_image", slug=episode.slug, number=2, extension="png"),
+                url_for("site.chapter_image", slug=episode.slug, number=2, extension="png"),
             ),
-            (urls.search(), url_for("search_page")),
-            (urls.search("a b", 2), url_for("search_page", q="a b", page=2)),
-            (urls.sitemap(), url_for("sitemap")),
+            (urls.search(), url_for("site.search_page")),
+            (urls.search("a b", 2), url_for("site.search_page", q="a b", page=2)),
+            (urls.sitemap(), url_for("site.sitemap")),
             (urls.static("site.js"), url_for("static", filename="site.js")),
         ]
     for ours, flasks in pairs:
