@@ -14,7 +14,18 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "publish", "cli"]
 STAGES = {
     "read": ["audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
-    "render": ["urls", "notes", "cues", "chapters", "feedext", "feed", "seo", "search", "subscribe"],
+    "render": [
+        "times",
+        "urls",
+        "notes",
+        "cues",
+        "chapters",
+        "feedext",
+        "feed",
+        "seo",
+        "search",
+        "subscribe",
+    ],
     "checks": ["rules", "against"],
     "site": ["responses", "live", "current", "page_cache", "views", "app"],
     "publish": ["add", "build"],

@@ -17,14 +17,13 @@ import mutagen
 from mutagen.id3 import ID3
 
 from podcast.errors import Problem, Severity
-from podcast.model import Chapter, Episode, Show, format_timestamp
+from podcast.model import Chapter, Episode, Show
 from podcast.read.audio import picture_mime
+from podcast.render.times import hms, seconds
 from podcast.render.urls import IMAGE_EXTENSIONS, Urls, chapter_image_name
 
 JSON_VERSION = "1.2.0"
 JSON_TYPE = "application/json+chapters"  # what the JSON Chapters spec asks servers to send
-_TOP_LEVEL_TEXT = ("author", "title", "podcastName", "description", "fileName")
-_CHAPTER_TEXT = ("title", "img", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +37,6 @@ class ChapterImage:
     def extension(self) -> str:
         """`jpg` or `png`."""
         return IMAGE_EXTENSIONS[self.mime]
-
-
-def seconds(delta: timedelta) -> int | float:
-    """Seconds as JSON Chapters want them: whole numbers stay whole, else millisecond floats."""
-    millis = round(delta.total_seconds() * 1000)
-    return millis // 1000 if millis % 1000 == 0 else millis / 1000
-
-
-def seconds_text(delta: timedelta) -> str:
-    """`4` or `3.612`: seconds for `#t=` links and `data-start` attributes."""
-    return str(seconds(delta))
 
 
 def served_image(episode: Episode, number: int, name: str) -> Chapter | None:
@@ -112,75 +100,12 @@ def json_chapters(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
     }
 
 
-def validate_json(document: object) -> list[str]:
-    """What breaks the JSON Chapters 1.2 rules in `document` (empty when it is valid)."""
-    if not isinstance(document, dict):
-        return ["the document is not a JSON object"]
-    errors = []
-    version = document.get("version")
-    if not isinstance(version, str) or not version.startswith("1.2"):
-        errors.append(f"'version' should be the string '1.2.0', not {version!r}")
-    errors += [
-        f"'{key}' should be a string"
-        for key in _TOP_LEVEL_TEXT
-        if key in document and not isinstance(document[key], str)
-    ]
-    if "waypoints" in document and not isinstance(document["waypoints"], bool):
-        errors.append("'waypoints' should be true or false")
-    chapters = document.get("chapters")
-    if not isinstance(chapters, list):
-        return [*errors, "'chapters' should be an array"]
-    previous: float | None = None
-    for index, chapter in enumerate(chapters):
-        errors += _chapter_errors(index, chapter, previous)
-        start = chapter.get("startTime") if isinstance(chapter, dict) else None
-        if _is_number(start):
-            previous = float(start)  # type: ignore[arg-type]
-    return errors
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _chapter_errors(index: int, chapter: object, previous: float | None) -> list[str]:
-    where = f"chapters[{index}]"
-    if not isinstance(chapter, dict):
-        return [f"{where} is not an object"]
-    errors = []
-    start = chapter.get("startTime")
-    if not _is_number(start) or start < 0:  # type: ignore[operator]
-        errors.append(f"{where}.startTime should be a number of seconds ≥ 0, not {start!r}")
-    elif previous is not None and start <= previous:  # type: ignore[operator]
-        errors.append(f"{where}.startTime {start} is not after the previous chapter's {previous}")
-    errors += [
-        f"{where}.{key} should be a string"
-        for key in _CHAPTER_TEXT
-        if key in chapter and not isinstance(chapter[key], str)
-    ]
-    if "toc" in chapter and not isinstance(chapter["toc"], bool):
-        errors.append(f"{where}.toc should be true or false")
-    end = chapter.get("endTime")
-    if end is not None and (not _is_number(end) or (_is_number(start) and end < start)):
-        errors.append(f"{where}.endTime should be a number of seconds ≥ startTime")
-    location = chapter.get("location")
-    if location is not None and not (
-        isinstance(location, dict)
-        and isinstance(location.get("name"), str)
-        and isinstance(location.get("geo"), str)
-    ):
-        errors.append(f"{where}.location should be an object with 'name' and 'geo' strings")
-    return errors
-
-
 def notes_html(chapters: tuple[Chapter, ...]) -> str:
     """A chapter list for show notes: one `HH:MM:SS Title` line per chapter, as apps parse."""
     if not chapters:
         return ""
     # one line each, so apps that strip the tags still see a timestamp at each line's start
-    items = "".join(
-        f"<li>{format_timestamp(c.start)} {html.escape(c.title)}</li>\n" for c in chapters
-    )
+    items = "".join(f"<li>{hms(c.start)} {html.escape(c.title)}</li>\n" for c in chapters)
     return f"\n<p>Chapters:</p>\n<ul>\n{items}</ul>"
 
 
@@ -190,14 +115,14 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
     if not chapters:
         return ()
     source = episode.source if episode.chapters else episode.audio.path
-    end = format_timestamp(episode.audio.duration)
+    end = hms(episode.audio.duration)
     found = []
 
     def add(rule: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         found.append(Problem(source, None, message, hint, severity, rule))
 
     for number, chapter in enumerate(chapters, 1):
-        at = format_timestamp(chapter.start)
+        at = hms(chapter.start)
         if not chapter.title.strip():
             add(
                 "chapters-title",

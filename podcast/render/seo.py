@@ -5,12 +5,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from podcast.model import Episode, Person, Season, Show
 from podcast.render import urls as paths
 from podcast.render.feed import description_text
+from podcast.render.times import iso_duration
 from podcast.render.urls import Urls
 
 SCHEMA = "https://schema.org"
@@ -156,15 +157,6 @@ def episode_ld(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
             for c in episode.all_chapters
         ]
     return data
-
-
-def iso_duration(delta: timedelta) -> str:
-    """ISO 8601 duration, e.g. `PT1H2M3S`, as schema.org wants."""
-    total = round(delta.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return text + (f"{seconds}S" if seconds or text == "PT" else "")
 
 
 def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:

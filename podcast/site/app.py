@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,8 @@ from flask import Flask
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
-from podcast.model import format_timestamp
 from podcast.read import catalog as catalog_module
-from podcast.read import transcripts
-from podcast.render import chapters, search, urls
+from podcast.render import search, times, urls
 from podcast.render.notes import to_html
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
@@ -52,29 +49,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # built on the first search, again only for a new catalog
     app.extensions["search"] = search.IndexCache(app.extensions["cues"])
     app.jinja_env.filters.update(
-        duration=_duration,
-        date=_date,
+        duration=times.spoken_duration,
+        date=times.long_date,
         notes=_notes,
-        timestamp=format_timestamp,
-        chapter_seconds=chapters.seconds_text,
-        cue_seconds=transcripts.seconds_text,
-        clock=transcripts.clock,
+        timestamp=times.hms,
+        seconds=times.seconds_text,
+        clock=times.clock,
     )
     app.register_blueprint(site)
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = round(delta.total_seconds() / 60)
-    if delta.total_seconds() < 60:
-        return f"{round(delta.total_seconds())} sec"
-    return f"{minutes // 60} hr {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
-
-
-def _date(moment: datetime) -> str:
-    return f"{moment:%B} {moment.day}, {moment:%Y}"
 
 
 def _notes(markdown: str) -> Markup:
