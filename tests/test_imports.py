@@ -71,6 +71,8 @@ def third_party(path: Path) -> set[str]:
 
 def _allowed(layer: str, module: str | None, imported: str) -> bool:
     head, _, tail = imported.partition(".")
+    if head == layer == "cli":  # a command module (cli/NAME.py) uses the group's shared options
+        return True
     if head == layer:
         order = STAGES[layer]
         return tail == "" or (module in order and tail in order[: order.index(module)])
