@@ -179,6 +179,8 @@ class Count:
                     self.request(hit, when)
         except (OSError, EOFError) as exc:
             report.problem = f"stopped reading after line {report.lines}: {exc}"
+        finally:
+            log.close()
 
     def request(self, hit: tuple[str | None, ...], when: object) -> None:
         """Apply the rules to one parsed request."""

@@ -68,6 +68,16 @@ class LogFile:
     format: LogFormat
     head: list[str]  # the lines read to recognise the format (still in `lines`)
     lines: Iterable[str]
+    text: io.TextIOWrapper | None = None
+
+    def close(self) -> None:
+        """Close the file (stdin is only let go of, not closed)."""
+        if self.text is not None:
+            if self.name == "-":
+                self.text.detach()
+            else:
+                self.text.close()
+            self.text = None
 
 
 def clf_time(text: str) -> float:
@@ -178,6 +188,8 @@ def open_log(name: str) -> LogFile:
         stream = io.BufferedReader(gzip.GzipFile(fileobj=stream))
         head = _peek(name, stream)
     if b"\x00" in head:
+        if name != "-":
+            stream.close()
         raise LogError(f"{name}: a binary file, not an access log (give the log's text file)")
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
     sniffed: list[str] = []
@@ -185,7 +197,12 @@ def open_log(name: str) -> LogFile:
         sniffed.append(line)
         if len(sniffed) >= SNIFF_LINES:
             break
-    return LogFile(name, _recognise(name, sniffed), sniffed, _chain(sniffed, text))
+    try:
+        found = _recognise(name, sniffed)
+    except LogError:
+        LogFile(name, formats()[2], [], [], text).close()
+        raise
+    return LogFile(name, found, sniffed, _chain(sniffed, text), text)
 
 
 def _binary(name: str) -> io.BufferedReader:

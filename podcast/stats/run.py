@@ -29,5 +29,7 @@ def _open_all(logs: list[str]) -> list[logformats.LogFile]:
         except LogError as exc:
             problems.append(str(exc))
     if problems:
+        for log in opened:
+            log.close()
         raise LogError("\n".join(problems))
     return opened
