@@ -164,7 +164,7 @@ class Count:
 
     def read(self, log: LogFile) -> None:
         """Count every line of one log; unparsable lines are counted, never fatal."""
-        report = FileReport(log.name, log.format.name)
+        report = FileReport(log.name, log.format.name, problem=log.problem)
         self.tally.files.append(report)
         split, when = log.format.split, log.format.when
         try:

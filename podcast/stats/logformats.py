@@ -69,6 +69,7 @@ class LogFile:
     head: list[str]  # the lines read to recognise the format (still in `lines`)
     lines: Iterable[str]
     text: io.TextIOWrapper | None = None
+    problem: str = ""  # why reading stopped early, if it did
 
     def close(self) -> None:
         """Close the file (stdin is only let go of, not closed)."""
@@ -185,24 +186,41 @@ def open_log(name: str) -> LogFile:
     stream = _binary(name)
     head = _peek(name, stream)
     if head[:2] == b"\x1f\x8b":
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream))
+        stream = _gunzip(name, stream)
         head = _peek(name, stream)
     if b"\x00" in head:
         if name != "-":
             stream.close()
         raise LogError(f"{name}: a binary file, not an access log (give the log's text file)")
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    sniffed: list[str] = []
-    for line in text:
-        sniffed.append(line)
-        if len(sniffed) >= SNIFF_LINES:
-            break
+    sniffed, problem = _sniff(text)
     try:
         found = _recognise(name, sniffed)
     except LogError:
         LogFile(name, formats()[2], [], [], text).close()
         raise
-    return LogFile(name, found, sniffed, _chain(sniffed, text), text)
+    rest = _chain(sniffed, text) if not problem else sniffed
+    return LogFile(name, found, sniffed, rest, text, problem)
+
+
+def _gunzip(name: str, stream: io.BufferedReader) -> io.BufferedReader:
+    if name == "-":
+        return io.BufferedReader(gzip.GzipFile(fileobj=stream))
+    stream.close()
+    return io.BufferedReader(gzip.open(Path(name), "rb"))
+
+
+def _sniff(text: IO[str]) -> tuple[list[str], str]:
+    """The first lines, and a problem when the file ends early (a truncated gzip)."""
+    sniffed: list[str] = []
+    try:
+        for line in text:
+            sniffed.append(line)
+            if len(sniffed) >= SNIFF_LINES:
+                break
+    except (OSError, EOFError) as exc:
+        return sniffed, f"stopped reading after line {len(sniffed)}: {exc}"
+    return sniffed, ""
 
 
 def _binary(name: str) -> io.BufferedReader:
