@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from podcast.cli import ROOT_OPTION, resolve_root
-from podcast.stats import html, report
+from podcast.stats import report
 from podcast.stats.count import WINDOWS, Options
 from podcast.stats.listeners import read_networks
 from podcast.stats.run import stats
@@ -69,6 +69,8 @@ def stats_command(
     if methodology:
         click.echo("\n" + report.methodology(result), err=output != "table")
     if html_path is not None:
+        from podcast.stats import html  # pygal loads only when a chart is wanted
+
         html.write(result, html_path)
         click.echo(f"Wrote {html_path}", err=True)
 

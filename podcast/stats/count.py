@@ -158,7 +158,9 @@ class Count:
         self.sessions: dict[tuple[bytes, int], Session] = {}
         self.pending: dict[tuple[bytes, float], list[tuple[int, float, Agent, bytes]]] = {}
         self.address_window: dict[bytes, float] = {}
-        self.times: dict[str, float] = {}
+        # window starts by hour, so a sweep visits only the windows it closes
+        self.opened: dict[int, list[tuple[bytes, int]]] = {}
+        self.pending_opened: dict[int, list[tuple[bytes, float]]] = {}
         self.newest = float("-inf")
         self.swept = float("-inf")
 
@@ -198,7 +200,7 @@ class Count:
         if reason:
             tally.excluded[reason] += 1
             return
-        moment = self._time(hit[TIME] or "", when)
+        moment = when(hit[TIME] or "")  # type: ignore[operator]
         if moment != moment:  # NaN: a time this cannot read
             tally.excluded["time not readable"] += 1
             return
@@ -245,6 +247,7 @@ class Count:
                 self.tally.excluded["partial: short of header + 1 minute"] += 1
             start = moment - moment % DAY if self.options.window == "day" else moment
             session = self.sessions[key] = Session(start, moment)
+            self.opened.setdefault(int(start // 3600), []).append(key)
         if session.counted:
             self.tally.excluded["duplicate in the window"] += 1
             return
@@ -274,15 +277,11 @@ class Count:
                 start = session.first
             self.address_window[address] = start
         record = (target.index, session.first, agent, listener)
-        self.pending.setdefault((address, start), []).append(record)
-
-    def _time(self, text: str, when: object) -> float:
-        moment = self.times.get(text)
-        if moment is None:
-            if len(self.times) > 4096:
-                self.times.clear()
-            moment = self.times[text] = when(text)  # type: ignore[operator]
-        return moment
+        window = (address, start)
+        if window not in self.pending:
+            self.pending[window] = []
+            self.pending_opened.setdefault(int(start // 3600), []).append(window)
+        self.pending[window].append(record)
 
     def _seen(self, moment: float) -> None:
         tally = self.tally
@@ -297,13 +296,22 @@ class Count:
 
     def sweep(self, before: float) -> None:
         """Close every window that started before `before`: commit or flag its downloads."""
-        for key in [k for k, s in self.sessions.items() if s.start < before]:
-            if not self.sessions.pop(key).counted:
-                self.tally.excluded["partial: short of header + 1 minute"] += 1
-        for address in [a for a, s in self.address_window.items() if s < before]:
-            del self.address_window[address]
-        for window in [k for k in self.pending if k[1] < before]:
-            self._commit(self.pending.pop(window))
+        hour = before // 3600 if before != float("inf") else float("inf")
+        for opened in [h for h in self.opened if h < hour]:
+            for key in self.opened.pop(opened):
+                session = self.sessions.get(key)
+                if session is not None and session.start < before:
+                    del self.sessions[key]
+                    if not session.counted:
+                        self.tally.excluded["partial: short of header + 1 minute"] += 1
+        for opened in [h for h in self.pending_opened if h < hour]:
+            for window in self.pending_opened.pop(opened):
+                if window in self.pending:
+                    self._commit(self.pending.pop(window))
+        if len(self.address_window) > 2 * len(self.pending) + 1000:
+            stale = [a for a, s in self.address_window.items() if s < before]
+            for address in stale:
+                del self.address_window[address]
 
     def _commit(self, downloads: list[tuple[int, float, Agent, bytes]]) -> None:
         tally = self.tally

@@ -5,14 +5,20 @@ It loads nothing from anywhere: pygal is told to link no JavaScript, and its SVG
 
 from __future__ import annotations
 
+import sys
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pygal
 from pygal.style import Style
 
 from podcast.files import write_atomic
 from podcast.stats.report import SPANS, Report, methodology, summary
+
+# pygal appends a finder for its map plugins to sys.meta_path that lacks find_spec, so every
+# failed import after it (optional ones, in any library) warns; no map plugin is used here.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 STYLE = Style(
     background="white",
@@ -83,7 +89,7 @@ def _figure(svg: str, caption: str) -> str:
     return f"<figure>{svg}<figcaption><small>{escape(caption)}</small></figcaption></figure>"
 
 
-def _chart(kind: type[pygal.graph.graph.Graph], title: str) -> pygal.graph.graph.Graph:
+def _chart(kind: Any, title: str) -> Any:
     return kind(
         js=[],
         disable_xml_declaration=True,

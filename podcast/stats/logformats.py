@@ -24,8 +24,8 @@ Hit = tuple[str | None, ...]
 IP, TIME, METHOD, PATH, STATUS, SENT, REFERER, AGENT, RANGE = range(9)
 SNIFF_LINES = 50  # lines read to recognise a file's format
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
-_QUOTED = r'"((?:[^"\\]|\\.)*)"'
-_REQUEST = r'"(?:(\S+) (\S+)[^"]*|[^"]*)"'
+_QUOTED = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # unrolled: no per-character alternation
+_REQUEST = r'"(?:([^" ]+) ([^" ]+)[^"]*|[^"]*)"'
 # nginx/Apache combined, optionally followed by the Range header (the `podcast` format, which
 # is also what gunicorn.conf.py's access_log_format writes).
 COMBINED = re.compile(
@@ -81,17 +81,32 @@ class LogFile:
             self.text = None
 
 
+_MINUTES: dict[str, float] = {}  # "10/Oct/2000:13:55 -0700" → Unix seconds: lines share minutes
+
+
 def clf_time(text: str) -> float:
-    """`10/Oct/2000:13:55:36 -0700` (common log format) as Unix seconds."""
+    """`10/Oct/2000:13:55:36 -0700` (common log format) as Unix seconds; NaN if malformed."""
+    minute = text[:17] + text[20:]
+    base = _MINUTES.get(minute)
     try:
-        day, month, year = int(text[0:2]), MONTHS[text[3:6]], int(text[7:11])
-        hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
-        sign = -1 if text[21] == "-" else 1
-        offset = sign * (int(text[22:24]) * 3600 + int(text[24:26]) * 60)
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        if base is None:
+            base = _clf_minute(text)
+            if len(_MINUTES) > 10_000:
+                _MINUTES.clear()
+            _MINUTES[minute] = base
+        return base + int(text[18:20])
     except (KeyError, ValueError, IndexError):
         return float("nan")
-    return moment.timestamp() - offset
+
+
+def _clf_minute(text: str) -> float:
+    day, month, year = int(text[0:2]), MONTHS[text[3:6]], int(text[7:11])
+    hour, minute = int(text[12:14]), int(text[15:17])
+    if text[11] != ":" or text[20] != " " or len(text) != 26:
+        raise ValueError(text)
+    sign = -1 if text[21] == "-" else 1
+    offset = sign * (int(text[22:24]) * 3600 + int(text[24:26]) * 60)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp() - offset
 
 
 def iso_time(text: str) -> float:
