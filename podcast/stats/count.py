@@ -53,7 +53,7 @@ class Options:
     salt: bytes | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """One listener's requests for one episode in one window."""
 
@@ -132,6 +132,9 @@ def interval(hit: tuple[str | None, ...], size: int) -> tuple[int, int] | None:
 
 def covered(intervals: list[list[int]], start: int, end: int) -> int:
     """Add [start, end) to sorted, disjoint intervals in place; the bytes now covered."""
+    if not intervals:
+        intervals.append([start, end])
+        return end - start
     intervals.append([start, end])
     intervals.sort()
     merged: list[list[int]] = []
