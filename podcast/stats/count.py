@@ -110,6 +110,8 @@ def interval(hit: tuple[str | None, ...], size: int) -> tuple[int, int] | None:
     """The bytes [start, end) this response carried, from its Range header and bytes sent."""
     sent_text = hit[SENT]
     sent = int(sent_text) if sent_text and sent_text.isdigit() else 0
+    if not sent:  # `-` or 0: the client went away before any of the body
+        return None
     start, end = 0, 0
     header = hit[RANGE]
     if hit[STATUS] == "206" and header and header.startswith("bytes="):
@@ -125,8 +127,7 @@ def interval(hit: tuple[str | None, ...], size: int) -> tuple[int, int] | None:
             return None
     else:
         end = size
-    if sent:
-        end = min(end, start + sent) if end > start else start + sent
+    end = min(end, start + sent) if end > start else start + sent
     return (start, min(end, size)) if end > start else None
 
 
@@ -158,11 +159,11 @@ class Count:
         self.agents = Agents()
         self.tally = Tally(WINDOWS[options.window], options.max_per_ip)
         self.tally.networks = len(options.networks) if options.networks else 0
-        self.sessions: dict[tuple[bytes, int], Session] = {}
+        self.sessions: dict[tuple[bytes, int, float | None], Session] = {}
         self.pending: dict[tuple[bytes, float], list[tuple[int, float, Agent, bytes]]] = {}
         self.address_window: dict[bytes, float] = {}
         # window starts by hour, so a sweep visits only the windows it closes
-        self.opened: dict[int, list[tuple[bytes, int]]] = {}
+        self.opened: dict[int, list[tuple[bytes, int, float | None]]] = {}
         self.pending_opened: dict[int, list[tuple[bytes, float]]] = {}
         self.newest = float("-inf")
         self.swept = float("-inf")
@@ -243,20 +244,23 @@ class Count:
         hit: tuple[str | None, ...],
         agent: Agent,
     ) -> None:
-        key = (listener, target.index)
+        span = interval(hit, target.size)
+        if span is None:
+            self.tally.excluded["no bytes sent"] += 1
+            return
+        # a calendar day is part of the key, so a late line for yesterday finds yesterday's
+        # session; a rolling window replaces the listener's session once 24 h are over
+        day = moment - moment % DAY if self.options.window == "day" else None
+        key = (listener, target.index, day)
         session = self.sessions.get(key)
-        if session is None or not self._same_window(session.start, moment):
+        if session is None or (day is None and not self._same_window(session.start, moment)):
             if session is not None and not session.counted:
                 self.tally.excluded["partial: short of header + 1 minute"] += 1
-            start = moment - moment % DAY if self.options.window == "day" else moment
+            start = moment if day is None else day
             session = self.sessions[key] = Session(start, moment)
             self.opened.setdefault(int(start // 3600), []).append(key)
         if session.counted:
             self.tally.excluded["duplicate in the window"] += 1
-            return
-        span = interval(hit, target.size)
-        if span is None:
-            self.tally.excluded["no bytes sent"] += 1
             return
         session.first = min(session.first, moment)
         if covered(session.intervals, *span) >= target.threshold:

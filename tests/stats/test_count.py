@@ -255,3 +255,40 @@ def test_windows_are_named(long_show: Path, tmp_path: Path, window: str) -> None
     report = run(long_show, tmp_path, [line(sent=SIZE, byte_range="")], window=window)
     assert report["window"] == report["methodology"]["window"]
     assert ("calendar" in report["window"]) == (window == "day")
+
+
+def test_a_late_line_joins_yesterdays_window(long_show: Path, tmp_path: Path) -> None:
+    # yesterday's first half, today's full download, then yesterday's second half, late
+    lines = [
+        part(0, 499_999, at=when(2, 23, 50)),
+        line(sent=SIZE, byte_range="", at=when(3, 0, 10)),
+        part(500_000, 999_999, at=when(2, 23, 59)),
+    ]
+    report = run(long_show, tmp_path, lines)
+    assert [d["downloads"] for d in report["days"]] == [1, 1]
+
+
+def test_a_response_with_no_body_is_not_a_download(long_show: Path, tmp_path: Path) -> None:
+    lines = [line(sent=0, byte_range=""), line(status=206, sent="-", byte_range="bytes=0-")]
+    report = run(long_show, tmp_path, lines)
+    assert long_downloads(report) == 0
+    assert report["methodology"]["excluded"] == {"no bytes sent": 2}
+
+
+def test_requests_by_media_base_url_and_full_urls(long_show: Path, tmp_path: Path) -> None:
+    cdn = "/podcast/season-4/01-a-long-talk.mp3"
+    lines = [
+        line(path=cdn, sent=SIZE, byte_range="", ip="192.0.2.1"),
+        line(path=cdn + "?utm_source=feed", sent=SIZE, byte_range="", ip="192.0.2.2"),
+        line(path="/audio/season-4/01-a-long-talk%2Emp3", sent=SIZE, byte_range="", ip="192.0.2.3"),
+        line(
+            path="/audio/season-4/01-a-long-talk.mp3.bak", sent=SIZE, byte_range="", ip="192.0.2.4"
+        ),
+        line(path="/other-show/01-a-long-talk.mp3", sent=SIZE, byte_range="", ip="192.0.2.5"),
+    ]
+    assert long_downloads(run(long_show, tmp_path, lines)) == 3
+
+
+def test_an_ipv4_mapped_address_is_its_ipv4_listener(long_show: Path, tmp_path: Path) -> None:
+    lines = [part(0, 499_999, ip="192.0.2.1"), part(500_000, 999_999, ip="::ffff:192.0.2.1")]
+    assert long_downloads(run(long_show, tmp_path, lines)) == 1
