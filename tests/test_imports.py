@@ -14,9 +14,9 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "publish", "cli"]
 STAGES = {
     "read": ["audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
-    "render": ["notes", "chapters", "feedext", "feed", "seo", "search", "subscribe"],
+    "render": ["notes", "chapters", "feedext", "feed", "seo", "search", "subscribe", "sharing"],
     "checks": ["rules", "against"],
-    "site": ["responses", "live", "app"],
+    "site": ["responses", "live", "sharing", "app"],
     "publish": ["add", "build"],
     "cli": [],
 }

@@ -57,3 +57,12 @@ def fill(href: str, feed_url: str, title: str) -> str:
     for placeholder, value in encoded.items():
         href = href.replace(placeholder, value)
     return href
+
+
+def apple_podcasts_url(feed_url: str) -> str:
+    """The `podcast://` form of the feed, which iOS and macOS open in Apple Podcasts.
+
+    It needs no directory listing: Apple Podcasts subscribes to the feed itself. The scheme
+    replaces `https://`; Apple's app fetches the feed over HTTPS.
+    """
+    return "podcast://" + feed_url.split("://", 1)[-1]

@@ -35,6 +35,7 @@ from podcast.model import Catalog, Episode, format_timestamp, group_seasons
 from podcast.render.notes import to_html
 from podcast.files import shipped_dir
 from podcast.site.live import CatalogStore, Snapshot
+from podcast.site import sharing
 from podcast.render.subscribe import subscribe_links, website
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         website=website,
     )
     _register_views(app)
+    app.register_blueprint(sharing.blueprint)  # embeds, oEmbed, poster, episode artwork
     app.after_request(_finish)
     app.wsgi_app = _FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
