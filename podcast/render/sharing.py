@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from html import escape
+from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import segno
+from PIL import Image
 
 from podcast.model import Episode, Show
 
 OEMBED_TYPE = "application/json+oembed"
 EMBED_WIDTH = 640  # the embed page's player is one row of controls: wide, not tall
-EMBED_HEIGHT = 200
+EMBED_HEIGHT = 240
 SMALLEST_EMBED = (240, 120)  # below this the controls no longer fit; asked sizes are clamped
 
 
@@ -66,3 +69,16 @@ def qr_svg(url: str, title: str) -> str:
     code = segno.make(url, error="m", micro=False)
     svg: str = code.svg_inline(scale=8, border=4, title=title, dark="#000", light="#fff")
     return svg
+
+
+THUMBNAIL_PIXELS = 320  # twice the largest size pages show artwork at (160 CSS px)
+
+
+def thumbnail(path: Path, pixels: int = THUMBNAIL_PIXELS) -> bytes:
+    """The image at `path` scaled to fit `pixels` square, as a JPEG (pages stay light)."""
+    with Image.open(path) as picture:
+        small = picture.convert("RGB")
+        small.thumbnail((pixels, pixels), Image.Resampling.LANCZOS)
+    out = BytesIO()
+    small.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()

@@ -68,7 +68,22 @@ def episode_artwork(episode: Episode) -> str:
     if episode.image is None:
         return _urls(_catalog()).artwork
     suffix = episode.image.suffix.lower().lstrip(".")
-    return url_for("sharing.artwork", slug=episode.slug, extension=suffix, _external=False)
+    return url_for("sharing.artwork", slug=episode.slug, extension=suffix)
+
+
+@blueprint.app_template_global()
+def artwork_thumbnail(episode: Episode | None = None) -> str:
+    """A small JPEG of the episode's own artwork, else of the show's, for pages to show."""
+    if episode is None or episode.image is None:
+        return url_for("sharing.show_thumbnail", pixels=sharing.THUMBNAIL_PIXELS)
+    return url_for("sharing.episode_thumbnail", slug=episode.slug, pixels=sharing.THUMBNAIL_PIXELS)
+
+
+@blueprint.app_template_global()
+def artwork_alt(episode: Episode) -> str:
+    """What `episode_artwork` shows, in words."""
+    show = _catalog().show
+    return f"Artwork for {episode.title}" if episode.image else f"Cover art for {show.title}"
 
 
 @blueprint.app_template_global()
@@ -198,6 +213,42 @@ def poster() -> Response:
     qr = Markup(sharing.qr_svg(urls.page("/"), f"QR code for {urls.page('/')}"))  # segno's SVG
     html = render_template("poster.html", show=catalog.show, urls=urls, qr=qr)
     return Response(html, mimetype="text/html")
+
+
+@blueprint.get("/artwork/<int:pixels>.jpg")
+def show_thumbnail(pixels: int) -> Response:
+    """The show's artwork, small."""
+    return _thumbnail_response(_catalog().show.artwork, pixels)
+
+
+@blueprint.get("/episodes/<slug>/artwork/<int:pixels>.jpg")
+def episode_thumbnail(slug: str, pixels: int) -> Response:
+    """The episode's own artwork, small."""
+    _, found = _episode(slug)
+    if found.image is None:
+        abort(404)
+    return _thumbnail_response(found.image, pixels)
+
+
+def _thumbnail_response(path: Path, pixels: int) -> Response:
+    if pixels != sharing.THUMBNAIL_PIXELS:
+        abort(404)  # one size: no one can make the server resize to order
+    try:
+        stat = path.stat()
+        body = _small(path, stat.st_mtime_ns, stat.st_size, pixels)
+    except (OSError, UnidentifiedImageError):
+        abort(404)
+    response = Response(body, mimetype="image/jpeg")
+    response.cache_control.public = True
+    response.cache_control.max_age = int(current_app.config["FILE_MAX_AGE"])
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+@lru_cache(maxsize=64)
+def _small(path: Path, mtime_ns: int, size: int, pixels: int) -> bytes:
+    return sharing.thumbnail(path, pixels)
 
 
 @blueprint.get("/episodes/<slug>/artwork.<extension>")
