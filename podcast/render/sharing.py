@@ -67,7 +67,9 @@ def oembed(
 def qr_svg(url: str, title: str) -> str:
     """An SVG QR code of `url` (error correction M: survives a scuffed poster), titled."""
     code = segno.make(url, error="m", micro=False)
-    svg: str = code.svg_inline(scale=8, border=4, title=title, dark="#000", light="#fff")
+    svg: str = code.svg_inline(
+        scale=8, border=4, title=title, dark="#000", light="#fff", omitsize=True
+    )
     return svg
 
 
