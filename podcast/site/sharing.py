@@ -9,87 +9,115 @@ own artwork. It also gives templates the episode's neighbours and artwork URL.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 from PIL import Image, UnidentifiedImageError
 
-from podcast.model import Catalog, Episode, Season, SeasonInfo, newest_first
-from podcast.render import feed, sharing, subscribe
-from podcast.site.responses import request_root, security_headers, serve_file
+from podcast.model import Catalog, Episode, SeasonInfo, newest_first
+from podcast.render import seo, subscribe
+from podcast.render import sharing as shared
+from podcast.render.subscribe import website
+from podcast.site import current
+from podcast.site.responses import security_headers
 
-blueprint = Blueprint("sharing", __name__)
+sharing = Blueprint("sharing", __name__)
 _EPISODE_PATH = "/episodes/"
-
-
-# --- what the views share (until the one URL source, render/urls.py, lands) ---------------
-
-
-def _catalog() -> Catalog:
-    catalog: Catalog = current_app.extensions["catalog"].current()
-    return catalog
-
-
-def _urls(catalog: Catalog) -> feed.Urls:
-    base = current_app.config["BASE_URL"] or catalog.show.base_url
-    return feed.Urls(catalog, base or request_root(request.environ), _media_base_url(catalog))
-
-
-def _media_base_url(catalog: Catalog) -> str | None:
-    configured: str | None = current_app.config["MEDIA_BASE_URL"]
-    return configured or catalog.show.media_base_url
-
-
-def _visible(catalog: Catalog) -> tuple[Episode, ...]:
-    clock = current_app.config["CLOCK"]
-    now: datetime = clock() if clock else datetime.now(UTC)
-    return catalog.visible(now, drafts=bool(current_app.config["DRAFTS"]))
 
 
 def _episode(slug: str) -> tuple[Catalog, Episode]:
     """The catalog and its visible episode with this slug, or a 404."""
-    catalog = _catalog()
+    catalog = current.catalog()
     found = catalog.find(slug)
-    if found is None or found not in _visible(catalog):
+    if found is None or not current.shown(found):
         abort(404)
     return catalog, found
 
 
-# --- template helpers ---------------------------------------------------------------------
+def _page(template: str, **data: Any) -> str:
+    """A page with what every template of the site uses (as views._page gives them)."""
+    show, urls = current.catalog().show, current.urls()
+    data.setdefault("meta", seo.show_meta(show, urls, request.path))
+    common = {"show": show, "urls": urls, "links": current.links(), "website": website(show)}
+    return render_template(template, **common, **data)
 
 
-@blueprint.app_template_global()
-def episode_artwork(episode: Episode) -> str:
-    """The URL of the episode's own artwork, else the show's."""
-    if episode.image is None:
-        return _urls(_catalog()).artwork
-    suffix = episode.image.suffix.lower().lstrip(".")
-    return url_for("sharing.artwork", slug=episode.slug, extension=suffix)
+# --- what the pages show, given to their templates (as data, never as functions) -----------
 
 
-@blueprint.app_template_global()
-def artwork_thumbnail(episode: Episode | None = None) -> str:
-    """A small JPEG of the episode's own artwork, else of the show's, for pages to show."""
+@dataclass(frozen=True, slots=True)
+class Artwork:
+    """A picture for a page: a small file to show, the whole one for apps, and its words."""
+
+    src: str  # the 320 px thumbnail, mount-relative
+    full: str  # the whole file, absolute (lock screens, oEmbed)
+    alt: str
+
+
+@sharing.app_context_processor
+def page_data() -> dict[str, Any]:
+    """What the site's templates need from this module, for the page being rendered.
+
+    A view's own values win (Flask never lets a context processor override them).
+    """
+    catalog, urls = current.catalog(), current.urls()
+    data: dict[str, Any] = {
+        "poster_link": url_for("sharing.poster"),
+        "apple_podcasts": subscribe.apple_podcasts_url(urls.feed),
+        "subscribe": subscribe.subscribe_links(catalog.show, urls.feed),
+        "show_art": _artwork(None),
+    }
+    args = request.view_args or {}
+    if request.endpoint == "site.index":
+        latest = next(iter(newest_first(current.visible(catalog))), None)
+        data.update(latest=latest, latest_art=_artwork(latest) if latest else None)
+    elif request.endpoint in ("site.episode", "sharing.embed"):
+        found = catalog.find(str(args.get("slug")))
+        if found is not None and current.shown(found):
+            data.update(_episode_data(found))
+    elif request.endpoint == "site.season":
+        older, newer = _season_neighbours(args["number"])
+        data.update(older_season=older, newer_season=newer)
+    return data
+
+
+def _episode_data(episode: Episode) -> dict[str, Any]:
+    older, newer = _neighbours(episode)
+    width, height = shared.embed_size(None, None)
+    embed_url = current.urls().page(_embed_path(episode))
+    return {
+        "art": _artwork(episode),
+        "older": older,
+        "newer": newer,
+        "embed_link": url_for("sharing.embed", slug=episode.slug),
+        "embed_code": shared.embed_html(embed_url, f"Player: {episode.title}", width, height),
+        "oembed_url": current.urls().page(f"{_embed_path(episode)[: -len('embed/')]}oembed.json"),
+    }
+
+
+def _embed_path(episode: Episode) -> str:
+    return f"/episodes/{quote(episode.slug)}/embed/"
+
+
+def _artwork(episode: Episode | None) -> Artwork:
+    """The episode's own artwork, else the show's."""
+    urls, show = current.urls(), current.catalog().show
+    pixels = shared.THUMBNAIL_PIXELS
     if episode is None or episode.image is None:
-        return url_for("sharing.show_thumbnail", pixels=sharing.THUMBNAIL_PIXELS)
-    return url_for("sharing.episode_thumbnail", slug=episode.slug, pixels=sharing.THUMBNAIL_PIXELS)
+        src = url_for("sharing.show_thumbnail", pixels=pixels)
+        return Artwork(src, urls.artwork, f"Cover art for {show.title}")
+    src = url_for("sharing.episode_thumbnail", slug=episode.slug, pixels=pixels)
+    return Artwork(src, urls.episode_image(episode) or urls.artwork, f"Artwork for {episode.title}")
 
 
-@blueprint.app_template_global()
-def artwork_alt(episode: Episode) -> str:
-    """What `episode_artwork` shows, in words."""
-    show = _catalog().show
-    return f"Artwork for {episode.title}" if episode.image else f"Cover art for {show.title}"
-
-
-@blueprint.app_template_global()
-def neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
+def _neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
     """The visible episodes published just before and just after `episode`."""
-    ordered = newest_first(_visible(_catalog()))
+    ordered = newest_first(current.visible(current.catalog()))
     if episode not in ordered:
         return None, None
     at = ordered.index(episode)
@@ -97,38 +125,36 @@ def neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
     return older, ordered[at - 1] if at > 0 else None
 
 
-@blueprint.app_template_global()
-def embed_code(episode: Episode) -> str:
-    """The iframe snippet that puts the episode's player on another site."""
-    urls = _urls(_catalog())
-    width, height = sharing.embed_size(None, None)
-    src = urls.page(f"/episodes/{quote(episode.slug)}/embed/")
-    return sharing.embed_html(src, f"Player: {episode.title}", width, height)
-
-
-@blueprint.app_template_global()
-def latest_episode() -> Episode | None:
-    """The newest visible episode, for the home page's hero."""
-    return next(iter(newest_first(_visible(_catalog()))), None)
+def _season_neighbours(number: int) -> tuple[SeasonInfo | None, SeasonInfo | None]:
+    """The seasons with visible episodes just before and just after season `number`."""
+    catalog = current.catalog()
+    numbers = sorted({e.season for e in current.visible(catalog)})
+    if number not in numbers:
+        return None, None
+    at = numbers.index(number)
+    older = catalog.show.season_info(numbers[at - 1]) if at > 0 else None
+    later = numbers[at + 1] if at + 1 < len(numbers) else None
+    return older, catalog.show.season_info(later) if later is not None else None
 
 
 # --- views ----------------------------------------------------------------------------------
 
 
-@blueprint.get("/episodes/<slug>/embed/")
+@sharing.get("/episodes/<slug>/embed/")
 def embed(slug: str) -> Response:
     """The episode's player alone, for other sites' iframes."""
-    catalog, found = _episode(slug)
-    html = render_template("embed.html", show=catalog.show, urls=_urls(catalog), episode=found)
+    _, found = _episode(slug)
+    html = _page("embed.html", episode=found)
     response = Response(html, mimetype="text/html")
-    response.headers.extend(_frameable_headers(catalog))
+    response.headers.extend(_frameable_headers())
     return response
 
 
-def _frameable_headers(catalog: Catalog) -> list[tuple[str, str]]:
+def _frameable_headers() -> list[tuple[str, str]]:
     """The site's security headers, except that any site may frame this page."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     headers = []
-    for name, value in security_headers(_media_base_url(catalog)):
+    for name, value in security_headers(current.media_base_url(app)):
         if name == "X-Frame-Options":
             continue  # it has no "allow everyone"; frame-ancestors below says it instead
         if name == "Content-Security-Policy":
@@ -137,24 +163,24 @@ def _frameable_headers(catalog: Catalog) -> list[tuple[str, str]]:
     return headers
 
 
-@blueprint.get("/episodes/<slug>/oembed.json")
+@sharing.get("/episodes/<slug>/oembed.json")
 def episode_oembed(slug: str) -> Response:
     """The episode's oEmbed document: a plain file, so a static export serves it too."""
     catalog, found = _episode(slug)
-    return _oembed_response(catalog, found, sharing.embed_size(None, None))
+    return _oembed_response(catalog, found, shared.embed_size(None, None))
 
 
-@blueprint.get("/oembed.json")
+@sharing.get("/oembed.json")
 def oembed_endpoint() -> Response:
     """The oEmbed endpoint: `?url=` an episode page, optional maxwidth, maxheight, format."""
     if request.args.get("format", "json") != "json":
         abort(501)  # the spec's answer for a format the provider does not offer
-    catalog = _catalog()
-    slug = _slug_of(request.args.get("url", ""), _urls(catalog).base)
+    catalog = current.catalog()
+    slug = _slug_of(request.args.get("url", ""), current.urls().base)
     if slug is None:
         abort(404)
     catalog, found = _episode(slug)
-    size = sharing.embed_size(
+    size = shared.embed_size(
         request.args.get("maxwidth", type=int), request.args.get("maxheight", type=int)
     )
     return _oembed_response(catalog, found, size)
@@ -173,12 +199,12 @@ def _slug_of(url: str, base: str) -> str | None:
 
 
 def _oembed_response(catalog: Catalog, episode: Episode, size: tuple[int, int]) -> Response:
-    urls = _urls(catalog)
-    document = sharing.oembed(
+    urls = current.urls()
+    document = shared.oembed(
         catalog.show,
         episode,
         urls.page(f"/episodes/{quote(episode.slug)}/embed/"),
-        _thumbnail(urls.absolute(episode_artwork(episode)), episode.image or catalog.show.artwork),
+        _thumbnail(_artwork(episode).full, episode.image or catalog.show.artwork),
         urls.page("/"),
         size,
     )
@@ -205,23 +231,22 @@ def _picture_size(path: Path, mtime_ns: int, size: int) -> tuple[int, int]:
     return width, height
 
 
-@blueprint.get("/poster/")
+@sharing.get("/poster/")
 def poster() -> Response:
     """A printable page with the show's artwork, QR code and how to subscribe."""
-    catalog = _catalog()
-    urls = _urls(catalog)
-    qr = Markup(sharing.qr_svg(urls.page("/"), f"QR code for {urls.page('/')}"))  # segno's SVG
-    html = render_template("poster.html", show=catalog.show, urls=urls, qr=qr)
+    urls = current.urls()
+    qr = Markup(shared.qr_svg(urls.page("/"), f"QR code for {urls.page('/')}"))  # segno's SVG
+    html = _page("poster.html", qr=qr)
     return Response(html, mimetype="text/html")
 
 
-@blueprint.get("/artwork/<int:pixels>.jpg")
+@sharing.get("/artwork/<int:pixels>.jpg")
 def show_thumbnail(pixels: int) -> Response:
     """The show's artwork, small."""
-    return _thumbnail_response(_catalog().show.artwork, pixels)
+    return _thumbnail_response(current.catalog().show.artwork, pixels)
 
 
-@blueprint.get("/episodes/<slug>/artwork/<int:pixels>.jpg")
+@sharing.get("/episodes/<slug>/artwork/<int:pixels>.jpg")
 def episode_thumbnail(slug: str, pixels: int) -> Response:
     """The episode's own artwork, small."""
     _, found = _episode(slug)
@@ -231,7 +256,7 @@ def episode_thumbnail(slug: str, pixels: int) -> Response:
 
 
 def _thumbnail_response(path: Path, pixels: int) -> Response:
-    if pixels != sharing.THUMBNAIL_PIXELS:
+    if pixels != shared.THUMBNAIL_PIXELS:
         abort(404)  # one size: no one can make the server resize to order
     try:
         stat = path.stat()
@@ -248,35 +273,4 @@ def _thumbnail_response(path: Path, pixels: int) -> Response:
 
 @lru_cache(maxsize=64)
 def _small(path: Path, mtime_ns: int, size: int, pixels: int) -> bytes:
-    return sharing.thumbnail(path, pixels)
-
-
-@blueprint.get("/episodes/<slug>/artwork.<extension>")
-def artwork(slug: str, extension: str) -> Response:
-    """The episode's own artwork file, named by the episode, not by where it lies."""
-    catalog, found = _episode(slug)
-    if found.image is None or found.image.suffix.lower() != f".{extension}":
-        abort(404)
-    return serve_file(
-        found.image,
-        request,
-        None,
-        current_app.config["FILE_MAX_AGE"],
-        current_app.extensions["catalog"].snapshot().real_root,
-    )
-
-
-blueprint.add_app_template_global(subscribe.apple_podcasts_url, "apple_podcasts_url")
-
-
-@blueprint.app_template_global()
-def season_neighbours(season: Season) -> tuple[SeasonInfo | None, SeasonInfo | None]:
-    """The seasons with visible episodes just before and just after `season`."""
-    catalog = _catalog()
-    numbers = sorted({e.season for e in _visible(catalog)})
-    if season.number not in numbers:
-        return None, None
-    at = numbers.index(season.number)
-    older = catalog.show.season_info(numbers[at - 1]) if at > 0 else None
-    later = numbers[at + 1] if at + 1 < len(numbers) else None
-    return older, catalog.show.season_info(later) if later is not None else None
+    return shared.thumbnail(path, pixels)

@@ -21,8 +21,8 @@ from hostile.scratch import DATA, EPISODE_YAML, Scratch, dump
 from hostile.server import Server
 from lxml import etree
 
-from podcast.read.catalog import load
 from podcast.errors import CatalogError
+from podcast.read.catalog import load
 
 RELOAD_WAIT = 12.0  # seconds to wait for a new file to show; issue 5 asks for a few seconds
 CLIENTS = 6

@@ -211,15 +211,16 @@ def test_an_episode_shows_its_own_artwork_else_the_shows(
     assert (
         client.get(art["src"], headers={"If-None-Match": small.headers["ETag"]}).status_code == 304
     )
-    with client.get(f"{EPISODE}artwork.png") as served:  # whole, for oEmbed and lock screens
+    with client.get("/season-1/equity.png") as served:  # whole, for oEmbed and lock screens
         assert served.status_code == 200 and served.mimetype == "image/png"
         assert served.data == (show_dir / "season-1" / "equity.png").read_bytes()
-    assert oembed(client, BASE + EPISODE)["thumbnail_url"] == f"{BASE}{EPISODE}artwork.png"
+    assert oembed(client, BASE + EPISODE)["thumbnail_url"] == f"{BASE}/season-1/equity.png"
     other = soup(client, "/episodes/s1-01-why-we-call-it-an-emergency/")
     assert other.find("img", class_="episode-artwork")["src"] == "/artwork/320.jpg"
     assert client.get("/artwork/320.jpg").status_code == 200
     assert client.get("/artwork/2000.jpg").status_code == 404  # no resizing to order
-    assert client.get("/episodes/s1-01-why-we-call-it-an-emergency/artwork.png").status_code == 404
+    no_art = "/episodes/s1-01-why-we-call-it-an-emergency/artwork/320.jpg"
+    assert client.get(no_art).status_code == 404
 
 
 def app_for(root: Path) -> Flask:
