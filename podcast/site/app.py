@@ -21,6 +21,7 @@ from podcast.render.notes import to_html
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
 from podcast.site.responses import RepresentationCache
+from podcast.site.sharing import sharing
 from podcast.site.views import contained_cues, site
 
 DEFAULTS: Mapping[str, Any] = {
@@ -57,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         clock=times.clock,
     )
     app.register_blueprint(site)
+    app.register_blueprint(sharing)  # embeds, oEmbed, the poster, artwork thumbnails
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
