@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 from PIL import Image, UnidentifiedImageError
 
 from podcast.model import Catalog, Episode, SeasonInfo, newest_first
 from podcast.render import seo, subscribe
 from podcast.render import sharing as shared
+from podcast.render import urls as urls_module
 from podcast.render.subscribe import website
+from podcast.render.urls import ROUTES
 from podcast.site import current
 from podcast.site.responses import security_headers
 
@@ -65,9 +67,9 @@ def page_data() -> dict[str, Any]:
 
     A view's own values win (Flask never lets a context processor override them).
     """
-    catalog, urls = current.catalog(), current.urls()
+    catalog, urls, links = current.catalog(), current.urls(), current.links()
     data: dict[str, Any] = {
-        "poster_link": url_for("sharing.poster"),
+        "poster_link": links.page(urls_module.poster()),
         "apple_podcasts": subscribe.apple_podcasts_url(urls.feed),
         "subscribe": subscribe.subscribe_links(catalog.show, urls.feed),
         "show_art": _artwork(None),
@@ -89,29 +91,24 @@ def page_data() -> dict[str, Any]:
 def _episode_data(episode: Episode) -> dict[str, Any]:
     older, newer = _neighbours(episode)
     width, height = shared.embed_size(None, None)
-    embed_url = current.urls().page(_embed_path(episode))
+    embed_url = current.urls().page(urls_module.embed(episode))
     return {
         "art": _artwork(episode),
         "older": older,
         "newer": newer,
-        "embed_link": url_for("sharing.embed", slug=episode.slug),
+        "embed_link": current.links().page(urls_module.embed(episode)),
         "embed_code": shared.embed_html(embed_url, f"Player: {episode.title}", width, height),
-        "oembed_url": current.urls().page(f"{_embed_path(episode)[: -len('embed/')]}oembed.json"),
+        "oembed_url": current.urls().page(urls_module.oembed(episode)),
     }
-
-
-def _embed_path(episode: Episode) -> str:
-    return f"/episodes/{quote(episode.slug)}/embed/"
 
 
 def _artwork(episode: Episode | None) -> Artwork:
     """The episode's own artwork, else the show's."""
     urls, show = current.urls(), current.catalog().show
     pixels = shared.THUMBNAIL_PIXELS
+    src = current.links().page(urls_module.thumbnail(pixels, episode))
     if episode is None or episode.image is None:
-        src = url_for("sharing.show_thumbnail", pixels=pixels)
         return Artwork(src, urls.artwork, f"Cover art for {show.title}")
-    src = url_for("sharing.episode_thumbnail", slug=episode.slug, pixels=pixels)
     return Artwork(src, urls.episode_image(episode) or urls.artwork, f"Artwork for {episode.title}")
 
 
@@ -140,7 +137,7 @@ def _season_neighbours(number: int) -> tuple[SeasonInfo | None, SeasonInfo | Non
 # --- views ----------------------------------------------------------------------------------
 
 
-@sharing.get("/episodes/<slug>/embed/")
+@sharing.get(ROUTES["sharing.embed"])
 def embed(slug: str) -> Response:
     """The episode's player alone, for other sites' iframes."""
     _, found = _episode(slug)
@@ -163,14 +160,14 @@ def _frameable_headers() -> list[tuple[str, str]]:
     return headers
 
 
-@sharing.get("/episodes/<slug>/oembed.json")
+@sharing.get(ROUTES["sharing.episode_oembed"])
 def episode_oembed(slug: str) -> Response:
     """The episode's oEmbed document: a plain file, so a static export serves it too."""
     catalog, found = _episode(slug)
     return _oembed_response(catalog, found, shared.embed_size(None, None))
 
 
-@sharing.get("/oembed.json")
+@sharing.get(ROUTES["sharing.oembed_endpoint"])
 def oembed_endpoint() -> Response:
     """The oEmbed endpoint: `?url=` an episode page, optional maxwidth, maxheight, format."""
     if request.args.get("format", "json") != "json":
@@ -203,7 +200,7 @@ def _oembed_response(catalog: Catalog, episode: Episode, size: tuple[int, int]) 
     document = shared.oembed(
         catalog.show,
         episode,
-        urls.page(f"/episodes/{quote(episode.slug)}/embed/"),
+        urls.page(urls_module.embed(episode)),
         _thumbnail(_artwork(episode).full, episode.image or catalog.show.artwork),
         urls.page("/"),
         size,
@@ -231,7 +228,7 @@ def _picture_size(path: Path, mtime_ns: int, size: int) -> tuple[int, int]:
     return width, height
 
 
-@sharing.get("/poster/")
+@sharing.get(ROUTES["sharing.poster"])
 def poster() -> Response:
     """A printable page with the show's artwork, QR code and how to subscribe."""
     urls = current.urls()
@@ -240,13 +237,13 @@ def poster() -> Response:
     return Response(html, mimetype="text/html")
 
 
-@sharing.get("/artwork/<int:pixels>.jpg")
+@sharing.get(ROUTES["sharing.show_thumbnail"])
 def show_thumbnail(pixels: int) -> Response:
     """The show's artwork, small."""
     return _thumbnail_response(current.catalog().show.artwork, pixels)
 
 
-@sharing.get("/episodes/<slug>/artwork/<int:pixels>.jpg")
+@sharing.get(ROUTES["sharing.episode_thumbnail"])
 def episode_thumbnail(slug: str, pixels: int) -> Response:
     """The episode's own artwork, small."""
     _, found = _episode(slug)
