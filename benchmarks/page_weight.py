@@ -8,14 +8,17 @@ browser fetched; with --screenshots it also writes the docs/screenshot-*-{phone,
 from __future__ import annotations
 
 import gzip
-import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the package, and the tests' server launcher
+from support.servers import Gunicorn, factory  # noqa: E402
+
 PAGES = {
     "home": "/",
     "season": "/seasons/1/",
@@ -42,15 +45,13 @@ def weigh(urls: list[str]) -> tuple[int, int, int]:
 
 def main() -> None:
     """Print one line per page type; write the screenshots if asked."""
-    server = subprocess.Popen(
-        [sys.executable, str(REPO / "tests/browser/serve_show.py"), str(REPO / "episodes")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert server.stdout is not None
-    base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
-    try:
+    root = REPO / "episodes"
+    app = factory({"EPISODES_ROOT": str(root)}, test_clock=True)  # every sample episode out
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Gunicorn(root, Path(folder) / "log", app) as server,
+    ):
+        base = server.url
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
@@ -72,9 +73,6 @@ def main() -> None:
                         page.locator(".player.is-enhanced").wait_for()
                         page.screenshot(path=str(REPO / f"docs/screenshot-{name}-{label}.png"))
                         page.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
