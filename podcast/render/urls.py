@@ -27,13 +27,13 @@ ROUTES = {
     "sitemap": "/sitemap.xml",
     "robots": "/robots.txt",
     "show_file": "/<path:name>",  # the artwork and episode images, at their place in the folder
-    # sharing: pages and files other sites and posters use
-    "embed": "/episodes/<slug>/embed/",
-    "episode_oembed": "/episodes/<slug>/oembed.json",
-    "oembed_endpoint": "/oembed.json",
-    "poster": "/poster/",
-    "show_thumbnail": "/artwork/<int:pixels>.jpg",
-    "episode_thumbnail": "/episodes/<slug>/artwork/<int:pixels>.jpg",
+    # sharing (site/sharing.py): the frameable player, oEmbed, the poster, artwork thumbnails
+    "sharing.embed": "/episodes/<slug>/embed/",
+    "sharing.episode_oembed": "/episodes/<slug>/oembed.json",
+    "sharing.oembed_endpoint": "/oembed.json",
+    "sharing.poster": "/poster/",
+    "sharing.show_thumbnail": "/artwork/<int:pixels>.jpg",
+    "sharing.episode_thumbnail": "/episodes/<slug>/artwork/<int:pixels>.jpg",
 }
 STATIC = "/static"  # the site's own scripts, styles and icon (Flask's static route)
 IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
@@ -107,31 +107,6 @@ def chapter_image(item: Episode, number: int, chapter: Chapter) -> str | None:
     return f"/episodes/{item.slug}/chapters/{name}" if name else None
 
 
-def embed(item: Episode) -> str:
-    """The episode's player alone, for other sites' iframes."""
-    return f"/episodes/{item.slug}/embed/"
-
-
-def oembed(item: Episode) -> str:
-    """The episode's oEmbed document."""
-    return f"/episodes/{item.slug}/oembed.json"
-
-
-def oembed_endpoint() -> str:
-    """The oEmbed endpoint (`?url=` an episode page)."""
-    return "/oembed.json"
-
-
-def poster() -> str:
-    """The printable poster with the show's QR code."""
-    return "/poster/"
-
-
-def thumbnail(pixels: int, item: Episode | None = None) -> str:
-    """The episode's own artwork (else the show's) scaled down to `pixels` square."""
-    return f"/episodes/{item.slug}/artwork/{pixels}.jpg" if item else f"/artwork/{pixels}.jpg"
-
-
 def search(query: str = "", page: int = 1) -> str:
     """The search page, for a query and a page of its results."""
     arguments = ({"q": query} if query else {}) | ({"page": page} if page > 1 else {})
@@ -146,6 +121,28 @@ def static(name: str) -> str:
 def sitemap() -> str:
     """The sitemap."""
     return "/sitemap.xml"
+
+
+def embed(item: Episode) -> str:
+    """The episode's player alone, for other sites' iframes."""
+    return f"/episodes/{quote(item.slug)}/embed/"
+
+
+def oembed(item: Episode) -> str:
+    """The episode's oEmbed document."""
+    return f"/episodes/{quote(item.slug)}/oembed.json"
+
+
+def poster() -> str:
+    """The printable poster with the show's QR code."""
+    return "/poster/"
+
+
+def thumbnail(pixels: int, item: Episode | None = None) -> str:
+    """The episode's own artwork (or, without one, the show's) scaled to `pixels`."""
+    if item is None or item.image is None:
+        return f"/artwork/{pixels}.jpg"
+    return f"/episodes/{quote(item.slug)}/artwork/{pixels}.jpg"
 
 
 class Urls:

@@ -67,9 +67,9 @@ def page_data() -> dict[str, Any]:
 
     A view's own values win (Flask never lets a context processor override them).
     """
-    catalog, urls = current.catalog(), current.urls()
+    catalog, urls, links = current.catalog(), current.urls(), current.links()
     data: dict[str, Any] = {
-        "poster_link": urls_module.poster(),
+        "poster_link": links.page(urls_module.poster()),
         "apple_podcasts": subscribe.apple_podcasts_url(urls.feed),
         "subscribe": subscribe.subscribe_links(catalog.show, urls.feed),
         "show_art": _artwork(None),
@@ -96,7 +96,7 @@ def _episode_data(episode: Episode) -> dict[str, Any]:
         "art": _artwork(episode),
         "older": older,
         "newer": newer,
-        "embed_link": urls_module.embed(episode),
+        "embed_link": current.links().page(urls_module.embed(episode)),
         "embed_code": shared.embed_html(embed_url, f"Player: {episode.title}", width, height),
         "oembed_url": current.urls().page(urls_module.oembed(episode)),
     }
@@ -106,10 +106,9 @@ def _artwork(episode: Episode | None) -> Artwork:
     """The episode's own artwork, else the show's."""
     urls, show = current.urls(), current.catalog().show
     pixels = shared.THUMBNAIL_PIXELS
+    src = current.links().page(urls_module.thumbnail(pixels, episode))
     if episode is None or episode.image is None:
-        src = urls_module.thumbnail(pixels)
         return Artwork(src, urls.artwork, f"Cover art for {show.title}")
-    src = urls_module.thumbnail(pixels, episode)
     return Artwork(src, urls.episode_image(episode) or urls.artwork, f"Artwork for {episode.title}")
 
 
@@ -138,7 +137,7 @@ def _season_neighbours(number: int) -> tuple[SeasonInfo | None, SeasonInfo | Non
 # --- views ----------------------------------------------------------------------------------
 
 
-@sharing.get(ROUTES["embed"])
+@sharing.get(ROUTES["sharing.embed"])
 def embed(slug: str) -> Response:
     """The episode's player alone, for other sites' iframes."""
     _, found = _episode(slug)
@@ -161,14 +160,14 @@ def _frameable_headers() -> list[tuple[str, str]]:
     return headers
 
 
-@sharing.get(ROUTES["episode_oembed"])
+@sharing.get(ROUTES["sharing.episode_oembed"])
 def episode_oembed(slug: str) -> Response:
     """The episode's oEmbed document: a plain file, so a static export serves it too."""
     catalog, found = _episode(slug)
     return _oembed_response(catalog, found, shared.embed_size(None, None))
 
 
-@sharing.get(ROUTES["oembed_endpoint"])
+@sharing.get(ROUTES["sharing.oembed_endpoint"])
 def oembed_endpoint() -> Response:
     """The oEmbed endpoint: `?url=` an episode page, optional maxwidth, maxheight, format."""
     if request.args.get("format", "json") != "json":
@@ -229,7 +228,7 @@ def _picture_size(path: Path, mtime_ns: int, size: int) -> tuple[int, int]:
     return width, height
 
 
-@sharing.get(ROUTES["poster"])
+@sharing.get(ROUTES["sharing.poster"])
 def poster() -> Response:
     """A printable page with the show's artwork, QR code and how to subscribe."""
     urls = current.urls()
@@ -238,13 +237,13 @@ def poster() -> Response:
     return Response(html, mimetype="text/html")
 
 
-@sharing.get(ROUTES["show_thumbnail"])
+@sharing.get(ROUTES["sharing.show_thumbnail"])
 def show_thumbnail(pixels: int) -> Response:
     """The show's artwork, small."""
     return _thumbnail_response(current.catalog().show.artwork, pixels)
 
 
-@sharing.get(ROUTES["episode_thumbnail"])
+@sharing.get(ROUTES["sharing.episode_thumbnail"])
 def episode_thumbnail(slug: str, pixels: int) -> Response:
     """The episode's own artwork, small."""
     _, found = _episode(slug)

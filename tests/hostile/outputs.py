@@ -48,8 +48,8 @@ def feed_of(catalog: Catalog) -> bytes:
 
 
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data")
-# podcast: is the subscribe link the site itself writes from the feed URL (iOS opens it in
-# Apple Podcasts); javascript:, data: and the rest stay refused.
+# podcast: is the "Open in Apple Podcasts" link the site writes itself (render/subscribe.py):
+# an app hand-off that runs nothing in the page, unlike javascript: or data:
 _SAFE_SCHEMES = {"", "http", "https", "mailto", "podcast"}
 
 

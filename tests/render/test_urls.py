@@ -37,7 +37,7 @@ def chaptered_catalog(show_dir: Path, data_dir: Path) -> Catalog:
 
 def test_the_site_answers_exactly_the_routes_of_the_table(app: Flask) -> None:
     rules = {
-        r.endpoint.split(".")[-1]: r.rule  # the blueprint (site, sharing) is not the route
+        r.endpoint.removeprefix("site."): r.rule
         for r in app.url_map.iter_rules()
         if r.endpoint != "static"
     }
@@ -77,6 +77,14 @@ def test_every_path_function_builds_what_the_router_builds(
             (urls.search("a b", 2), url_for("site.search_page", q="a b", page=2)),
             (urls.sitemap(), url_for("site.sitemap")),
             (urls.static("site.js"), url_for("static", filename="site.js")),
+            (urls.embed(episode), url_for("sharing.embed", slug=episode.slug)),
+            (urls.oembed(episode), url_for("sharing.episode_oembed", slug=episode.slug)),
+            (urls.poster(), url_for("sharing.poster")),
+            (urls.thumbnail(320), url_for("sharing.show_thumbnail", pixels=320)),
+            (
+                urls.thumbnail(320, episode),
+                url_for("sharing.episode_thumbnail", slug=episode.slug, pixels=320),
+            ),
         ]
     for ours, flasks in pairs:
         assert ours == flasks
