@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 from bs4 import BeautifulSoup
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup, feed_of
+from support.clock import NOW
+from hostile.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
 from hostile.scratch import ARTWORK, DATA, SHOW, dump
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 from hostile.catalog_cases import ALL, Case, Fails, Loads
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup, feed_of
+from support.clock import NOW
+from hostile.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
 from hostile.scratch import Scratch, run_cli, snapshot
 
 from podcast.render import feed

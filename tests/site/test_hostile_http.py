@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup
+from hostile.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup
 from hostile.scratch import EPISODE_AUDIO, Scratch
+from support.clock import NOW
 from support.servers import Gunicorn
 
 from podcast.site.app import create_app
