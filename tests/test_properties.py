@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 from support.clock import NOW
@@ -31,6 +32,7 @@ from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
 from podcast.site.app import create_app
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 SETTINGS = settings(
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "120")),
     deadline=None,  # loading, rendering and parsing a catalog takes real I/O

@@ -14,6 +14,7 @@ from podcast.read.catalog import default_root, load
 
 from .chromium import ARTIFACTS, WAIT_MS
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 CATALOG = load(default_root())
 EPISODE = "s1-01-why-we-call-it-an-emergency"  # has a transcript of six cues
 WITH_CHAPTERS = "s1-02-what-health-equity-means"  # chapters at 0, 4 and 8 seconds

@@ -26,6 +26,7 @@ from hostile.scratch import DATA, snapshot
 from podcast.read.catalog import default_root, load
 from podcast.cli import cli
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 BASE = "https://offthecharts.example"
 HAVE = set(getattr(cli, "commands", {}))
 needs_build = pytest.mark.skipif(

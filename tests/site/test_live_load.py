@@ -24,6 +24,7 @@ from lxml import etree
 from podcast.read.catalog import load
 from podcast.errors import CatalogError
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 RELOAD_WAIT = 12.0  # seconds to wait for a new file to show; issue 5 asks for a few seconds
 CLIENTS = 6
 
