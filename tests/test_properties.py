@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from support.clock import NOW
-from hostile.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
-from hostile.scratch import ARTWORK, DATA, SHOW, dump
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support.clock import NOW
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
+from support.scratch import ARTWORK, DATA, SHOW, dump
 
 from podcast.read.catalog import load
 from podcast.errors import CatalogError, Severity

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hostile.scratch import DATA, snapshot
+from support.scratch import DATA, snapshot
 
 from podcast.read.catalog import default_root, load
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from hostile.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup
-from hostile.scratch import EPISODE_AUDIO, Scratch
 from support.clock import NOW
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup
+from support.scratch import EPISODE_AUDIO, Scratch
 from support.servers import Gunicorn
 
 from podcast.site.app import create_app

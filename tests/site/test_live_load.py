@@ -17,9 +17,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from hostile.scratch import DATA, EPISODE_YAML, Scratch, dump
-from support.servers import Gunicorn
 from lxml import etree
+from support.scratch import DATA, EPISODE_YAML, Scratch, dump
+from support.servers import Gunicorn
 
 from podcast.read.catalog import load
 from podcast.errors import CatalogError

@@ -12,10 +12,10 @@ import feedparser
 import podcastparser
 from bs4 import BeautifulSoup
 from lxml import etree
-from support.clock import NOW
 
-from podcast.render import feed
 from podcast.model import Catalog
+from podcast.render import feed
+from support.clock import NOW
 
 BASE_URL = "https://offthecharts.example"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
