@@ -15,9 +15,9 @@ import feedparser
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW
 from flask import Flask
 from lxml import etree
+from support.clock import NOW
 
 from podcast.publish import build as export
 from podcast.site.app import create_app

@@ -13,7 +13,7 @@ from typing import Any
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW
+from support.clock import NOW
 from flask.testing import FlaskClient
 from lxml import etree
 from mutagen.id3 import ID3

@@ -16,7 +16,7 @@ import feedparser
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW
+from support.clock import NOW
 from flask.testing import FlaskClient
 from lxml import etree
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup
-from hostile.scratch import EPISODE_AUDIO, Scratch
+from support.clock import NOW
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup
+from support.scratch import EPISODE_AUDIO, Scratch
 from support.servers import Gunicorn
 
 from podcast.site.app import create_app
@@ -248,6 +249,7 @@ RAW_TARGETS = [
 
 
 @pytest.mark.parametrize("target", RAW_TARGETS, ids=lambda t: t.decode("latin-1")[:60])
+@pytest.mark.slow  # a real gunicorn
 def test_raw_traversal_against_gunicorn(server: Gunicorn, target: bytes) -> None:
     response = server.get(target)
     assert response.status in (301, 308, 400, 404, 414), response.raw[:200]
@@ -300,6 +302,7 @@ def test_raw_traversal_against_gunicorn(server: Gunicorn, target: bytes) -> None
         ),
     ],
 )
+@pytest.mark.slow  # a real gunicorn
 def test_oversized_and_malformed_requests(
     server: Gunicorn, what: str, request_bytes: bytes, statuses: set[int]
 ) -> None:
@@ -309,6 +312,7 @@ def test_oversized_and_malformed_requests(
 
 
 @pytest.mark.parametrize("name", RANGES)
+@pytest.mark.slow  # a real gunicorn
 def test_absurd_ranges_against_gunicorn(server: Gunicorn, name: str) -> None:
     data = (Path(__file__).parents[1] / "data" / "cbr.mp3").read_bytes()
     response = server.get(AUDIO_URL.encode(), {b"Range": RANGES[name].encode()})
@@ -347,6 +351,7 @@ def test_a_5_gib_file_is_served_with_exact_ranges(
 
 
 @pytest.mark.parametrize(("range_header", "first", "last"), GIANT_RANGES)
+@pytest.mark.slow  # a real gunicorn
 def test_gunicorn_serves_the_5_gib_file_with_exact_ranges(
     server: Gunicorn, range_header: str, first: int, last: int
 ) -> None:
@@ -359,6 +364,7 @@ def test_gunicorn_serves_the_5_gib_file_with_exact_ranges(
     assert head.headers["content-length"] == str(GIANT)
 
 
+@pytest.mark.slow  # a real gunicorn
 def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Gunicorn) -> None:
     offset = 256 * 1024**2
     server.get(b"/audio/" + GIANT_AUDIO.encode(), {b"Range": b"bytes=0-0"})  # warm both paths
@@ -371,12 +377,14 @@ def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Gunicorn
     assert read < 8 * 1024**2, f"{read:,} bytes read to serve 16"
 
 
+@pytest.mark.slow  # a real gunicorn
 def test_the_feed_states_the_5_gib_length_exactly(server: Gunicorn) -> None:
     response = server.get(b"/feed.xml")
     assert response.status == 200
     assert f'length="{GIANT}"'.encode() in response.body
 
 
+@pytest.mark.slow  # a real gunicorn
 def test_the_server_is_still_up_after_all_that(server: Gunicorn) -> None:
     response = server.get(b"/")
     assert response.status == 200

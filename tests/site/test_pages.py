@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,13 +15,13 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from lxml import etree
+from support.clock import NOW
 
 from podcast.read.catalog import load
 from podcast.render.search import read_cues
 from podcast.site.app import create_app
 
 BASE = "https://offthecharts.example"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 EPISODE = "/episodes/s1-01-why-we-call-it-an-emergency/"
 PAGES = ["/", "/seasons/1/", EPISODE, "/search/?q=care", "/no-such-page/"]
 ISO_DURATION = re.compile(r"^PT(\d+H)?(\d+M)?(\d+S)?$")

@@ -21,6 +21,7 @@ from support.servers import Gunicorn, factory
 
 from podcast.read.catalog import default_root
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 WAIT = 60.0  # seconds: a generous bound for a loaded CI machine, never a speed assertion
 
 
