@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -295,5 +296,4 @@ def _recognise(name: str, lines: list[str]) -> LogFormat:
 
 
 def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
-    yield from first
-    yield from rest
+    return itertools.chain(first, rest)

@@ -35,7 +35,7 @@ def build(tally: Tally, found: list[Target], catalog: Catalog) -> Report:
         "unique_listeners": len(tally.listeners),
         "episodes": [_episode(tally, target, start, end) for target in _by_date(found)],
         "days": [
-            {"day": day, "downloads": n, "unique_listeners": len(tally.listeners_by_day[day])}
+            {"day": day, "downloads": n, "unique_listeners": tally.listeners_by_day[day]}
             for day, n in sorted(tally.by_day.items())
         ],
         "episode_days": [
