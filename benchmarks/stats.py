@@ -11,6 +11,7 @@ lines per second and the peak resident memory.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import tempfile
@@ -43,7 +44,9 @@ def generate(path: Path, lines: int) -> None:
     rng = random.Random(1)
     catalog = load(default_root())
     audio = [("/audio/" + audio_path(catalog, e), e.audio.size) for e in catalog.episodes]
-    agents = AGENTS + [f"Podcasts/{1600 + i}.1 CFNetwork/1404.0.5 Darwin/22.3.0" for i in range(300)]
+    agents = AGENTS + [
+        f"Podcasts/{1600 + i}.1 CFNetwork/1404.0.5 Darwin/22.3.0" for i in range(300)
+    ]
     start = datetime(2026, 3, 1, tzinfo=UTC)
     step = timedelta(days=30) / lines
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
@@ -82,14 +85,19 @@ def main() -> None:
     log = folder / "access.log"
     began = time.perf_counter()
     generate(log, args.lines)
-    print(f"generated {args.lines:,} lines ({log.stat().st_size / 1e9:.2f} GB) in "
-          f"{time.perf_counter() - began:.0f} s")
-    began = time.perf_counter()
+    print(
+        f"generated {args.lines:,} lines ({log.stat().st_size / 1e9:.2f} GB) in "
+        f"{time.perf_counter() - began:.0f} s"
+    )
+    began, cpu = time.perf_counter(), time.process_time()
     report = stats(default_root(), [str(log)], Options())
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"counted {report['downloads']:,} downloads in {elapsed:.1f} s: "
-          f"{args.lines / elapsed:,.0f} lines/s; peak RSS {peak:.0f} MiB")
+    print(
+        f"counted {report['downloads']:,} downloads in {elapsed:.1f} s: "
+        f"{args.lines / elapsed:,.0f} lines/s ({args.lines / cpu:,.0f} per CPU second); "
+        f"peak RSS {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}"
+    )
     if not args.keep:
         log.unlink()
         folder.rmdir()

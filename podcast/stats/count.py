@@ -225,21 +225,18 @@ class Count:
         ):
             tally.excluded["outside --since/--until"] += 1
             return
-        self._listen(hit, target, moment)
-
-    def _listen(self, hit: tuple[str | None, ...], target: Target, moment: float) -> None:
-        tally = self.tally
+        # the rules that need no state: probe, bot, data centre, empty response
         if hit[RANGE] == "bytes=0-1" or (hit[STATUS] == "206" and hit[SENT] == "2"):
             tally.excluded["bytes=0-1 probe"] += 1
             return
         user_agent = hit[AGENT] or ""
-        agent = self.agents.classify(user_agent)
+        agent = self.agents.known.get(user_agent) or self.agents.classify(user_agent)
         if agent.bot:
             tally.excluded["bot (OPAWG list)"] += 1
             tally.bots[agent.name] += 1
             return
         ip = hit[IP] or ""
-        if self.options.networks is not None and ip in self.options.networks:
+        if options.networks is not None and ip in options.networks:
             tally.excluded["data-centre address (--exclude-cidrs)"] += 1
             return
         span = interval(hit, target.size)

@@ -125,7 +125,7 @@ def _split_combined(line: str) -> Hit | None:
     if (count == 7 or count == 9) and parts[4] == " " and (count == 7 or parts[6] == " "):
         head, numbers = parts[0], parts[2].split()
         start = head.find(" [")
-        request = parts[1].split(" ")
+        request = parts[1].split(" ", 2)
         if (
             head.endswith("] ")
             and start > 0

@@ -80,10 +80,8 @@ class Paths:
 
     def episode(self, path: str) -> Target | None:
         """The episode this path fetches, or None."""
-        try:
+        if path in self.seen:
             return self.seen[path]
-        except KeyError:
-            pass
         if len(self.seen) >= PATH_CACHE_LIMIT:
             self.seen.clear()
         found = self.seen[path] = self._match(path)
