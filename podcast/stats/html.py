@@ -13,6 +13,7 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
+from podcast.errors import PodcastError
 from podcast.files import write_atomic
 from podcast.stats.report import SPANS, Report, methodology, summary
 
@@ -54,7 +55,13 @@ def render(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     """Write the HTML report atomically."""
-    write_atomic(path, render(report).encode("utf-8"))
+    try:
+        write_atomic(path, render(report).encode("utf-8"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PodcastError(
+            f"{path}: cannot write the report ({reason}); check the folder"
+        ) from None
 
 
 def _episodes(report: Report) -> str:

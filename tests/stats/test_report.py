@@ -102,3 +102,46 @@ def test_no_address_in_any_output(long_show: Path, tmp_path: Path) -> None:
     text = "\n".join(outputs)
     for address in ADDRESSES + ["2001:db8:77:1", "203.0.113"]:
         assert address not in text
+
+
+def test_cli_options_reach_the_count(long_show: Path, tmp_path: Path) -> None:
+    cidrs = tmp_path / "datacentres.txt"
+    cidrs.write_text("# cloud\n198.51.100.0/24\n")
+    result = stats(
+        long_show,
+        tmp_path,
+        "--format",
+        "json",
+        "--window",
+        "rolling",
+        "--max-per-ip",
+        "7",
+        "--exclude-cidrs",
+        str(cidrs),
+        "--since",
+        "2026-03-03",
+        "--until",
+        "2026-03-03",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["window"] == "rolling 24 hours"
+    assert report["methodology"]["max_downloads_per_address"] == 7
+    assert report["methodology"]["data_centre_networks"] == 1
+    assert report["downloads"] == 1  # only the 3rd's Overcast download; the 2nd is outside
+    assert report["methodology"]["excluded"]["outside --since/--until"] == 1
+
+
+def test_a_bad_cidr_list_names_the_line(long_show: Path, tmp_path: Path) -> None:
+    cidrs = tmp_path / "datacentres.txt"
+    cidrs.write_text("198.51.100.0/24\nnot-a-network\n")
+    result = stats(long_show, tmp_path, "--exclude-cidrs", str(cidrs))
+    assert result.exit_code == 1
+    assert f"{cidrs}:2: not a network in CIDR notation" in result.output
+
+
+def test_an_html_report_that_cannot_be_written(long_show: Path, tmp_path: Path) -> None:
+    result = stats(long_show, tmp_path, "--html", str(tmp_path / "no-such-dir" / "r.html"))
+    assert result.exit_code == 1
+    assert "cannot write the report" in result.output
+    assert "Traceback" not in result.output
