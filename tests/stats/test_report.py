@@ -53,6 +53,11 @@ def test_json_lists_every_episode(long_show: Path, tmp_path: Path) -> None:
     for episode in report["episodes"]:
         assert {"guid", "title", "downloads"} <= set(episode)
     assert [a["name"] for a in report["apps"]] == ["Apple Podcasts", "Overcast"]
+    # logs of March 2026 hold nothing of the first month of an episode from 2022
+    old = next(e for e in report["episodes"] if e["published"].startswith("2022-01-11"))
+    assert (old["first_30_days"], old["first_30_days_complete"]) == (None, False)
+    new = next(e for e in report["episodes"] if e["title"] == "A long talk")
+    assert (new["first_7_days"], new["first_7_days_complete"]) == (2, False)
 
 
 def test_csv_has_a_row_per_episode(long_show: Path, tmp_path: Path) -> None:
