@@ -112,26 +112,22 @@ def day_of(moment: float) -> str:
 def interval(hit: tuple[str | None, ...], size: int) -> tuple[int, int] | None:
     """The bytes [start, end) this response carried, from its Range header and bytes sent."""
     sent_text = hit[SENT]
-    sent = int(sent_text) if sent_text and sent_text.isdigit() else 0
-    if not sent:  # `-` or 0: the client went away before any of the body
-        return None
-    start, end = 0, 0
+    if not sent_text or sent_text == "0" or sent_text == "-" or not sent_text.isdigit():
+        return None  # the client went away before any of the body
+    sent = int(sent_text)
     header = hit[RANGE]
-    if hit[STATUS] == "206" and header and header.startswith("bytes="):
-        first = header[6:].split(",", 1)[0].strip()
-        low, _, high = first.partition("-")
-        if low.isdigit():
-            start = int(low)
-            end = int(high) + 1 if high.isdigit() else size
-        elif high.isdigit():
-            start = max(0, size - int(high))
-            end = size
-        else:
-            return None
+    if hit[STATUS] != "206" or not header or not header.startswith("bytes="):
+        return (0, min(sent, size))
+    low, _, high = header[6:].split(",", 1)[0].strip().partition("-")
+    if low.isdigit():
+        start = int(low)
+        end = int(high) + 1 if high.isdigit() else size
+    elif high.isdigit():
+        start, end = max(0, size - int(high)), size
     else:
-        end = size
-    end = min(end, start + sent) if end > start else start + sent
-    return (start, min(end, size)) if end > start else None
+        return None
+    end = min(end, start + sent, size) if end > start else min(start + sent, size)
+    return (start, end) if end > start else None
 
 
 def covered(intervals: list[list[int]], start: int, end: int) -> int:
