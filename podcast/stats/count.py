@@ -168,7 +168,7 @@ class Count:
         # committed downloads, by (episode, day number, app, device, age bucket)
         self.counted: Counter[tuple[int, int, str, str, int]] = Counter()
         self.day_listeners: dict[int, set[bytes]] = {}
-        self.newest = float("-inf")
+        self.newest, self.oldest = float("-inf"), float("inf")
         self.swept = float("-inf")
 
     def read(self, log: LogFile) -> None:
@@ -212,9 +212,12 @@ class Count:
             tally.excluded["time not readable"] += 1
             return
         if moment > self.newest:
-            self._advance(moment)
-        elif tally.first_seen is None or moment < tally.first_seen:
-            tally.first_seen = moment
+            self.newest = moment
+            if moment - self.swept >= SWEEP_EVERY:
+                self.swept = moment
+                self.sweep(moment - DAY - LATE_TOLERANCE)
+        if moment < self.oldest:
+            self.oldest = moment
         options = self.options
         if (options.since is not None and moment < options.since) or (
             options.until is not None and moment >= options.until
@@ -292,15 +295,6 @@ class Count:
             self.pending_opened.setdefault(int(start // 3600), []).append(window)
         waiting.append((target.index, session.first, agent, listener))
 
-    def _advance(self, moment: float) -> None:
-        tally = self.tally
-        if tally.first_seen is None:
-            tally.first_seen = moment
-        self.newest = tally.last_seen = moment
-        if moment - self.swept >= SWEEP_EVERY:
-            self.swept = moment
-            self.sweep(moment - DAY - LATE_TOLERANCE)
-
     def sweep(self, before: float) -> None:
         """Close every window that started before `before`: commit or flag its downloads."""
         hour = before // 3600 if before != float("inf") else float("inf")
@@ -344,6 +338,8 @@ class Count:
     def finish(self) -> Tally:
         """Close every window left open and return the tally."""
         self.sweep(float("inf"))
+        if self.oldest <= self.newest:
+            self.tally.first_seen, self.tally.last_seen = self.oldest, self.newest
         for day, keys in self.day_listeners.items():
             self.tally.listeners_by_day[day_of(day * DAY)] = len(keys)
         tally, names = self.tally, {d: day_of(d * DAY) for _, d, *_ in self.counted}
