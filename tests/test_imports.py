@@ -14,9 +14,21 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
     "read": ["audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
-    "render": ["notes", "chapters", "feedext", "feed", "seo", "search", "subscribe"],
+    "render": [
+        "times",
+        "urls",
+        "notes",
+        "cues",
+        "chapters",
+        "feedext",
+        "feed",
+        "seo",
+        "search",
+        "subscribe",
+        "sharing",
+    ],
     "checks": ["rules", "against"],
-    "site": ["responses", "live", "app"],
+    "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": ["add", "build"],
     "cli": [],

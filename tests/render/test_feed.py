@@ -11,9 +11,9 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from podcast.render import feed
-from podcast.read.catalog import default_root, load
 from podcast.model import Catalog
+from podcast.read.catalog import default_root, load
+from podcast.render import feed
 
 BASE = "https://offthecharts.example"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
