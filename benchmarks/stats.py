@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from podcast.read.catalog import default_root, load
-from podcast.render.feed import audio_path
+from podcast.render.urls import audio_path
 from podcast.stats.count import Options
 from podcast.stats.run import stats
 
