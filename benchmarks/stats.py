@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/stats.py [--lines 10000000] [--keep]
 
 Writes a `podcast`-format log (combined + Range) spread over 30 days: 60% audio requests by
-about 40,000 listeners a day (Range requests, probes, HEADs, bots), 15% feed fetches, the
+100,000 listeners (Range requests, probes, HEADs, bots), 15% feed fetches, the
 rest pages and assets. Then counts it with the shipped show, in this process, and prints
 lines per second and the peak resident memory.
 """
@@ -11,6 +11,7 @@ lines per second and the peak resident memory.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import tempfile
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from podcast.read.catalog import default_root, load
-from podcast.render.feed import audio_path
+from podcast.render.urls import audio_path
 from podcast.stats.count import Options
 from podcast.stats.run import stats
 
@@ -34,6 +35,7 @@ AGENTS = [
     "atc/1.0 watchOS/7.1 model/Watch5,1 hwp/t8006 build/18R590 (6; dt:201)",
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 ]
+LISTENERS = 100_000  # distinct address + app pairs over the month
 PAGES = ["/", "/episodes/", "/static/style.css", "/static/player.js", "/artwork.jpg"]
 
 
@@ -42,15 +44,17 @@ def generate(path: Path, lines: int) -> None:
     rng = random.Random(1)
     catalog = load(default_root())
     audio = [("/audio/" + audio_path(catalog, e), e.audio.size) for e in catalog.episodes]
-    agents = AGENTS + [f"Podcasts/{1600 + i}.1 CFNetwork/1404.0.5 Darwin/22.3.0" for i in range(300)]
+    agents = AGENTS + [
+        f"Podcasts/{1600 + i}.1 CFNetwork/1404.0.5 Darwin/22.3.0" for i in range(300)
+    ]
     start = datetime(2026, 3, 1, tzinfo=UTC)
     step = timedelta(days=30) / lines
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         for i in range(lines):
             moment = (start + step * i).strftime("%d/%b/%Y:%H:%M:%S +0000")
-            day = i * 30 // lines
-            ip = f"10.{day}.{rng.randrange(160)}.{rng.randrange(250)}"
-            agent = agents[rng.randrange(len(agents))]
+            listener = rng.randrange(LISTENERS)  # the same address keeps the same app
+            ip = f"10.{listener >> 16}.{(listener >> 8) & 255}.{listener & 255}"
+            agent = agents[listener % len(agents)]
             roll = rng.random()
             if roll < 0.60:
                 target, size = audio[rng.randrange(len(audio))]
@@ -81,14 +85,19 @@ def main() -> None:
     log = folder / "access.log"
     began = time.perf_counter()
     generate(log, args.lines)
-    print(f"generated {args.lines:,} lines ({log.stat().st_size / 1e9:.2f} GB) in "
-          f"{time.perf_counter() - began:.0f} s")
-    began = time.perf_counter()
+    print(
+        f"generated {args.lines:,} lines ({log.stat().st_size / 1e9:.2f} GB) in "
+        f"{time.perf_counter() - began:.0f} s"
+    )
+    began, cpu = time.perf_counter(), time.process_time()
     report = stats(default_root(), [str(log)], Options())
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"counted {report['downloads']:,} downloads in {elapsed:.1f} s: "
-          f"{args.lines / elapsed:,.0f} lines/s; peak RSS {peak:.0f} MiB")
+    print(
+        f"counted {report['downloads']:,} downloads in {elapsed:.1f} s: "
+        f"{args.lines / elapsed:,.0f} lines/s ({args.lines / cpu:,.0f} per CPU second); "
+        f"peak RSS {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}"
+    )
     if not args.keep:
         log.unlink()
         folder.rmdir()

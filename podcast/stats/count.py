@@ -15,7 +15,7 @@ listeners of one window, not the length of the log.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -53,6 +53,9 @@ class Options:
     salt: bytes | None = None
 
 
+Download = tuple[int, float, Agent, bytes]  # episode index, time, agent, listener key
+
+
 @dataclass(slots=True)
 class Session:
     """One listener's requests for one episode in one window."""
@@ -87,7 +90,7 @@ class Tally:
     by_app: Counter[str] = field(default_factory=Counter)
     by_device: Counter[str] = field(default_factory=Counter)
     first_days: dict[int, Counter[int]] = field(default_factory=dict)
-    listeners_by_day: dict[str, set[bytes]] = field(default_factory=dict)
+    listeners_by_day: dict[str, int] = field(default_factory=dict)
     listeners: set[bytes] = field(default_factory=set)
     excluded: Counter[str] = field(default_factory=Counter)
     bots: Counter[str] = field(default_factory=Counter)
@@ -109,26 +112,22 @@ def day_of(moment: float) -> str:
 def interval(hit: tuple[str | None, ...], size: int) -> tuple[int, int] | None:
     """The bytes [start, end) this response carried, from its Range header and bytes sent."""
     sent_text = hit[SENT]
-    sent = int(sent_text) if sent_text and sent_text.isdigit() else 0
-    if not sent:  # `-` or 0: the client went away before any of the body
-        return None
-    start, end = 0, 0
+    if not sent_text or sent_text == "0" or sent_text == "-" or not sent_text.isdigit():
+        return None  # the client went away before any of the body
+    sent = int(sent_text)
     header = hit[RANGE]
-    if hit[STATUS] == "206" and header and header.startswith("bytes="):
-        first = header[6:].split(",", 1)[0].strip()
-        low, _, high = first.partition("-")
-        if low.isdigit():
-            start = int(low)
-            end = int(high) + 1 if high.isdigit() else size
-        elif high.isdigit():
-            start = max(0, size - int(high))
-            end = size
-        else:
-            return None
+    if hit[STATUS] != "206" or not header or not header.startswith("bytes="):
+        return (0, min(sent, size))
+    low, _, high = header[6:].split(",", 1)[0].strip().partition("-")
+    if low.isdigit():
+        start = int(low)
+        end = int(high) + 1 if high.isdigit() else size
+    elif high.isdigit():
+        start, end = max(0, size - int(high)), size
     else:
-        end = size
-    end = min(end, start + sent) if end > start else start + sent
-    return (start, min(end, size)) if end > start else None
+        return None
+    end = min(end, start + sent, size) if end > start else min(start + sent, size)
+    return (start, end) if end > start else None
 
 
 def covered(intervals: list[list[int]], start: int, end: int) -> int:
@@ -153,46 +152,51 @@ class Count:
 
     def __init__(self, found: list[Target], options: Options) -> None:
         self.paths = Paths(found)
-        self.targets = {target.index: target for target in found}
+        self.published = {t.index: t.episode.published.timestamp() for t in found}
         self.options = options
+        self.by_day = options.window == "day"
         self.keys = Keys(options.salt)
         self.agents = Agents()
         self.tally = Tally(WINDOWS[options.window], options.max_per_ip)
         self.tally.networks = len(options.networks) if options.networks else 0
         self.sessions: dict[tuple[bytes, int, float | None], Session] = {}
-        self.pending: dict[tuple[bytes, float], list[tuple[int, float, Agent, bytes]]] = {}
+        self.pending: dict[tuple[bytes, float], list[Download]] = {}
         self.address_window: dict[bytes, float] = {}
         # window starts by hour, so a sweep visits only the windows it closes
         self.opened: dict[int, list[tuple[bytes, int, float | None]]] = {}
         self.pending_opened: dict[int, list[tuple[bytes, float]]] = {}
-        self.newest = float("-inf")
+        # committed downloads, by (episode, day number, app, device, age bucket)
+        self.counted: Counter[tuple[int, int, str, str, int]] = Counter()
+        self.day_listeners: dict[int, set[bytes]] = {}
+        self.newest, self.oldest = float("-inf"), float("inf")
         self.swept = float("-inf")
 
     def read(self, log: LogFile) -> None:
         """Count every line of one log; unparsable lines are counted, never fatal."""
         report = FileReport(log.name, log.format.name, problem=log.problem)
         self.tally.files.append(report)
-        split, when = log.format.split, log.format.when
+        split, when, request = log.format.split, log.format.when, self.request
+        number = 0
         try:
-            for report.lines, line in enumerate(log.lines, 1):  # noqa: B007
+            for number, line in enumerate(log.lines, 1):  # noqa: B007
                 hit = split(line)
-                if hit is None:
-                    if line.strip():
-                        report.unparsable += 1
-                        if len(report.first_unparsable) < 5:
-                            report.first_unparsable.append(report.lines)
-                elif hit:
-                    self.request(hit, when)
+                if hit:
+                    request(hit, when)
+                elif hit is None and line.strip():
+                    report.unparsable += 1
+                    if len(report.first_unparsable) < 5:
+                        report.first_unparsable.append(number)
         except (OSError, EOFError) as exc:
-            report.problem = f"stopped reading after line {report.lines}: {exc}"
+            report.problem = f"stopped reading after line {number}: {exc}"
         finally:
+            report.lines = number
             log.close()
 
-    def request(self, hit: tuple[str | None, ...], when: object) -> None:
+    def request(self, hit: tuple[str | None, ...], when: Callable[[str], float]) -> None:
         """Apply the rules to one parsed request."""
         path = hit[PATH]
-        target = self.paths.episode(path) if path else None
         tally = self.tally
+        target = self.paths.episode(path) if path else None
         if target is None:
             if path and self.paths.is_feed(path):
                 tally.feed_fetches += 1
@@ -200,40 +204,46 @@ class Count:
                 tally.other_requests += 1
             return
         tally.audio_requests += 1
-        reason = _status_rule(hit)
-        if reason:
-            tally.excluded[reason] += 1
+        if hit[METHOD] != "GET" or (hit[STATUS] != "206" and hit[STATUS] != "200"):
+            tally.excluded[_status_rule(hit)] += 1
             return
-        moment = when(hit[TIME] or "")  # type: ignore[operator]
+        moment = when(hit[TIME] or "")
         if moment != moment:  # NaN: a time this cannot read
             tally.excluded["time not readable"] += 1
             return
-        self._seen(moment)
+        if moment > self.newest:
+            self.newest = moment
+            if moment - self.swept >= SWEEP_EVERY:
+                self.swept = moment
+                self.sweep(moment - DAY - LATE_TOLERANCE)
+        if moment < self.oldest:
+            self.oldest = moment
         options = self.options
         if (options.since is not None and moment < options.since) or (
             options.until is not None and moment >= options.until
         ):
             tally.excluded["outside --since/--until"] += 1
             return
-        self._listen(hit, target, moment)
-
-    def _listen(self, hit: tuple[str | None, ...], target: Target, moment: float) -> None:
-        tally = self.tally
+        # the rules that need no state: probe, bot, data centre, empty response
         if hit[RANGE] == "bytes=0-1" or (hit[STATUS] == "206" and hit[SENT] == "2"):
             tally.excluded["bytes=0-1 probe"] += 1
             return
-        agent = self.agents.classify(hit[AGENT] or "")
+        user_agent = hit[AGENT] or ""
+        agent = self.agents.known.get(user_agent) or self.agents.classify(user_agent)
         if agent.bot:
             tally.excluded["bot (OPAWG list)"] += 1
             tally.bots[agent.name] += 1
             return
         ip = hit[IP] or ""
-        if self.options.networks is not None and ip in self.options.networks:
+        if options.networks is not None and ip in options.networks:
             tally.excluded["data-centre address (--exclude-cidrs)"] += 1
             return
+        span = interval(hit, target.size)
+        if span is None:
+            tally.excluded["no bytes sent"] += 1
+            return
         net = network(ip)
-        listener = self.keys.listener(net, hit[AGENT] or "")
-        self._session(listener, net, target, moment, hit, agent)
+        self._session(self.keys.listener(net, user_agent), net, target, moment, span, agent)
 
     def _session(
         self,
@@ -241,16 +251,12 @@ class Count:
         net: bytes,
         target: Target,
         moment: float,
-        hit: tuple[str | None, ...],
+        span: tuple[int, int],
         agent: Agent,
     ) -> None:
-        span = interval(hit, target.size)
-        if span is None:
-            self.tally.excluded["no bytes sent"] += 1
-            return
         # a calendar day is part of the key, so a late line for yesterday finds yesterday's
         # session; a rolling window replaces the listener's session once 24 h are over
-        day = moment - moment % DAY if self.options.window == "day" else None
+        day = moment - moment % DAY if self.by_day else None
         key = (listener, target.index, day)
         session = self.sessions.get(key)
         if session is None or (day is None and not self._same_window(session.start, moment)):
@@ -259,47 +265,35 @@ class Count:
             start = moment if day is None else day
             session = self.sessions[key] = Session(start, moment)
             self.opened.setdefault(int(start // 3600), []).append(key)
-        if session.counted:
+        elif session.counted:
             self.tally.excluded["duplicate in the window"] += 1
             return
-        session.first = min(session.first, moment)
+        elif moment < session.first:
+            session.first = moment
         if covered(session.intervals, *span) >= target.threshold:
             session.counted = True
             session.intervals = []
             self._download(self.keys.address(net), session, target, agent, listener)
 
     def _same_window(self, start: float, moment: float) -> bool:
-        if self.options.window == "day":
-            return start <= moment < start + DAY
         return start - LATE_TOLERANCE <= moment < start + DAY
 
     def _download(
         self, address: bytes, session: Session, target: Target, agent: Agent, listener: bytes
     ) -> None:
-        if self.options.window == "day":
+        if self.by_day:
             start = session.start
         else:
             start = self.address_window.get(address, session.first)
             if not start <= session.first < start + DAY:
                 start = session.first
             self.address_window[address] = start
-        record = (target.index, session.first, agent, listener)
         window = (address, start)
-        if window not in self.pending:
-            self.pending[window] = []
+        waiting = self.pending.get(window)
+        if waiting is None:
+            waiting = self.pending[window] = []
             self.pending_opened.setdefault(int(start // 3600), []).append(window)
-        self.pending[window].append(record)
-
-    def _seen(self, moment: float) -> None:
-        tally = self.tally
-        if tally.first_seen is None or moment < tally.first_seen:
-            tally.first_seen = moment
-        if moment > self.newest:
-            self.newest = moment
-            tally.last_seen = moment
-            if moment - self.swept >= SWEEP_EVERY:
-                self.swept = moment
-                self.sweep(moment - DAY - LATE_TOLERANCE)
+        waiting.append((target.index, session.first, agent, listener))
 
     def sweep(self, before: float) -> None:
         """Close every window that started before `before`: commit or flag its downloads."""
@@ -319,36 +313,46 @@ class Count:
             stale = [a for a, s in self.address_window.items() if s < before]
             for address in stale:
                 del self.address_window[address]
+        self._close_days(before)
 
-    def _commit(self, downloads: list[tuple[int, float, Agent, bytes]]) -> None:
+    def _commit(self, downloads: list[Download]) -> None:
         tally = self.tally
         if len(downloads) > self.options.max_per_ip:
             tally.flagged_addresses += 1
             tally.excluded["implausible address (> --max-per-ip downloads)"] += len(downloads)
             return
+        counted, published, listeners = self.counted, self.published, tally.listeners
         for index, moment, agent, listener in downloads:
-            day = day_of(moment)
-            tally.downloads[index] += 1
-            tally.by_episode_day[(index, day)] += 1
-            tally.by_day[day] += 1
-            tally.by_app[agent.name] += 1
-            tally.by_device[agent.device or "Unknown"] += 1
-            tally.listeners_by_day.setdefault(day, set()).add(listener)
-            tally.listeners.add(listener)
-            self._first_days(index, moment)
+            day = int(moment // DAY)
+            age = moment - published[index]
+            bucket = next((span for span in (1, 7, 30) if 0 <= age < span * DAY), 0)
+            counted[(index, day, agent.name, agent.device or "Unknown", bucket)] += 1
+            self.day_listeners.setdefault(day, set()).add(listener)
+            listeners.add(listener)
 
-    def _first_days(self, index: int, moment: float) -> None:
-        published = self.targets[index].episode.published.timestamp()
-        age = moment - published
-        days = self.tally.first_days.setdefault(index, Counter())
-        for span in (1, 7, 30):
-            if 0 <= age < span * DAY:
-                days[span] += 1
+    def _close_days(self, before: float) -> None:
+        """Keep only the number of a closed day's listeners, not their keys."""
+        for day in [d for d in self.day_listeners if (d + 2) * DAY < before]:
+            self.tally.listeners_by_day[day_of(day * DAY)] = len(self.day_listeners.pop(day))
 
     def finish(self) -> Tally:
         """Close every window left open and return the tally."""
         self.sweep(float("inf"))
-        return self.tally
+        if self.oldest <= self.newest:
+            self.tally.first_seen, self.tally.last_seen = self.oldest, self.newest
+        for day, keys in self.day_listeners.items():
+            self.tally.listeners_by_day[day_of(day * DAY)] = len(keys)
+        tally, names = self.tally, {d: day_of(d * DAY) for _, d, *_ in self.counted}
+        for (index, day, app, device, bucket), n in self.counted.items():
+            tally.downloads[index] += n
+            tally.by_episode_day[(index, names[day])] += n
+            tally.by_day[names[day]] += n
+            tally.by_app[app] += n
+            tally.by_device[device] += n
+            spans = tally.first_days.setdefault(index, Counter())
+            for span in (1, 7, 30):
+                spans[span] += n if 0 < bucket <= span else 0
+        return tally
 
 
 def _status_rule(hit: tuple[str | None, ...]) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
+from podcast.errors import PodcastError
 from podcast.files import write_atomic
-from podcast.stats.report import SPANS, Report, methodology, summary
+from podcast.stats.report import SPANS, Report, methodology, span_text, summary
 
 # pygal appends a finder for its map plugins to sys.meta_path that lacks find_spec, so every
 # failed import after it (optional ones, in any library) warns; no map plugin is used here.
@@ -30,7 +31,8 @@ CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}
 td,th{padding:.25rem .6rem;border-bottom:1px solid #ddd}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1rem 0}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.d{white-space:nowrap}
+figure{margin:1rem 0}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}small{color:#555}
 """
 MOST_EPISODES = 8  # lines on the time chart; the rest are summed as "Other episodes"
@@ -54,7 +56,13 @@ def render(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     """Write the HTML report atomically."""
-    write_atomic(path, render(report).encode("utf-8"))
+    try:
+        write_atomic(path, render(report).encode("utf-8"))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PodcastError(
+            f"{path}: cannot write the report ({reason}); check the folder"
+        ) from None
 
 
 def _episodes(report: Report) -> str:
@@ -63,15 +71,15 @@ def _episodes(report: Report) -> str:
     )
     rows = []
     for e in report["episodes"]:
-        spans = "".join(
-            f"<td class=n>{e[f'first_{s}_days']}{'' if e[f'first_{s}_days_complete'] else '*'}</td>"
-            for s in SPANS
-        )
+        spans = "".join(f"<td class=n>{span_text(e, s)}</td>" for s in SPANS)
         rows.append(
-            f"<tr><td>{escape(e['title'])}</td><td>{e['published'][:10]}</td>"
+            f"<tr><td>{escape(e['title'])}</td><td class=d>{e['published'][:10]}</td>"
             f"<td class=n>{e['downloads']}</td>{spans}</tr>"
         )
-    note = "<small>* the logs do not cover the whole span since publication</small>"
+    note = (
+        "<small>* the logs cover only part of the span since publication; "
+        "– they cover none of it</small>"
+    )
     return f"<h2>Episodes</h2><table>{head}</tr>{''.join(rows)}</table>{note}"
 
 
@@ -123,6 +131,8 @@ def _over_time(report: Report) -> str:
 
 def _apps(report: Report) -> str:
     chart = _chart(pygal.HorizontalBar, "Downloads by app")
-    for app in report["apps"][:12]:
-        chart.add(app["name"], app["downloads"])
+    apps = report["apps"][:12][::-1]  # pygal draws the first label at the bottom
+    chart.x_labels = [app["name"] for app in apps]
+    chart.add("Downloads", [app["downloads"] for app in apps])
+    chart.show_legend = False
     return str(chart.render(is_unicode=True))

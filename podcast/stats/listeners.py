@@ -35,15 +35,21 @@ class Keys:
 
     def __init__(self, salt: bytes | None = None) -> None:
         self.salt = salt or secrets.token_bytes(16)
+        # keyed once; copying a keyed state is twice as fast as keying a new one per line
+        self._listener = hashlib.blake2b(key=self.salt, digest_size=12)
+        self._address = hashlib.blake2b(key=self.salt, digest_size=12, person=b"ip")
 
     def listener(self, net: bytes, user_agent: str) -> bytes:
         """The listener's key: network and User-Agent, hashed with the run's salt."""
-        data = net + b"\x00" + user_agent.encode("utf-8", "replace")
-        return hashlib.blake2b(data, key=self.salt, digest_size=12).digest()
+        state = self._listener.copy()
+        state.update(net + b"\x00" + user_agent.encode("utf-8", "replace"))
+        return state.digest()
 
     def address(self, net: bytes) -> bytes:
         """The network's key, for counting downloads per address without keeping it."""
-        return hashlib.blake2b(net, key=self.salt, digest_size=12, person=b"ip").digest()
+        state = self._address.copy()
+        state.update(net)
+        return state.digest()
 
 
 class Networks:

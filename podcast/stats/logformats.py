@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -124,7 +125,7 @@ def _split_combined(line: str) -> Hit | None:
     if (count == 7 or count == 9) and parts[4] == " " and (count == 7 or parts[6] == " "):
         head, numbers = parts[0], parts[2].split()
         start = head.find(" [")
-        request = parts[1].split(" ")
+        request = parts[1].split(" ", 2)
         if (
             head.endswith("] ")
             and start > 0
@@ -295,5 +296,4 @@ def _recognise(name: str, lines: list[str]) -> LogFormat:
 
 
 def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
-    yield from first
-    yield from rest
+    return itertools.chain(first, rest)

@@ -35,7 +35,7 @@ def build(tally: Tally, found: list[Target], catalog: Catalog) -> Report:
         "unique_listeners": len(tally.listeners),
         "episodes": [_episode(tally, target, start, end) for target in _by_date(found)],
         "days": [
-            {"day": day, "downloads": n, "unique_listeners": len(tally.listeners_by_day[day])}
+            {"day": day, "downloads": n, "unique_listeners": tally.listeners_by_day[day]}
             for day, n in sorted(tally.by_day.items())
         ],
         "episode_days": [
@@ -71,10 +71,11 @@ def _episode(tally: Tally, target: Target, start: float | None, end: float | Non
         "downloads": tally.downloads[target.index],
     }
     for span in SPANS:
-        entry[f"first_{span}_days"] = days.get(span, 0)
-        covered = start is not None and end is not None
-        entry[f"first_{span}_days_complete"] = (
-            covered and start <= published and end >= published + span * DAY  # type: ignore[operator]
+        over = published + span * DAY
+        seen = start is not None and end is not None and start < over and end >= published
+        entry[f"first_{span}_days"] = days.get(span, 0) if seen else None
+        entry[f"first_{span}_days_complete"] = bool(
+            seen and start <= published and end >= over  # type: ignore[operator]
         )
     entry["threshold_bytes"] = target.threshold
     return entry
@@ -147,11 +148,11 @@ def as_table(report: Report) -> str:
         ["Episode", "Published", "Downloads", "Day 1", "Days 1-7", "Days 1-30"],
         [
             [e["title"][:48], e["published"][:10], str(e["downloads"])]
-            + [_span(e, s) for s in SPANS]
+            + [span_text(e, s) for s in SPANS]
             for e in report["episodes"]
         ],
     )
-    lines += ["", "* the logs do not cover the whole span since publication", ""]
+    lines += ["", "* the logs cover only part of the span since publication; – none of it", ""]
     lines += _grid(
         ["Day", "Downloads", "Unique listeners"],
         [[d["day"], str(d["downloads"]), str(d["unique_listeners"])] for d in report["days"]],
@@ -165,9 +166,12 @@ def as_table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _span(entry: Report, span: int) -> str:
-    value = str(entry[f"first_{span}_days"])
-    return value if entry[f"first_{span}_days_complete"] else value + "*"
+def span_text(entry: Report, span: int) -> str:
+    """A first-N-days figure: `12`, `12*` when the logs hold part of the span, `–` for none."""
+    value = entry[f"first_{span}_days"]
+    if value is None:
+        return "–"
+    return str(value) if entry[f"first_{span}_days_complete"] else f"{value}*"
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -17,7 +17,8 @@ import mutagen
 from mutagen.mp3 import MP3
 
 from podcast.model import Catalog, Episode
-from podcast.render.feed import audio_path
+from podcast.render import urls
+from podcast.render.urls import audio_path
 
 MINUTE = 60.0
 PATH_CACHE_LIMIT = 100_000  # distinct request paths remembered (hits and misses)
@@ -71,19 +72,17 @@ def targets(catalog: Catalog) -> list[Target]:
 class Paths:
     """Maps a request path to its episode, by file name first so a miss costs one dict lookup."""
 
-    def __init__(self, found: list[Target], feed_names: tuple[str, ...] = ("feed.xml",)) -> None:
+    def __init__(self, found: list[Target], feed_names: tuple[str, ...] = ()) -> None:
         self.by_name: dict[str, list[Target]] = {}
         for target in found:
             self.by_name.setdefault(target.suffix.rsplit("/", 1)[1], []).append(target)
-        self.feed_names = frozenset(feed_names)
+        self.feed_names = frozenset(feed_names or (urls.feed().rsplit("/", 1)[1],))
         self.seen: dict[str, Target | None] = {}
 
     def episode(self, path: str) -> Target | None:
         """The episode this path fetches, or None."""
-        try:
+        if path in self.seen:
             return self.seen[path]
-        except KeyError:
-            pass
         if len(self.seen) >= PATH_CACHE_LIMIT:
             self.seen.clear()
         found = self.seen[path] = self._match(path)

@@ -53,6 +53,11 @@ def test_json_lists_every_episode(long_show: Path, tmp_path: Path) -> None:
     for episode in report["episodes"]:
         assert {"guid", "title", "downloads"} <= set(episode)
     assert [a["name"] for a in report["apps"]] == ["Apple Podcasts", "Overcast"]
+    # logs of March 2026 hold nothing of the first month of an episode from 2022
+    old = next(e for e in report["episodes"] if e["published"].startswith("2022-01-11"))
+    assert (old["first_30_days"], old["first_30_days_complete"]) == (None, False)
+    new = next(e for e in report["episodes"] if e["title"] == "A long talk")
+    assert (new["first_7_days"], new["first_7_days_complete"]) == (2, False)
 
 
 def test_csv_has_a_row_per_episode(long_show: Path, tmp_path: Path) -> None:
@@ -102,3 +107,46 @@ def test_no_address_in_any_output(long_show: Path, tmp_path: Path) -> None:
     text = "\n".join(outputs)
     for address in ADDRESSES + ["2001:db8:77:1", "203.0.113"]:
         assert address not in text
+
+
+def test_cli_options_reach_the_count(long_show: Path, tmp_path: Path) -> None:
+    cidrs = tmp_path / "datacentres.txt"
+    cidrs.write_text("# cloud\n198.51.100.0/24\n")
+    result = stats(
+        long_show,
+        tmp_path,
+        "--format",
+        "json",
+        "--window",
+        "rolling",
+        "--max-per-ip",
+        "7",
+        "--exclude-cidrs",
+        str(cidrs),
+        "--since",
+        "2026-03-03",
+        "--until",
+        "2026-03-03",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["window"] == "rolling 24 hours"
+    assert report["methodology"]["max_downloads_per_address"] == 7
+    assert report["methodology"]["data_centre_networks"] == 1
+    assert report["downloads"] == 1  # only the 3rd's Overcast download; the 2nd is outside
+    assert report["methodology"]["excluded"]["outside --since/--until"] == 1
+
+
+def test_a_bad_cidr_list_names_the_line(long_show: Path, tmp_path: Path) -> None:
+    cidrs = tmp_path / "datacentres.txt"
+    cidrs.write_text("198.51.100.0/24\nnot-a-network\n")
+    result = stats(long_show, tmp_path, "--exclude-cidrs", str(cidrs))
+    assert result.exit_code == 1
+    assert f"{cidrs}:2: not a network in CIDR notation" in result.output
+
+
+def test_an_html_report_that_cannot_be_written(long_show: Path, tmp_path: Path) -> None:
+    result = stats(long_show, tmp_path, "--html", str(tmp_path / "no-such-dir" / "r.html"))
+    assert result.exit_code == 1
+    assert "cannot write the report" in result.output
+    assert "Traceback" not in result.output
