@@ -17,7 +17,7 @@ STAGES = {
     "render": ["notes", "cues", "chapters", "feedext", "feed", "seo", "search", "subscribe"],
     "checks": ["rules", "against"],
     "site": ["responses", "live", "app"],
-    "publish": ["add", "build"],
+    "publish": ["add", "import_fetch", "import_source", "import_write", "import_run", "build"],
     "cli": [],
 }
 WEB_FRAMEWORKS = ("flask", "werkzeug", "markupsafe")

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-from podcast.read import catalog as catalog_module
-from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
+from podcast.read import catalog as catalog_module
+from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
@@ -200,8 +200,13 @@ def _pick_number(
 
 
 def _stem(number: int | None, kind: EpisodeType, title: str) -> str:
+    return episode_stem(number, kind, slugify(title))
+
+
+def episode_stem(number: int | None, kind: EpisodeType, slug: str) -> str:
+    """An episode's file stem: `07-slug`, or `trailer-slug` / `bonus-slug` outside the numbering."""
     prefix = f"{number:02d}" if number is not None else kind.value
-    return f"{prefix}-{slugify(title)}"
+    return f"{prefix}-{slug}"
 
 
 def _extension(source: Path, audio: Audio) -> str:
