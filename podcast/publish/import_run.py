@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from podcast.checks import against
-from podcast.errors import AudioError, CatalogError, PodcastError
+from podcast.checks import against, rules
+from podcast.errors import AudioError, CatalogError, PodcastError, Severity
 from podcast.files import write_atomic
 from podcast.model import EpisodeType, slugify
 from podcast.publish.add import ACCEPTED, episode_stem
@@ -180,6 +180,7 @@ def _plan(
 ) -> list[Planned]:
     seen: dict[str, int] = {}
     taken = {p.stem for p in root.glob("season-*/*")}
+    numbers_taken = {_numbered(fields) for _, fields in known.values()} - {None}
     links = [i.link for i in show.items if i.link]
     shared = {link for link in links if links.count(link) > 1} | {show.link or ""}
     plans = []
@@ -205,7 +206,15 @@ def _plan(
             report.already += 1
             _upstream(label, item, known[guid], report)
             continue
-        plans.append(_place(root, item, guid, taken, shared))
+        plan = _place(root, item, guid, taken, shared)
+        if plan.number is not None and (plan.season, plan.number) in numbers_taken:
+            report.warnings.append(
+                f"{label}: season {plan.season} episode {plan.number} is taken by another item; "
+                "imported without an episode number (the loader allows each number once)"
+            )
+            plan.number = None
+        numbers_taken.add((plan.season, plan.number) if plan.number else None)
+        plans.append(plan)
     numbers = [i.number for i in show.items if i.number]
     if numbers and max(numbers) > len(show.items):
         report.warnings.append(
@@ -218,6 +227,11 @@ def _plan(
             "isPermaLink=false (the guid text, which apps key on, is unchanged)"
         )
     return plans
+
+
+def _numbered(fields: Any) -> tuple[int, int] | None:
+    season, number = fields.get("season", int), fields.get("episode", int)
+    return (season, number) if season and number else None
 
 
 def _place(root: Path, item: SourceItem, guid: str, taken: set[str], shared: set[str]) -> Planned:
@@ -280,6 +294,9 @@ def _write_show(
     if not (root / name).exists():
         write_atomic(root / name, art.data, exclusive=True)
     fields, warnings = show_fields(show, name, guid or "", old_url)
+    names = {i.season or 1: i.season_name for i in show.items if i.season_name}
+    if names:
+        fields["seasons"] = {n: {"title": title} for n, title in sorted(names.items())}
     if not guid:
         del fields["podcast_guid"]
     report.warnings += warnings
@@ -392,6 +409,8 @@ def _side(
         return target.name
     try:
         data = fetch(_absolute(show, url), options.network, MAX_SIDE_FILE_BYTES)
+        if suffix in IMAGES.values():  # name an image by what it is, not by its URL
+            target = target.with_suffix(IMAGES.get(data.content_type, suffix))
         write_atomic(target, data.data, exclusive=True)
     except (FetchError, OSError) as exc:
         notes.append(f"{url} not imported: {exc}")
@@ -463,15 +482,21 @@ def _compare(root: Path, show: SourceShow, report: Report) -> None:
     dates = len([i for i, e in same if e.published.isoformat() == _iso(i.published)])
     titles = len([i for i, e in same if e.title == i.title])
     lengths = len([i for i, e in same if i.enclosure_length not in (None, e.audio.size)])
-    rules = {
+    counts = {
         r: sum(1 for p in problems if p.rule == r)
         for r in ("guid-changed", "guid-vanished", "enclosure-reused", "enclosure-moved")
     }
+    found = rules.run(catalog)
+    errors = len([p for p in found if p.severity is Severity.ERROR])
+    report.comparison.append(
+        f"podcast check: {errors} errors, {len(found) - errors} warnings and notices"
+        + ("; run `podcast check` to see them" if found else "")
+    )
     report.comparison += [
         f"compared with the source: {len(same)} of {len(items)} guids present, "
         f"{dates} dates and {titles} titles equal, {lengths} enclosure lengths differed "
         "from the declared length",
-        "check --against: " + ", ".join(f"{n} {r}" for r, n in rules.items()),
+        "check --against: " + ", ".join(f"{n} {r}" for r, n in counts.items()),
     ]
 
 

@@ -261,3 +261,16 @@ def test_timeout_fails_only_that_item(server: FeedServer, tmp_path: Path) -> Non
     result = run(url, "--root", str(tmp_path / "episodes"))
     assert result.exit_code == 1
     assert "1 imported" in result.output and "1 failed" in result.output
+
+
+def test_duplicate_numbers_and_since(server: FeedServer, tmp_path: Path) -> None:
+    items = host_items(4)
+    items[3].number = 3
+    url = serve(server, items)
+    root = tmp_path / "episodes"
+    result = run(url, "--root", str(root), "--since", "2022-01-25")
+    assert result.exit_code == 0, result.output
+    assert "published before --since" in result.output
+    assert "episode 3 is taken by another item" in result.output
+    assert "3 imported" in result.output and "podcast check: 0 errors" in result.output
+    assert sorted(e.number or 0 for e in load(root).episodes) == [0, 2, 3]
