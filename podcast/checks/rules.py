@@ -19,10 +19,12 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from podcast.render import chapters
+
+from podcast.render import feed
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, ShowType
 from podcast.read.yamlfile import read_mapping
-from podcast.render import chapters, feed
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
