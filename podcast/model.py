@@ -291,12 +291,6 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "episode"
 
 
-def format_timestamp(delta: timedelta) -> str:
-    """`HH:MM:SS` for chapter lists and durations."""
-    total = int(delta.total_seconds())
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
 def parse_timestamp(text: str) -> timedelta:
     """`HH:MM:SS(.mmm)`, `MM:SS` or seconds into a timedelta; ValueError if malformed."""
     parts = text.strip().split(":")

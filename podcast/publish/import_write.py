@@ -12,7 +12,7 @@ import nh3
 import yaml
 from markdownify import markdownify
 
-from podcast.model import format_timestamp, parse_timestamp, slugify
+from podcast.model import parse_timestamp, slugify
 from podcast.publish.import_source import SourceChapter, SourceItem, SourcePerson, SourceShow
 from podcast.read.catalog import LANGUAGE, apple_categories
 from podcast.render.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
@@ -91,8 +91,9 @@ def chapter_start(text: str) -> str | None:
         start = parse_timestamp(text)
     except ValueError:
         return None
-    millis = start.microseconds // 1000
-    return format_timestamp(start) + (f".{millis:03d}" if millis else "")
+    total, millis = int(start.total_seconds()), start.microseconds // 1000
+    clock = f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    return clock + (f".{millis:03d}" if millis else "")
 
 
 def chapters_from_json(data: bytes) -> list[dict[str, str]]:

@@ -69,6 +69,11 @@ class Results:
         """How many pages the results fill."""
         return max(1, math.ceil(self.total / PER_PAGE))
 
+    @property
+    def first(self) -> int:
+        """The rank of this page's first result (21 on page 2)."""
+        return (self.page - 1) * PER_PAGE + 1
+
 
 def fold(text: str) -> str:
     """Lower case without accents, so 'Équité' finds 'equite'."""

@@ -35,6 +35,8 @@ from werkzeug.http import (
 from werkzeug.utils import send_file
 from werkzeug.wsgi import get_current_url
 
+from podcast.render.chapters import JSON_TYPE as JSON_CHAPTERS
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
@@ -43,7 +45,7 @@ COMPRESSIBLE = frozenset(
     {
         "application/javascript",
         "application/json",
-        "application/json+chapters",
+        JSON_CHAPTERS,
         "application/rss+xml",
         "application/xml",
         "application/x-subrip",

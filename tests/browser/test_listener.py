@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.clock import NOW
+from support.servers import static_server
 
 from podcast.read.catalog import default_root, load
 
 from .chromium import ARTIFACTS, WAIT_MS
-from .serve_show import NOW, static_server
 
 CATALOG = load(default_root())
 EPISODE = "s1-01-why-we-call-it-an-emergency"  # has a transcript of six cues

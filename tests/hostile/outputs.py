@@ -48,7 +48,9 @@ def feed_of(catalog: Catalog) -> bytes:
 
 
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data")
-_SAFE_SCHEMES = {"", "http", "https", "mailto"}
+# podcast: is the subscribe link the site itself writes from the feed URL (iOS opens it in
+# Apple Podcasts); javascript:, data: and the rest stay refused.
+_SAFE_SCHEMES = {"", "http", "https", "mailto", "podcast"}
 
 
 def assert_no_live_markup(html: str | bytes, where: str) -> None:

@@ -9,8 +9,9 @@ from lxml import etree
 
 from podcast.model import group_seasons
 from podcast.read.catalog import load
-from podcast.render.feed import Urls
-from podcast.render.seo import iso_duration, series, sitemap
+from podcast.render.seo import series, sitemap
+from podcast.render.times import iso_duration
+from podcast.render.urls import Urls
 
 
 def test_iso_duration() -> None:
