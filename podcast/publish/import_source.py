@@ -473,5 +473,8 @@ def _date(text: str) -> datetime | None:
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
+        try:  # a few generators write ISO 8601 here
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # "-0000"

@@ -18,7 +18,7 @@ from podcast.read.catalog import load
 from podcast.render import feed
 
 pytestmark = pytest.mark.slow
-HOSTS = ["simplecast", "libsyn", "buzzsprout", "anchor", "wordpress"]
+HOSTS = ["simplecast", "libsyn", "buzzsprout", "anchor", "wordpress", "acast", "art19", "megaphone"]
 
 
 @pytest.fixture
@@ -55,6 +55,8 @@ def test_round_trip_keeps_every_identity(server: FeedServer, tmp_path: Path, hos
         assert entry.title == source.title
         assert entry.published_parsed == source.published_parsed
         assert entry.get("itunes_episode") == source.get("itunes_episode")
+        assert entry.get("itunes_episodetype", "full") == source.get("itunes_episodetype", "full")
+        assert entry.get("itunes_season", "1") == source.get("itunes_season", "1")
     podcast = podcastparser.parse("https://new.example/feed.xml", _stream(built))
     lengths = {e["guid"]: e["enclosures"][0]["file_size"] for e in podcast["episodes"]}
     old_podcast = podcastparser.parse(url, _stream(server.files["/feed.xml"]))

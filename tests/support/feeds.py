@@ -136,6 +136,7 @@ class Item:
     enclosure: bool = True
     length: int | None = None  # declared length; None = the real size
     permalink: bool | None = False
+    itunes_summary: str | None = None
 
 
 def host_items(count: int, start: datetime | None = None, host: str = "simplecast") -> list[Item]:
@@ -209,6 +210,28 @@ def _shaped(host: str, n: int, title: str, when: datetime) -> Item:
             content=html,
             permalink=True,
         )
+    if host == "acast":  # escaped (not CDATA) HTML, no season or number, seconds durations
+        return Item(
+            title,
+            f"acast-{n:04d}",
+            when,
+            season=None,
+            duration=str(90 + n),
+            link=f"https://shows.acast.com/off-the-charts/episodes/ep{n}",
+            description=html,
+        )
+    if host == "art19":  # gid:// guids, a trailer first, HH:MM:SS durations
+        return Item(
+            title,
+            f"gid://art19-episode-locator/V0/ep-{n}",
+            when,
+            kind="trailer" if n == 1 else "full",
+            number=None if n == 1 else n - 1,
+            duration="01:02:03",
+            description=html,
+        )
+    if host == "megaphone":  # notes only in itunes:summary, no <link>
+        return Item(title, f"MEGA{n}-{n * 7:04d}", when, number=n, itunes_summary=f"Plain {n}.")
     raise ValueError(host)
 
 
@@ -260,6 +283,8 @@ def _item_xml(server: FeedServer, item: Item) -> str:
         parts.append(f"<description>{item.description}</description>\n")
     elif item.description:
         parts.append(f"<description>{escape(item.description)}</description>\n")
+    if item.itunes_summary:
+        parts.append(f"<itunes:summary>{escape(item.itunes_summary)}</itunes:summary>\n")
     if item.content:
         parts.append(f"<content:encoded><![CDATA[{item.content}]]></content:encoded>\n")
     for tag, value in (
