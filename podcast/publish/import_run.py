@@ -38,6 +38,7 @@ from podcast.publish.import_write import (
     page_slug,
     person,
     show_fields,
+    vtt_from_json,
     yaml_text,
 )
 from podcast.read import catalog as catalog_module
@@ -380,10 +381,14 @@ def _side_files(
     """Transcript, artwork and chapters beside the audio; each failure is only a warning."""
     item, extras = plan.item, dict[str, Any]()
     transcript = next((t for t in item.transcripts if t.mime in TRANSCRIPTS), None)
+    json_transcript = next((t for t in item.transcripts if t.mime == "application/json"), None)
+    if transcript is None and json_transcript is not None:
+        _json_transcript(show, json_transcript.url, plan, options, notes)
+        transcript = json_transcript
     for other in item.transcripts:
         if other is not transcript:
             notes.append(f"transcript {other.url} ({other.mime}) not imported: use VTT or SRT")
-    if transcript is not None:
+    if transcript is not None and transcript is not json_transcript:
         _side(show, transcript.url, plan, TRANSCRIPTS[transcript.mime], options, notes)
     if item.image and item.image != show.image:
         image = _side(show, item.image, plan, _suffix(item.image, ".jpg"), options, notes)
@@ -399,6 +404,26 @@ def _side_files(
     if chapters:
         extras["chapters"] = chapters
     return extras
+
+
+def _json_transcript(
+    show: SourceShow, url: str, plan: Planned, options: Options, notes: list[str]
+) -> None:
+    """A JSON transcript converted to WebVTT beside the audio (the loader reads VTT)."""
+    target = plan.folder / f"{plan.stem}.vtt"
+    if target.exists():
+        return
+    try:
+        data = fetch(_absolute(show, url), options.network, MAX_SIDE_FILE_BYTES)
+        text = vtt_from_json(data.data)
+    except (FetchError, ValueError) as exc:
+        notes.append(f"transcript {url} not imported: {exc}")
+        return
+    if text is None:
+        notes.append(f"transcript {url} has no timed segments; not imported")
+        return
+    write_atomic(target, text.encode("utf-8"), exclusive=True)
+    notes.append(f"transcript {url} converted from JSON to WebVTT")
 
 
 def _side(

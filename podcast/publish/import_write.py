@@ -208,3 +208,29 @@ def _time(dumper: yaml.SafeDumper, value: datetime) -> yaml.Node:
 
 _Dumper.add_representer(str, _text)
 _Dumper.add_representer(datetime, _time)
+
+
+def vtt_from_json(data: bytes) -> str | None:
+    """A Podcasting 2.0 JSON transcript as WebVTT (speakers as voice tags); None if empty."""
+    document = json.loads(data)
+    segments = document.get("segments", []) if isinstance(document, dict) else []
+    cues = []
+    for segment in segments:
+        if not isinstance(segment, dict):
+            continue
+        try:
+            start, end = float(segment["startTime"]), float(segment["endTime"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        body = " ".join(str(segment.get("body", "")).split())
+        speaker = " ".join(str(segment.get("speaker") or "").split()).replace(">", "")
+        if body and end > start >= 0:
+            text = f"<v {speaker}>{body}" if speaker else body
+            cues.append(f"{_cue_time(start)} --> {_cue_time(end)}\n{text}")
+    return "WEBVTT\n\n" + "\n\n".join(cues) + "\n" if cues else None
+
+
+def _cue_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, minutes, secs = millis // 3_600_000, millis // 60_000 % 60, millis // 1000 % 60
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis % 1000:03d}"

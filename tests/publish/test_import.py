@@ -103,6 +103,10 @@ def test_side_files_transcripts_chapters_guests(server: FeedServer, tmp_path: Pa
     vtts = list(root.glob("season-1/*.vtt"))
     assert len(vtts) == 1 and "text/html" in result.output
     catalog = load(root)
+    converted = [e for e in catalog.episodes if e.season == 2][0].transcript
+    assert converted is not None and converted.path.suffix == ".vtt"
+    assert "<v Kari>Welcome back." in converted.path.read_text()
+    assert "00:00:01.250 --> 00:00:02.000" in converted.path.read_text()
     guest = [e for e in catalog.episodes if e.guests]
     assert guest and guest[0].guests[0].name == "Guest Person"
     chaptered = [e for e in catalog.episodes if e.chapters]

@@ -137,6 +137,7 @@ class Item:
     length: int | None = None  # declared length; None = the real size
     permalink: bool | None = False
     itunes_summary: str | None = None
+    json_transcript: bool = False
 
 
 def host_items(count: int, start: datetime | None = None, host: str = "simplecast") -> list[Item]:
@@ -187,6 +188,7 @@ def _shaped(host: str, n: int, title: str, when: datetime) -> Item:
             description=html,
             chapters_json=True,
             podlove=True,
+            json_transcript=True,
         )
     if host == "anchor":  # guids are URLs (isPermaLink false), links to spotify pages
         return Item(
@@ -299,6 +301,13 @@ def _item_xml(server: FeedServer, item: Item) -> str:
         vtt = server.add(f"{stem}.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n", "text/vtt")
         parts.append(f'<podcast:transcript url="{vtt}" type="text/vtt"/>\n')
         parts.append(f'<podcast:transcript url="{vtt}.html" type="text/html"/>\n')
+    if item.json_transcript:
+        segments = (
+            b'{"version":"1.0.0","segments":[{"speaker":"Kari","startTime":0,"endTime":1.25,'
+            b'"body":"Welcome back."},{"startTime":1.25,"endTime":2,"body":"Thanks."}]}'
+        )
+        url = server.add(f"{stem}.transcript.json", segments, "application/json")
+        parts.append(f'<podcast:transcript url="{url}" type="application/json"/>\n')
     if item.chapters_json:
         chapters = (
             b'{"version":"1.2.0","chapters":[{"startTime":0,"title":"Start"},'
