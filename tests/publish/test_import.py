@@ -198,6 +198,11 @@ def test_items_without_enclosure_or_guid_and_duplicates(server: FeedServer, tmp_
             b"</rss>",
             "entities",
         ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<rss><channel><title>&x;</title></channel></rss>",
+            "entities",
+        ),
         (b'<?xml version="1.0"?><rss><channel><title>x</title></channel></rss>', "no items"),
         (b"", "empty"),
     ],
