@@ -43,8 +43,9 @@ def test_round_trip_keeps_every_identity(server: FeedServer, tmp_path: Path, hos
     assert result.exit_code == 0, result.output
     assert "4 imported" in result.output
     assert "0 guid-changed, 0 guid-vanished" in result.output
-    check = CliRunner().invoke(cli, ["check", "--root", str(root)])
+    check = CliRunner().invoke(cli, ["check", "--root", str(root), "--against", url])
     assert check.exit_code == 0, check.output
+    assert "guid-changed" not in check.output and "guid-vanished" not in check.output
     catalog = load(root)
     built = feed.build(catalog, "https://new.example", now=datetime(2030, 1, 1, tzinfo=UTC))
     old, new = feedparser.parse(server.files["/feed.xml"]), feedparser.parse(built)
