@@ -180,7 +180,8 @@ def _plan(
     root: Path, show: SourceShow, known: dict[str, Any], options: Options, report: Report
 ) -> list[Planned]:
     seen: dict[str, int] = {}
-    taken = {p.stem for p in root.glob("season-*/*")}
+    # only YAML stems: audio left without its YAML by an interrupted run is adopted, not renamed
+    taken = {p.stem for p in root.glob("season-*/*.yaml")}
     numbers_taken = {_numbered(fields) for _, fields in known.values()} - {None}
     links = [i.link for i in show.items if i.link]
     shared = {link for link in links if links.count(link) > 1} | {show.link or ""}

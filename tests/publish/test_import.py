@@ -286,3 +286,19 @@ def test_duplicate_numbers_and_since(server: FeedServer, tmp_path: Path) -> None
     assert "episode 3 is taken by another item" in result.output
     assert "3 imported" in result.output and "podcast check: 0 errors" in result.output
     assert sorted(e.number or 0 for e in load(root).episodes) == [0, 2, 3]
+
+
+def test_audio_left_by_an_interrupted_run_is_adopted(server: FeedServer, tmp_path: Path) -> None:
+    url = serve(server, host_items(2))
+    root = tmp_path / "episodes"
+    assert run(url, "--root", str(root)).exit_code == 0
+    (root / "season-1" / "02-ep-2-health.yaml").unlink()  # as if stopped before the YAML
+    server.requests.clear()
+    result = run(url, "--root", str(root))
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 1 already here" in result.output
+    assert not [p for p, _ in server.requests if p.endswith(".mp3")]
+    assert sorted(p.name for p in (root / "season-1").glob("*.mp3")) == [
+        "01-ep-1-health.mp3",
+        "02-ep-2-health.mp3",
+    ]
