@@ -215,6 +215,7 @@ class Show:
     locked: bool = True
     podcast_guid: str | None = None
     license: str | None = None
+    previous_feed_url: str | None = None  # where the show was published before `podcast import`
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -30,7 +30,7 @@ STAGES = {
     "checks": ["rules", "against"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
-    "publish": ["add", "build"],
+    "publish": ["add", "import_fetch", "import_source", "import_write", "import_run", "build"],
     "cli": [],
 }
 WEB_FRAMEWORKS = ("flask", "werkzeug", "markupsafe")

@@ -355,3 +355,6 @@ def main() -> None:
 
 from podcast.cli.stats import stats_command  # noqa: E402
 cli.add_command(stats_command)
+from podcast.cli.import_ import import_command  # noqa: E402
+
+cli.add_command(import_command)
