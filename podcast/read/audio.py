@@ -13,8 +13,8 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
 from podcast.errors import AudioError
-from podcast.read import mpeg
 from podcast.model import Audio, Chapter, Tags
+from podcast.read import mpeg
 
 # Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
 MIME_BY_KIND = {

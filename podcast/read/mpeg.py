@@ -11,6 +11,7 @@ from __future__ import annotations
 import mmap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # kbit/s by bitrate index, for (MPEG-1?, layer); MPEG-2/2.5 share one table per layer group.
 _BITRATES = {
@@ -88,17 +89,16 @@ def scan(path: Path, start: int, size: int) -> Frames | None:
             return _walk(data, start, end)
 
 
-def _constant_count(fileobj: object, start: int, end: int, first: bytes) -> Frames | None:
+def _constant_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Frames | None:
     """The frame count if every header matches the first one's but for padding (CBR)."""
     length, slot, samples, rate = _LENGTHS[first[1] << 8 | first[2]] or (0, 0, 0, 0)
     base = first[2] & 0xFD  # every field but the padding bit stays put in a CBR stream
     prefixes = [bytes((0xFF, first[1], base)), bytes((0xFF, first[1], base | 2))]
     counts = [0, 0]
-    seek, read = getattr(fileobj, "seek"), getattr(fileobj, "read")
-    seek(start)
+    fileobj.seek(start)
     position, carry = start, b""
     while position < end:
-        chunk = carry + read(min(CHUNK, end - position))
+        chunk = carry + fileobj.read(min(CHUNK, end - position))
         if len(chunk) == len(carry):
             break
         position += len(chunk) - len(carry)

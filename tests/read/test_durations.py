@@ -16,7 +16,10 @@ pytestmark = [
 ]
 RATE = 16000  # low and mono keeps an hour quick to encode; still real encoder output
 # Speech-like: noise whose loudness swings, so a VBR encoder really varies its bitrate.
-SOURCE = f"anoisesrc=color=pink:amplitude=0.4:sample_rate={RATE},volume='0.2+0.8*abs(sin(t/2))':eval=frame"
+SOURCE = (
+    f"anoisesrc=color=pink:amplitude=0.4:sample_rate={RATE},"
+    "volume='0.2+0.8*abs(sin(t/2))':eval=frame"
+)
 KINDS = {
     "cbr-noxing.mp3": ["-c:a", "libmp3lame", "-b:a", "32k", "-write_xing", "0"],
     "cbr-info.mp3": ["-c:a", "libmp3lame", "-b:a", "32k"],
