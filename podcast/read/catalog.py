@@ -15,8 +15,8 @@ from typing import Protocol, TypeVar
 
 import yaml
 
+from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.errors import AudioError, CatalogError, Problem, Severity
-from podcast.files import shipped_dir
 from podcast.model import (
     Audio,
     Catalog,
@@ -35,7 +35,7 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
-from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
+from podcast.files import shipped_dir
 from podcast.read.yamlfile import Fields, read_mapping
 
 SHOW_FILE = "show.yaml"
