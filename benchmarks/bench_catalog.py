@@ -221,7 +221,9 @@ def bench_check(size: int, runs: int, workdir: Path, genrss: str | None) -> dict
         warm.append(run_seconds(check))
         if genrss:
             out = workdir / "genrss.xml"
-            peer.append(run_seconds([genrss, "-d", str(root), "-M", "-e", "mp3", "-o", str(out)]))
+            peer.append(
+                run_seconds([genrss, "-d", str(root), "-r", "-M", "-e", "mp3", "-o", str(out)])
+            )
     figures = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
     if peer:
         figures["genrss"] = statistics.median(peer)
