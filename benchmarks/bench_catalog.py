@@ -2,6 +2,7 @@
 
     python benchmarks/bench_catalog.py [--sizes 100,1000,5000] [--runs 5] [--workdir DIR]
                                        [--no-export]
+    python benchmarks/bench_catalog.py --check --sizes 1000,5000 [--genrss PATH] [--hour]
 
 Each figure is measured in a fresh process (so no warm in-memory state is reused) and
 reported as the median over --runs: "op" is the operation alone inside that process, "proc"
@@ -25,7 +26,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import episode_paths, make_show, write_episode  # noqa: E402
+from synthetic import (  # noqa: E402
+    episode_paths,
+    make_real_show,
+    make_show,
+    real_episode,
+    write_episode,
+)
 
 BASE_URL = "https://bench.example"
 TARGETS = {
@@ -66,7 +73,6 @@ def child(mode: str, root: Path, out: Path | None) -> None:
     from datetime import UTC, datetime
 
     from podcast.read import probe_cache as cache
-
     from podcast.render import feed
 
     imported = time.perf_counter()
@@ -191,6 +197,81 @@ def table(all_results: dict[int, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines + ["", *legend])
 
 
+# --- whole-process `podcast check` on real audio, beside genRSS -M --------------------------
+
+
+def run_seconds(command: list[str]) -> float:
+    """Wall seconds of one whole process (it must succeed: exit 0, or 1 for warnings-as-errors)."""
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{command[:4]} failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def bench_check(size: int, runs: int, workdir: Path, genrss: str | None) -> dict[str, float]:
+    """Median cold and warm `podcast check`, and genRSS -M, on `size` real 20-s MP3 episodes."""
+    root = make_real_show(workdir / f"real-{size}", size, real_episode(workdir / "audio"))
+    check = [sys.executable, "-m", "podcast", "check", "--root", str(root)]
+    cold, warm, peer = [], [], []
+    for _ in range(runs):
+        clear_cache(root)
+        cold.append(run_seconds(check))
+        warm.append(run_seconds(check))
+        if genrss:
+            out = workdir / "genrss.xml"
+            peer.append(
+                run_seconds([genrss, "-d", str(root), "-r", "-M", "-e", "mp3", "-o", str(out)])
+            )
+    figures = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
+    if peer:
+        figures["genrss"] = statistics.median(peer)
+    return figures
+
+
+def check_table(results: dict[int, dict[str, float]]) -> str:
+    """Markdown: cold/warm check against the goals, and the ratio to genRSS -M."""
+    lines = [
+        "| episodes | cold check | warm check | genRSS -M | genRSS / cold | goals |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, f in results.items():
+        peer = f.get("genrss")
+        ratio = f"{peer / f['cold']:.1f}×" if peer else "–"
+        lines.append(
+            f"| {size} | {f['cold']:.2f} s | {f['warm']:.2f} s | "
+            + (f"{peer:.2f} s" if peer else "–")
+            + f" | {ratio} | cold ≤ 1.0 s at 1,000 and ≥ 3× genRSS; warm ≤ 0.6 s |"
+        )
+    return "\n".join(lines)
+
+
+def hour_files(folder: Path) -> dict[str, float]:
+    """Probe time of one-hour files of each format (MP3 CBR no Xing, VBR ± Xing, M4A, Opus)."""
+    from podcast.read.audio import probe
+
+    kinds = {
+        "cbr-noxing.mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0"],
+        "vbr-xing.mp3": ["-c:a", "libmp3lame", "-q:a", "5"],
+        "vbr-noxing.mp3": ["-c:a", "libmp3lame", "-q:a", "5", "-write_xing", "0"],
+        "hour.m4a": ["-c:a", "aac", "-b:a", "64k"],
+        "hour.opus": ["-c:a", "libopus", "-b:a", "32k"],
+    }
+    source = "anoisesrc=color=pink:amplitude=0.3:sample_rate=44100,volume='0.3+0.7*abs(sin(t/3))'"
+    folder.mkdir(parents=True, exist_ok=True)
+    seconds = {}
+    for name, codec in kinds.items():
+        path = folder / name
+        if not path.exists():
+            command = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source + ":eval=frame"]
+            subprocess.run([*command, "-t", "3600", "-ac", "1", *codec, str(path)], check=True)
+        started = time.perf_counter()
+        probe(path)
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
 def _load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -203,6 +284,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-export", action="store_true", help="skip the static export")
+    parser.add_argument("--check", action="store_true", help="real audio: cold/warm check")
+    parser.add_argument("--genrss", default=None, help="genRSS's script, for the side by side")
+    parser.add_argument("--hour", action="store_true", help="probe one-hour files of each format")
     args = parser.parse_args()
     if args.child:
         mode, root, *rest = args.child
@@ -210,6 +294,14 @@ def main() -> None:
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="podcast-bench-"))
     started_load = _load_average()
+    if args.check or args.hour:
+        sizes = [int(s) for s in args.sizes.split(",")] if args.check else []
+        checks = {n: bench_check(n, args.runs, workdir, args.genrss) for n in sizes}
+        print(check_table(checks) if checks else "")
+        for name, seconds in (hour_files(workdir / "hour") if args.hour else {}).items():
+            print(f"- probe of a one-hour {name}: {seconds * 1000:.0f} ms")
+        print(f"\nload average at start {started_load}, at end {_load_average()}")
+        return
     all_results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"benchmarking {size} episodes in {workdir} …", file=sys.stderr)

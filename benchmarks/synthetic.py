@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,9 +51,13 @@ def episode_paths(root: Path, index: int) -> tuple[Path, Path]:
     return stem.with_suffix(".yaml"), stem.with_suffix(Path(source).suffix)
 
 
-def write_episode(root: Path, index: int, title_suffix: str = "") -> None:
+def write_episode(
+    root: Path, index: int, title_suffix: str = "", audio_source: Path | None = None
+) -> None:
     """Write one episode's YAML and audio copy, with a distinct mtime."""
     yaml_path, audio_path = episode_paths(root, index)
+    if audio_source is not None:
+        audio_path = yaml_path.with_suffix(audio_source.suffix)
     yaml_path.parent.mkdir(exist_ok=True)
     season, number = index // PER_SEASON + 1, index % PER_SEASON + 1
     published = START + timedelta(days=index)  # all in the past: every one is in the feed
@@ -70,9 +75,55 @@ def write_episode(root: Path, index: int, title_suffix: str = "") -> None:
         "utf-8",
     )
     if not audio_path.exists():
-        shutil.copyfile(DATA / SOURCES[index % len(SOURCES)], audio_path)
+        shutil.copyfile(audio_source or DATA / SOURCES[index % len(SOURCES)], audio_path)
         moment = published.timestamp()
         os.utime(audio_path, (moment, moment))
+
+
+def real_episode(folder: Path, seconds: int = 20) -> Path:
+    """The issue's audio: 64 kbps CBR MP3, no Xing, ID3v2.4, a 93 KB cover, two chapters."""
+    from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags
+
+    target = folder / f"real-{seconds}s.mp3"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    source = f"anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration={seconds}"
+    command = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-ac", "1"]
+    codec = ["-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"]
+    subprocess.run([*command, *codec, str(target)], check=True)
+    cover = (REPO / "episodes" / "artwork.jpg").read_bytes()[: 93 * 1024]
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text="Synthetic"))
+    tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="cover", data=cover))
+    half = seconds * 500
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL, child_element_ids=["c1", "c2"]))
+    tags.add(CHAP(element_id="c1", start_time=0, end_time=half, sub_frames=[TIT2(text="One")]))
+    tags.add(
+        CHAP(element_id="c2", start_time=half, end_time=half * 2, sub_frames=[TIT2(text="Two")])
+    )
+    tags.save(target, v2_version=4)
+    return target
+
+
+def retitle(audio: Path, title: str) -> None:
+    """Give a copy its own ID3 title, so no two files have the same bytes."""
+    from mutagen.id3 import ID3, TIT2
+
+    tags = ID3(audio)
+    tags.setall("TIT2", [TIT2(encoding=3, text=title)])
+    tags.save(audio, v2_version=4, padding=lambda info: 1024)
+
+
+def make_real_show(root: Path, count: int, audio: Path) -> Path:
+    """Like make_show, but every episode is a distinct copy of `audio` (real tags, cover)."""
+    make_show(root, 0)
+    for index in range(count):
+        yaml_path, _ = episode_paths(root, index)
+        target = yaml_path.with_suffix(audio.suffix)
+        write_episode(root, index, audio_source=audio)
+        retitle(target, f"Topic {index}")
+    return root
 
 
 if __name__ == "__main__":

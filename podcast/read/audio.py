@@ -9,11 +9,12 @@ from typing import Any
 
 import mutagen
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, BitrateMode, HeaderNotFoundError, MPEGFrame
+from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 
 from podcast.errors import AudioError
 from podcast.model import Audio, Chapter, Tags
+from podcast.read import mpeg
 
 # Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
 MIME_BY_KIND = {
@@ -63,7 +64,7 @@ def probe(path: Path) -> Audio:
     length, exact, vbr_no_header = float(info.length), True, False
     bitrate = int(getattr(info, "bitrate", 0) or 0)
     if isinstance(parsed, MP3):
-        length, exact, vbr_no_header = _mp3_length(path, parsed)
+        length, exact, vbr_no_header = _mp3_length(path, parsed, size)
         if vbr_no_header:  # the first frame's bitrate says nothing about the file's
             bitrate = round((size - info.frame_offset) * 8 / length)
     return Audio(
@@ -103,32 +104,31 @@ def _size(path: Path) -> int:
     return size
 
 
-def _mp3_length(path: Path, parsed: MP3) -> tuple[float, bool, bool]:
+def _mp3_length(path: Path, parsed: MP3, size: int) -> tuple[float, bool, bool]:
     """(seconds, exact, vbr_without_header) for an MP3.
 
     With a Xing/VBRI header mutagen's length is exact. Without one mutagen (and every app)
-    estimates from the first frame's bitrate, which is wrong for VBR; count the frames instead.
+    estimates from the first frame's bitrate, which is wrong for VBR: count the frames instead
+    (`mpeg.scan`: from the size when the file is CBR, header by header when it is not).
     """
     info: Any = parsed.info
-    if info.bitrate_mode is not BitrateMode.UNKNOWN:
+    if _has_vbr_header(info):
         return float(info.length), True, False
-    frames, bitrates = 0, set()
-    with path.open("rb") as fileobj:
-        fileobj.seek(info.frame_offset)
-        first = MPEGFrame(fileobj)
-        if not first.sketchy:  # a Xing/VBRI header was found after all
-            return float(info.length), True, False
-        frames, bitrates = 1, {first.bitrate}
-        while True:
-            try:
-                frame = MPEGFrame(fileobj)
-            except HeaderNotFoundError:
-                break
-            frames += 1
-            bitrates.add(frame.bitrate)
-    samples = 384 if info.layer == 1 else 576 if info.version >= 2 and info.layer == 3 else 1152
-    counted = frames * samples / info.sample_rate
-    return counted, True, len(bitrates) > 1
+    try:
+        frames = mpeg.scan(path, info.frame_offset, size)
+    except (OSError, ValueError):
+        frames = None
+    if frames is None or frames.count == 0:  # not a stream we can count: mutagen's estimate
+        return float(info.length), False, False
+    return frames.seconds, True, frames.variable
+
+
+def _has_vbr_header(info: Any) -> bool:
+    """Whether mutagen's first frame carried a Xing/Info/VBRI header.
+
+    mutagen copies that frame's attributes onto the info; `bitrate_mode` is set only by a header.
+    """
+    return info.bitrate_mode is not BitrateMode.UNKNOWN or "bitrate_mode" in vars(info)
 
 
 def read_tags(parsed: Any) -> Tags:
