@@ -215,6 +215,9 @@ class Show:
     locked: bool = True
     podcast_guid: str | None = None
     license: str | None = None
+    hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
+    pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
+    podping: str | None = None  # the podping.cloud endpoint, when enabled
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""
