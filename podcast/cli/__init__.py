@@ -351,3 +351,7 @@ def _shown(path: Path) -> str:
 def main() -> None:
     """Entry point for the `podcast` script and `python -m podcast`."""
     cli()
+
+from podcast.cli.deploy import deploy_command  # noqa: E402
+
+cli.add_command(deploy_command)

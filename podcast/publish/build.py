@@ -29,10 +29,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from podcast.render import feed
 from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
+from podcast.render import feed
 
 START = "(start)"  # the referrer of the seeds
 MARKER = ".podcast-build"  # marks a folder as ours, so a rebuild may replace it
