@@ -299,8 +299,6 @@ def _upload(
 
 def _failure(kind: Kind, failed: list[str], plan: Plan) -> str:
     shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
-    if kind is Kind.FEED:
-        return f"{shown}; run the deploy again to finish"
     return (
         f"{len(failed)} upload(s) failed: {shown}. The feed was not uploaded, so listeners "
         "still get the previous one; run the deploy again to finish"

@@ -241,6 +241,7 @@ class S3Target:
         self, key: str, source: Path, headers: Headers, on_bytes: Callable[[int], None]
     ) -> None:
         """upload_file: multipart above the threshold, with bounded part concurrency."""
+        from boto3.exceptions import Boto3Error
         from boto3.s3.transfer import TransferConfig
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -258,7 +259,7 @@ class S3Target:
                 Config=transfer,
                 Callback=on_bytes,
             )
-        except (ClientError, BotoCoreError, OSError) as exc:
+        except (Boto3Error, ClientError, BotoCoreError, OSError) as exc:
             raise UploadError(f"{key}: upload failed ({exc})") from None
 
     def put_bytes(self, key: str, body: bytes, headers: Headers) -> None:
