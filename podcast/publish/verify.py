@@ -10,6 +10,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
+from email.message import Message
 from urllib.parse import quote
 
 from podcast.publish.deploy import Item, Kind, enclosures
@@ -55,14 +56,14 @@ def check_item(url: str, item: Item, length: int) -> list[str]:
     return problems
 
 
-def _fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """Status and headers of a GET (the body is read, so ranges are measured)."""
+def _fetch(url: str, headers: dict[str, str]) -> tuple[int, Message]:
+    """Status and (case-insensitive) headers of a GET; the body is read, so ranges are measured."""
     request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             response.read()
-            return response.status, dict(response.headers.items())
+            return response.status, response.headers
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items())
-    except (urllib.error.URLError, OSError) as exc:
-        return 0, {"X-Problem": str(exc)}
+        return exc.code, exc.headers
+    except (urllib.error.URLError, OSError):
+        return 0, Message()
