@@ -1,4 +1,4 @@
-"""Time `podcast deploy` of a 1,000-episode show to a local SeaweedFS: first, no-change, one episode.
+"""Time `podcast deploy` of a 1,000-episode show to a local SeaweedFS: first, no-change, one edit.
 
     .venv/bin/python benchmarks/deploy.py [EPISODES]
 
