@@ -216,6 +216,9 @@ class Show:
     podcast_guid: str | None = None
     license: str | None = None
     previous_feed_url: str | None = None  # where the show was published before `podcast import`
+    hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
+    pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
+    podping: str | None = None  # the podping.cloud endpoint, when enabled
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -30,7 +30,18 @@ STAGES = {
     "checks": ["rules", "against"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
-    "publish": ["add", "import_fetch", "import_source", "import_write", "import_run", "build"],
+    "publish": [
+        "add",
+        "import_fetch",
+        "import_source",
+        "import_write",
+        "import_run",
+        "build",
+        "targets",
+        "deploy",
+        "pings",
+        "verify",
+    ],
     "cli": [],
 }
 WEB_FRAMEWORKS = ("flask", "werkzeug", "markupsafe")

@@ -353,8 +353,12 @@ def main() -> None:
     """Entry point for the `podcast` script and `python -m podcast`."""
     cli()
 
-from podcast.cli.stats import stats_command  # noqa: E402
-cli.add_command(stats_command)
-from podcast.cli.import_ import import_command  # noqa: E402
 
+# Commands that live in their own modules register here, after the group exists.
+from podcast.cli.deploy import deploy_command  # noqa: E402
+from podcast.cli.import_ import import_command  # noqa: E402
+from podcast.cli.stats import stats_command  # noqa: E402
+
+cli.add_command(deploy_command)
 cli.add_command(import_command)
+cli.add_command(stats_command)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-from podcast.read import catalog as catalog_module
-from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
+from podcast.read import catalog as catalog_module
+from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.

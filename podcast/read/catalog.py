@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
@@ -43,7 +43,7 @@ TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
     "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url".split()
+    "previous_feed_url hubs pubnotify podping".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
@@ -180,6 +180,7 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=fields.get("license", str),
         previous_feed_url=_url(fields, "previous_feed_url"),
+        **_push(fields),
     )
     fields.warn_unknown(SHOW_KEYS)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
@@ -295,6 +296,41 @@ def _site(fields: Fields) -> tuple[str | None, str | None]:
         urls.append(url.rstrip("/") if url else None)
     site.warn_unknown(frozenset({"base_url", "media_base_url"}))
     return urls[0], urls[1]
+
+
+PUBNOTIFY_URL = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+PODPING_URL = "https://podping.cloud/"
+
+
+def _push(fields: Fields) -> dict[str, Any]:
+    """WebSub hubs, Podcast Index pubnotify and Podping: `true` or an endpoint URL each."""
+    hubs, listed = [], fields.raw("hubs") or []
+    if not isinstance(listed, list):
+        fields.error("hubs", "'hubs' should be a list of URLs", "start each hub with '- '")
+        listed = []
+    for index, hub in enumerate(listed):
+        if isinstance(hub, str) and re.match(r"^https?://[^\s/]+", hub):
+            hubs.append(hub)
+        else:
+            fields.error("hubs", f"hub #{index + 1} is not an http(s) URL", "write - https://…")
+    return {
+        "hubs": tuple(hubs),
+        "pubnotify": _endpoint(fields, "pubnotify", PUBNOTIFY_URL),
+        "podping": _endpoint(fields, "podping", PODPING_URL),
+    }
+
+
+def _endpoint(fields: Fields, key: str, default: str) -> str | None:
+    """`key: true` means the public service; a URL points elsewhere (a test receiver)."""
+    value = fields.raw(key)
+    if value is None or value is False:
+        return None
+    if value is True:
+        return default
+    if isinstance(value, str) and re.match(r"^https?://[^\s/]+", value):
+        return value
+    fields.error(key, f"'{key}' should be true, false or an http(s) URL", f"write '{key}: true'")
+    return None
 
 
 def _person(fields: Fields, default_role: str) -> Person:

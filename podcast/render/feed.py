@@ -16,6 +16,7 @@ from podcast.render.feedext import (
     PodcastIndexEntry,
     Podlove,
     PodloveEntry,
+    PushTags,
     SimpleChapter,
     Trailer,
     TranscriptLink,
@@ -70,6 +71,8 @@ def _channel(catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]) -> Fee
         itunes.itunes_subtitle(xml_safe(show.subtitle))
     generator.itunes_extras.explicit = show.explicit
     _podcast_channel(generator.podcastindex, catalog, urls, episodes)
+    generator.register_extension("push", PushTags, None)
+    generator.push.hubs, generator.push.podping = list(show.hubs), show.podping is not None
     return generator
 
 

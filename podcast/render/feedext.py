@@ -247,3 +247,26 @@ class PodloveEntry(BaseEntryExtension):  # type: ignore[misc]
             }
             _element(f"{{{PSC_NS}}}chapter", container, None, attrs)
         return entry
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class PushTags(BaseExtension):  # type: ignore[misc]
+    """How apps learn of a new episode at once: WebSub hubs and Podping (see publish/pings)."""
+
+    def __init__(self) -> None:
+        self.hubs: list[str] = []
+        self.podping = False
+
+    def extend_ns(self) -> dict[str, str]:
+        """The atom and podcast namespace prefixes."""
+        return {"atom": ATOM_NS, "podcast": PODCAST_NS}
+
+    def extend_rss(self, rss_feed: Any) -> Any:
+        """Append <atom:link rel="hub"> per hub and <podcast:podping> to the channel."""
+        for hub in self.hubs:
+            xml_elem(f"{{{ATOM_NS}}}link", rss_feed[0], rel="hub", href=hub)
+        if self.podping:
+            _tag("podping", rss_feed[0], usesPodping="true")
+        return rss_feed
