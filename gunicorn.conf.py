@@ -26,6 +26,9 @@ graceful_timeout = 30
 control_socket_disable = True
 # Behind nginx on this machine, trust its X-Forwarded-Proto so feed links say https.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The access log `podcast stats` counts: combined plus the Range header (docs/stats.md), the
+# same as nginx's `podcast` log_format. Write it with --access-logfile (off by default).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" "%({range}i)s"'
 
 
 def on_starting(server: Any) -> None:

@@ -4,22 +4,18 @@ Run by hand (not a test):
 
     python benchmarks/load.py --clients 50 --seconds 60
 
-It starts `gunicorn wsgi:app` on an ephemeral loopback port serving the episodes folder
-(--root, default the shipped show), warms it up, then lets the clients fetch the feed, the
-home, season and episode pages, and audio byte ranges (the iOS `bytes=0-1` probe and random
-64 KiB ranges) in a fixed mix. It reports requests served, errors by kind, throughput, and the
-resident memory (RSS) of the gunicorn master and workers before and after the run.
+It starts `gunicorn -c gunicorn.conf.py wsgi:app` on an ephemeral loopback port serving the
+episodes folder (--root, default the shipped show), warms it up, then lets the clients fetch the
+feed, the home, season and episode pages, and audio byte ranges (the iOS `bytes=0-1` probe and
+random 64 KiB ranges) in a fixed mix. It reports requests served, errors by kind, throughput,
+and the resident memory (RSS) of the gunicorn master and workers before and after the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import random
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,63 +24,12 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the package, and the tests' server launcher
+
+from support.servers import Gunicorn  # noqa: E402
 
 from podcast.read.catalog import default_root, load  # noqa: E402
 from podcast.render.feed import audio_path  # noqa: E402
-
-
-def start(root: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """gunicorn on 127.0.0.1:0 in its own process group; returns it and its port."""
-    env = {**os.environ, "PODCAST_ROOT": str(root)}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        "127.0.0.1:0",
-        "--workers",
-        str(workers),
-        "--chdir",
-        str(REPO),
-        "--no-control-socket",
-        "wsgi:app",
-    ]
-    process = subprocess.Popen(
-        command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")
-        match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", text)
-        if match and text.count("Booting worker") >= workers:
-            return process, int(match.group(1))
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not start:\n" + log.read_text(errors="replace"))
-
-
-def rss_kib(master: int) -> dict[int, int]:
-    """VmRSS in KiB of the master and each worker (processes whose parent is the master)."""
-    pids = [master]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == master:
-                pids.append(int(entry.name))
-    result = {}
-    for pid in pids:
-        try:
-            status = (Path("/proc") / str(pid) / "status").read_text()
-        except OSError:
-            continue
-        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-        if match:
-            result[pid] = int(match.group(1))
-    return result
 
 
 class Client(threading.Thread):
@@ -155,15 +100,15 @@ def main() -> None:
     root = (args.root or default_root()).absolute()
     targets = targets_for(root)
     with tempfile.TemporaryDirectory() as folder:
-        process, port = start(root, args.workers, Path(folder) / "gunicorn.log")
-        try:
+        with Gunicorn(root, Path(folder) / "gunicorn.log", workers=args.workers) as server:
+            port = server.port
             warm = time.monotonic() + 10  # every worker renders every page a few times
             warmers = [Client(port, targets, warm, -seed) for seed in range(1, 9)]
             for client in warmers:
                 client.start()
             for client in warmers:
                 client.join()
-            before = rss_kib(process.pid)
+            before = server.rss_kib()
             deadline = time.monotonic() + args.seconds
             clients = [Client(port, targets, deadline, seed) for seed in range(args.clients)]
             started = time.monotonic()
@@ -172,13 +117,10 @@ def main() -> None:
             samples = []
             while any(client.is_alive() for client in clients):
                 time.sleep(min(5.0, max(0.1, deadline - time.monotonic())))
-                samples.append((time.monotonic() - started, sum(rss_kib(process.pid).values())))
+                samples.append((time.monotonic() - started, sum(server.rss_kib().values())))
             elapsed = time.monotonic() - started
-            after = rss_kib(process.pid)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        log = (Path(folder) / "gunicorn.log").read_text(errors="replace")
+            after = server.rss_kib()
+        log = server.logged()
     outcomes: Counter[str] = Counter()
     for client in clients:
         outcomes.update(client.outcomes)

@@ -215,6 +215,7 @@ class Show:
     locked: bool = True
     podcast_guid: str | None = None
     license: str | None = None
+    previous_feed_url: str | None = None  # where the show was published before `podcast import`
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""
@@ -288,12 +289,6 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or "episode"
-
-
-def format_timestamp(delta: timedelta) -> str:
-    """`HH:MM:SS` for chapter lists and durations."""
-    total = int(delta.total_seconds())
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def parse_timestamp(text: str) -> timedelta:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from support.clock import NOW
 
 from podcast.read.catalog import default_root
 from podcast.site.app import create_app
 
 DATA = Path(__file__).parent / "data"
-# A fixed "now" after every shipped episode, so tests do not depend on the calendar.
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import feedparser
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import NOW
+from support.clock import NOW
 from PIL import Image
 
 from podcast.read import catalog

@@ -18,18 +18,21 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup, feed_of
-from hostile.scratch import ARTWORK, DATA, SHOW, dump
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support.clock import NOW
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
+from support.scratch import ARTWORK, DATA, SHOW, dump
 
 from podcast.read.catalog import load
 from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
 from podcast.site.app import create_app
 
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 SETTINGS = settings(
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "120")),
     deadline=None,  # loading, rendering and parsing a catalog takes real I/O

@@ -36,7 +36,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the package, and the tests' server launcher
+
+from support.servers import Gunicorn, factory  # noqa: E402
 
 from podcast.read.catalog import default_root  # noqa: E402
 from podcast.site.app import create_app  # noqa: E402
@@ -134,12 +136,20 @@ def _run(options: argparse.Namespace, work: Path) -> None:
     ]
     scenarios = [s for s in scenarios if options.only in s.name]
     with ExitStack() as running:
+        config = {"EPISODES_ROOT": show, "BASE_URL": base}
         app = running.enter_context(
-            start_gunicorn(show, base, app_port, options.gunicorn_args, work)
+            Gunicorn(
+                show,
+                work / "gunicorn.log",
+                factory(config),
+                workers=None,  # gunicorn.conf.py's: one per core
+                port=app_port,
+                options=options.gunicorn_args.split(),
+            )
         )
         running.enter_context(start_nginx(work / "site", nginx_port, work / "nginx"))
         rows = []
-        memory = [("after start", _workers_rss(app.pid))]
+        memory = [("after start", _workers_rss(app))]
         for scenario in scenarios:
             servers = {"app": app_port, "nginx": nginx_port}
             requests = {}
@@ -156,7 +166,7 @@ def _run(options: argparse.Namespace, work: Path) -> None:
             rows.append(
                 (scenario, {name: max(r, key=lambda r: r["rps"]) for name, r in runs.items()})
             )
-            memory.append((f"after {scenario.name}", _workers_rss(app.pid)))
+            memory.append((f"after {scenario.name}", _workers_rss(app)))
         print(_table(rows, memory, options))
 
 
@@ -228,31 +238,6 @@ def export(show: Path, site: Path, base: str, slug: str) -> None:
 
 
 @contextmanager
-def start_gunicorn(
-    show: Path, base: str, port: int, extra: str, work: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """gunicorn with the repository's gunicorn.conf.py on the generated show."""
-    config = {"EPISODES_ROOT": str(show), "BASE_URL": base}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        str(REPO / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        *extra.split(),
-        f"podcast.site.app:create_app({config!r})",
-    ]
-    log = (work / "gunicorn.log").open("wb")
-    with _stopped_at_exit(
-        subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    ) as process:
-        _wait_until_up(f"{base}/feed.xml", process)
-        yield process
-
-
-@contextmanager
 def start_nginx(site: Path, port: int, folder: Path) -> Iterator[subprocess.Popen[bytes]]:
     """nginx serving the export, configured in a scratch prefix (no root config touched)."""
     (folder / "tmp").mkdir(parents=True)
@@ -316,14 +301,9 @@ def _etag(url: str) -> str:
         return str(response.headers["ETag"])
 
 
-def _workers_rss(master: int) -> list[int]:
+def _workers_rss(app: Gunicorn) -> list[int]:
     """Resident memory of each gunicorn worker, in KiB."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    sizes = []
-    for pid in children:
-        status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))  # type: ignore[union-attr]
-    return sorted(sizes)
+    return sorted(app.rss_kib(app.worker_pids()).values())
 
 
 def _table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,8 @@ from podcast.read import catalog as catalog_module
 from podcast.errors import CatalogError, PodcastError, Problem, Severity
 from podcast.model import Catalog, EpisodeType
 
-ROOT_OPTION = click.option(
+# Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
+ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -351,3 +352,9 @@ def _shown(path: Path) -> str:
 def main() -> None:
     """Entry point for the `podcast` script and `python -m podcast`."""
     cli()
+
+from podcast.cli.stats import stats_command  # noqa: E402
+cli.add_command(stats_command)
+from podcast.cli.import_ import import_command  # noqa: E402
+
+cli.add_command(import_command)

@@ -200,8 +200,13 @@ def _pick_number(
 
 
 def _stem(number: int | None, kind: EpisodeType, title: str) -> str:
+    return episode_stem(number, kind, slugify(title))
+
+
+def episode_stem(number: int | None, kind: EpisodeType, slug: str) -> str:
+    """An episode's file stem: `07-slug`, or `trailer-slug` / `bonus-slug` outside the numbering."""
     prefix = f"{number:02d}" if number is not None else kind.value
-    return f"{prefix}-{slugify(title)}"
+    return f"{prefix}-{slug}"
 
 
 def _extension(source: Path, audio: Audio) -> str:

@@ -26,13 +26,13 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
-from podcast.render import feed
 from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
+from podcast.render import urls
 
 START = "(start)"  # the referrer of the seeds
 MARKER = ".podcast-build"  # marks a folder as ours, so a rebuild may replace it
@@ -226,7 +226,7 @@ def _remove_build(folder: Path) -> None:
 def _freeze(app: Flask, staging: Path, base: str, on_file: Callable[[str], None]) -> Report:
     client = app.test_client()
     report = Report(staging)
-    queue = deque((path, START) for path in seeds(app, base))
+    queue = deque((path, START) for path in seeds(app))
     seen = {path for path, _ in queue}
     broken: list[str] = []
     while queue:
@@ -247,34 +247,25 @@ def _freeze(app: Flask, staging: Path, base: str, on_file: Callable[[str], None]
     return report
 
 
-def seeds(app: Flask, base: str) -> list[str]:
+def seeds(app: Flask) -> list[str]:
     """Site paths to start from: argument-less routes, static files, visible episodes' audio."""
     paths = [
         rule.rule
         for rule in app.url_map.iter_rules()
         if not rule.arguments and "GET" in (rule.methods or ())
     ]
-    with app.test_request_context("/", base_url=base):
-        prefix = urlsplit(base).path.rstrip("/")
-        static = Path(app.static_folder or "")
-        if static.is_dir():
-            paths += [
-                _strip(url_for("static", filename=p.relative_to(static).as_posix()), prefix)
-                for p in sorted(static.rglob("*"))
-                if p.is_file()
-            ]
-        catalog: Catalog = app.extensions["catalog"].current()
-        paths += ["/audio/" + feed.audio_path(catalog, e) for e in catalog.visible(_now(app))]
+    static = Path(app.static_folder or "")
+    if static.is_dir():
+        files = sorted(p for p in static.rglob("*") if p.is_file())
+        paths += [urls.static(p.relative_to(static).as_posix()) for p in files]
+    catalog: Catalog = app.extensions["catalog"].current()
+    paths += [urls.audio(catalog, e) for e in catalog.visible(_now(app))]
     return list(dict.fromkeys(paths))
 
 
 def _now(app: Flask) -> datetime:
     clock: Callable[[], datetime] | None = app.config.get("CLOCK")
     return clock() if clock else datetime.now(UTC)
-
-
-def _strip(url_path: str, prefix: str) -> str:
-    return url_path[len(prefix) :] if prefix and url_path.startswith(prefix + "/") else url_path
 
 
 def _fetch(

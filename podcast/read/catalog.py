@@ -42,7 +42,8 @@ SHOW_FILE = "show.yaml"
 TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
-    "copyright site hosts seasons links funding locked podcast_guid license".split()
+    "copyright site hosts seasons links funding locked podcast_guid license "
+    "previous_feed_url".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
@@ -178,6 +179,7 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         locked=bool(fields.get("locked", bool, True)),
         podcast_guid=_podcast_guid(fields),
         license=fields.get("license", str),
+        previous_feed_url=_url(fields, "previous_feed_url"),
     )
     fields.warn_unknown(SHOW_KEYS)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])

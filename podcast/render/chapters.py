@@ -8,9 +8,6 @@ rules `podcast check` applies to chapters.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -19,15 +16,14 @@ from typing import Any
 import mutagen
 from mutagen.id3 import ID3
 
-from podcast.read.audio import picture_mime
 from podcast.errors import Problem, Severity
-from podcast.model import Chapter, Episode, Show, format_timestamp
+from podcast.model import Chapter, Episode, Show
+from podcast.read.audio import picture_mime
+from podcast.render.times import hms, seconds
+from podcast.render.urls import IMAGE_EXTENSIONS, Urls, chapter_image_name
 
 JSON_VERSION = "1.2.0"
 JSON_TYPE = "application/json+chapters"  # what the JSON Chapters spec asks servers to send
-IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
-_TOP_LEVEL_TEXT = ("author", "title", "podcastName", "description", "fileName")
-_CHAPTER_TEXT = ("title", "img", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,57 +39,30 @@ class ChapterImage:
         return IMAGE_EXTENSIONS[self.mime]
 
 
-def seconds(delta: timedelta) -> int | float:
-    """Seconds as JSON Chapters want them: whole numbers stay whole, else millisecond floats."""
-    millis = round(delta.total_seconds() * 1000)
-    return millis // 1000 if millis % 1000 == 0 else millis / 1000
-
-
-def seconds_text(delta: timedelta) -> str:
-    """`4` or `3.612`: seconds for `#t=` links and `data-start` attributes."""
-    return str(seconds(delta))
-
-
-def _image_extension(chapter: Chapter) -> str | None:
-    if isinstance(chapter.image, Path):
-        suffix = chapter.image.suffix.lower().lstrip(".")
-        return "jpg" if suffix == "jpeg" else suffix
-    if chapter.image is None and chapter.embedded_image in IMAGE_EXTENSIONS:
-        return IMAGE_EXTENSIONS[chapter.embedded_image]
-    return None
-
-
-def image_name(number: int, chapter: Chapter) -> str | None:
-    """`2.jpg`: the file name the site serves chapter `number`'s own image under."""
-    extension = _image_extension(chapter)
-    return f"{number}.{extension}" if extension else None
-
-
-def image_path(episode: Episode, number: int, chapter: Chapter) -> str | None:
-    """The chapter's image: its https URL as written, or the site path that serves it."""
-    if isinstance(chapter.image, str):
-        return chapter.image
-    name = image_name(number, chapter)
-    return f"/episodes/{episode.slug}/chapters/{name}" if name else None
-
-
-def image(episode: Episode, number: int) -> ChapterImage | None:
-    """Chapter `number`'s (1-based) image served by the site: a local file or an ID3 picture."""
+def served_image(episode: Episode, number: int, name: str) -> Chapter | None:
+    """Chapter `number` (1-based) if the site serves its own image under `name` (`2.jpg`)."""
     chapters = episode.all_chapters
-    if not 1 <= number <= len(chapters):
+    if not 1 <= number <= len(chapters) or chapter_image_name(number, chapters[number - 1]) != name:
         return None
-    chapter = chapters[number - 1]
+    return chapters[number - 1]
+
+
+def image_mime(chapter: Chapter) -> str | None:
+    """The MIME type of the chapter's own image: a local file's, or the embedded picture's."""
+    if isinstance(chapter.image, Path):
+        extension = chapter.image.suffix.lower().lstrip(".").replace("jpeg", "jpg")
+        return next((m for m, e in IMAGE_EXTENSIONS.items() if e == extension), None)
+    return chapter.embedded_image if chapter.image is None else None
+
+
+def embedded_image(audio_path: Path, chapter: Chapter) -> ChapterImage | None:
+    """The picture inside the audio's CHAP frame for `chapter`, if it is a JPEG or PNG."""
     try:
-        if isinstance(chapter.image, Path):
-            data = chapter.image.read_bytes()
-        elif chapter.image is None and chapter.embedded_image:
-            data = _embedded_picture(episode.audio.path, chapter.start) or b""
-        else:
-            return None
+        data = _embedded_picture(audio_path, chapter.start)
     except (OSError, mutagen.MutagenError):
         return None  # the file changed since the catalog was read; a reload will tell
-    mime = picture_mime(data)
-    return ChapterImage(data, mime) if mime else None
+    mime = picture_mime(data or b"")
+    return ChapterImage(data, mime) if data and mime else None
 
 
 def _embedded_picture(audio_path: Path, start: timedelta) -> bytes | None:
@@ -110,40 +79,14 @@ def _embedded_picture(audio_path: Path, start: timedelta) -> bytes | None:
     return None
 
 
-def write_images(episode: Episode, folder: Path) -> tuple[Path, ...]:
-    """Write every image the site serves for the episode's chapters into `folder`, atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for number, chapter in enumerate(episode.all_chapters, 1):
-        picture = image(episode, number) if image_name(number, chapter) else None
-        if picture is not None:
-            written.append(
-                _write_atomically(folder / f"{number}.{picture.extension}", picture.data)
-            )
-    return tuple(written)
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def json_chapters(show: Show, episode: Episode, absolute: Callable[[str], str]) -> dict[str, Any]:
-    """The episode's chapters as a JSON Chapters 1.2 document; `absolute` turns site paths
-    into absolute URLs."""
+def json_chapters(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
+    """The episode's chapters as a JSON Chapters 1.2 document, its links absolute."""
     entries = []
     for number, chapter in enumerate(episode.all_chapters, 1):
         entry: dict[str, Any] = {"startTime": seconds(chapter.start), "title": chapter.title}
-        picture = image_path(episode, number, chapter)
+        picture = urls.chapter_image(episode, number, chapter)
         if picture:
-            entry["img"] = absolute(picture) if picture.startswith("/") else picture
+            entry["img"] = picture
         if chapter.url:
             entry["url"] = chapter.url
         entries.append(entry)
@@ -157,75 +100,12 @@ def json_chapters(show: Show, episode: Episode, absolute: Callable[[str], str]) 
     }
 
 
-def validate_json(document: object) -> list[str]:
-    """What breaks the JSON Chapters 1.2 rules in `document` (empty when it is valid)."""
-    if not isinstance(document, dict):
-        return ["the document is not a JSON object"]
-    errors = []
-    version = document.get("version")
-    if not isinstance(version, str) or not version.startswith("1.2"):
-        errors.append(f"'version' should be the string '1.2.0', not {version!r}")
-    errors += [
-        f"'{key}' should be a string"
-        for key in _TOP_LEVEL_TEXT
-        if key in document and not isinstance(document[key], str)
-    ]
-    if "waypoints" in document and not isinstance(document["waypoints"], bool):
-        errors.append("'waypoints' should be true or false")
-    chapters = document.get("chapters")
-    if not isinstance(chapters, list):
-        return [*errors, "'chapters' should be an array"]
-    previous: float | None = None
-    for index, chapter in enumerate(chapters):
-        errors += _chapter_errors(index, chapter, previous)
-        start = chapter.get("startTime") if isinstance(chapter, dict) else None
-        if _is_number(start):
-            previous = float(start)  # type: ignore[arg-type]
-    return errors
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _chapter_errors(index: int, chapter: object, previous: float | None) -> list[str]:
-    where = f"chapters[{index}]"
-    if not isinstance(chapter, dict):
-        return [f"{where} is not an object"]
-    errors = []
-    start = chapter.get("startTime")
-    if not _is_number(start) or start < 0:  # type: ignore[operator]
-        errors.append(f"{where}.startTime should be a number of seconds ≥ 0, not {start!r}")
-    elif previous is not None and start <= previous:  # type: ignore[operator]
-        errors.append(f"{where}.startTime {start} is not after the previous chapter's {previous}")
-    errors += [
-        f"{where}.{key} should be a string"
-        for key in _CHAPTER_TEXT
-        if key in chapter and not isinstance(chapter[key], str)
-    ]
-    if "toc" in chapter and not isinstance(chapter["toc"], bool):
-        errors.append(f"{where}.toc should be true or false")
-    end = chapter.get("endTime")
-    if end is not None and (not _is_number(end) or (_is_number(start) and end < start)):
-        errors.append(f"{where}.endTime should be a number of seconds ≥ startTime")
-    location = chapter.get("location")
-    if location is not None and not (
-        isinstance(location, dict)
-        and isinstance(location.get("name"), str)
-        and isinstance(location.get("geo"), str)
-    ):
-        errors.append(f"{where}.location should be an object with 'name' and 'geo' strings")
-    return errors
-
-
 def notes_html(chapters: tuple[Chapter, ...]) -> str:
     """A chapter list for show notes: one `HH:MM:SS Title` line per chapter, as apps parse."""
     if not chapters:
         return ""
     # one line each, so apps that strip the tags still see a timestamp at each line's start
-    items = "".join(
-        f"<li>{format_timestamp(c.start)} {html.escape(c.title)}</li>\n" for c in chapters
-    )
+    items = "".join(f"<li>{hms(c.start)} {html.escape(c.title)}</li>\n" for c in chapters)
     return f"\n<p>Chapters:</p>\n<ul>\n{items}</ul>"
 
 
@@ -235,14 +115,14 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
     if not chapters:
         return ()
     source = episode.source if episode.chapters else episode.audio.path
-    end = format_timestamp(episode.audio.duration)
+    end = hms(episode.audio.duration)
     found = []
 
     def add(rule: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         found.append(Problem(source, None, message, hint, severity, rule))
 
     for number, chapter in enumerate(chapters, 1):
-        at = format_timestamp(chapter.start)
+        at = hms(chapter.start)
         if not chapter.title.strip():
             add(
                 "chapters-title",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from feedgen.feed import FeedEntry, FeedGenerator
 
 from podcast import __version__
+from podcast.model import Catalog, Episode, EpisodeType
 from podcast.render import chapters as chapters_module
 from podcast.render.feedext import (
     ItunesEntryExtras,
@@ -21,62 +21,12 @@ from podcast.render.feedext import (
     TranscriptLink,
     podcast_guid,
 )
-from podcast.model import Catalog, Episode, EpisodeType
 from podcast.render.notes import to_html, to_text, truncate_bytes, xml_safe
+from podcast.render.urls import Urls
+from podcast.render.urls import audio_path as audio_path  # checks/against still imports it here
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class Urls:
-    """Absolute URLs of everything the feed and pages link to."""
-
-    def __init__(self, catalog: Catalog, base_url: str, media_base_url: str | None = None):
-        self.catalog = catalog
-        self.base = base_url.rstrip("/")
-        media = media_base_url or catalog.show.media_base_url
-        self.media = media.rstrip("/") if media else f"{self.base}/audio"
-
-    def page(self, path: str = "/") -> str:
-        """An absolute URL on the site."""
-        return f"{self.base}{path}"
-
-    @property
-    def feed(self) -> str:
-        """The feed's own URL (atom:link rel=self)."""
-        return self.page("/feed.xml")
-
-    @property
-    def artwork(self) -> str:
-        """The show's artwork."""
-        return self.page("/" + quote(self.catalog.show.artwork.name))
-
-    def episode(self, episode: Episode) -> str:
-        """The episode's page."""
-        return self.page(f"/episodes/{episode.slug}/")
-
-    def enclosure(self, episode: Episode) -> str:
-        """Where apps download the audio (the media CDN when configured)."""
-        return f"{self.media}/{audio_path(self.catalog, episode)}"
-
-    def chapters(self, episode: Episode) -> str:
-        """The episode's JSON Chapters file."""
-        return self.page(f"/episodes/{episode.slug}/chapters.json")
-
-    def transcript(self, episode: Episode) -> str | None:
-        """The episode's transcript file (`transcript.vtt` or `.srt`), if it has one."""
-        if episode.transcript is None:
-            return None
-        return self.page(f"/episodes/{episode.slug}/transcript.{episode.transcript.extension}")
-
-    def absolute(self, path_or_url: str) -> str:
-        """A site path (`/…`) made absolute; an absolute URL unchanged."""
-        return self.page(path_or_url) if path_or_url.startswith("/") else path_or_url
-
-
-def audio_path(catalog: Catalog, episode: Episode) -> str:
-    """The audio's URL path below /audio/, relative to the episodes folder."""
-    return quote(episode.audio.path.relative_to(catalog.root).as_posix())
 
 
 def build(
@@ -101,12 +51,12 @@ def _channel(catalog: Catalog, urls: Urls, episodes: tuple[Episode, ...]) -> Fee
     generator.title(xml_safe(show.title))
     # feedgen uses the last link as RSS <link>, so the page comes after the self link
     generator.link(href=urls.feed, rel="self", type="application/rss+xml")
-    generator.link(href=urls.page("/"), rel="alternate")
+    generator.link(href=urls.home, rel="alternate")
     generator.description(xml_safe(truncate_bytes(show.description, DESCRIPTION_LIMIT)))
     generator.language(show.language)
     generator.copyright(xml_safe(show.copyright) or None)
     generator.generator("Off the Charts Publisher", version=__version__)
-    generator.image(url=urls.artwork, title=xml_safe(show.title), link=urls.page("/"))
+    generator.image(url=urls.artwork, title=xml_safe(show.title), link=urls.home)
     newest = episodes[0].published if episodes else EPOCH
     generator.lastBuildDate(newest)
     generator.pubDate(newest)
@@ -160,17 +110,14 @@ def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> N
     if episode.number is not None:
         itunes.itunes_episode(episode.number)
     itunes.itunes_episode_type(episode.type.value)
-    if episode.image is not None:
-        itunes.itunes_image(
-            urls.page("/" + quote(episode.image.relative_to(catalog.root).as_posix()))
-        )
+    image = urls.episode_image(episode)
+    if image is not None:
+        itunes.itunes_image(image)
     explicit = catalog.show.explicit if episode.explicit is None else episode.explicit
     entry.itunes_extras.explicit = explicit
     _podcast_item(entry.podcastindex, catalog, urls, episode)
     entry.podlove.chapters = [
-        SimpleChapter(
-            c.start, c.title, c.url, _absolute(urls, chapters_module.image_path(episode, n, c))
-        )
+        SimpleChapter(c.start, c.title, c.url, urls.chapter_image(episode, n, c))
         for n, c in enumerate(chapters, 1)
     ]
 
@@ -190,10 +137,6 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
         ]
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
-
-
-def _absolute(urls: Urls, path_or_url: str | None) -> str | None:
-    return urls.absolute(path_or_url) if path_or_url else None
 
 
 def description_text(episode: Episode) -> str:

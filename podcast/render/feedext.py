@@ -19,14 +19,15 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
 from podcast.model import Person
+from podcast.render.chapters import JSON_TYPE
 from podcast.render.notes import xml_safe
+from podcast.render.times import npt
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
 # The spec's namespace for podcast:guid (docs/tags/guid.md in the podcast-namespace repo).
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-CHAPTERS_TYPE = "application/json+chapters"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -201,7 +202,7 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
                 rel="captions" if link.captions else None,
             )
         if self.chapters_url:
-            _tag("chapters", entry, url=self.chapters_url, type=CHAPTERS_TYPE)
+            _tag("chapters", entry, url=self.chapters_url, type=JSON_TYPE)
         return entry
 
 
@@ -216,13 +217,6 @@ class SimpleChapter:
     title: str
     href: str | None = None
     image: str | None = None
-
-
-def normal_play_time(delta: timedelta) -> str:
-    """`HH:MM:SS.mmm`, the Normal Play Time Podlove Simple Chapters use for `start`."""
-    millis = round(delta.total_seconds() * 1000)
-    seconds, millis = divmod(millis, 1000)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}.{millis:03d}"
 
 
 class Podlove(BaseExtension):  # type: ignore[misc]
@@ -246,7 +240,7 @@ class PodloveEntry(BaseEntryExtension):  # type: ignore[misc]
         container = xml_elem(f"{{{PSC_NS}}}chapters", entry, version="1.2")
         for chapter in self.chapters:
             attrs = {
-                "start": normal_play_time(chapter.start),
+                "start": npt(chapter.start),
                 "title": chapter.title,
                 "href": chapter.href,
                 "image": chapter.image,

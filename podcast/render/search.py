@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import sqlite3
@@ -14,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from podcast.model import Catalog, Episode
+from podcast.render.cues import Cue, CueReader, read_cues, spoken_text
 from podcast.render.notes import to_text
 
 # The indexed fields and how much a word counts in each (bm25 weights): a word in the title says
@@ -34,24 +34,6 @@ _SCHEMA = (
     "tokenize='unicode61 remove_diacritics 2')"
 )
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: SQLite's tokenizer splits at "_" too
-# A cue: its timing line, then its text up to the first blank line (WebVTT and SRT alike).
-_CUE = re.compile(
-    r"^[ \t]*(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<ms>\d{1,3})[ \t]*-->[^\n]*\n"
-    r"(?P<body>(?:[^\n]*\S[^\n]*(?:\n|$))*)",
-    re.MULTILINE,
-)
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
-_TAG = re.compile(r"<[^>]*>")
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One timed line of a transcript; `number` is its 1-based position (the page's `#cue-N`)."""
-
-    number: int
-    start: float
-    speaker: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +69,11 @@ class Results:
         """How many pages the results fill."""
         return max(1, math.ceil(self.total / PER_PAGE))
 
+    @property
+    def first(self) -> int:
+        """The rank of this page's first result (21 on page 2)."""
+        return (self.page - 1) * PER_PAGE + 1
+
 
 def fold(text: str) -> str:
     """Lower case without accents, so 'Équité' finds 'equite'."""
@@ -101,50 +88,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def read_cues(path: Path) -> tuple[Cue, ...]:
-    """The cues of a WebVTT or SRT file; an unreadable file has none (search must not fail)."""
-    return tuple(
-        _cue(number, match) for number, match in enumerate(_CUE.finditer(_read(path)), start=1)
-    )
-
-
-def transcript_text(path: Path) -> str:
-    """All the words spoken in a transcript, without timings, numbers or tags."""
-    return _TAG.sub(" ", " ".join(m.group("body") for m in _CUE.finditer(_read(path))))
-
-
 @lru_cache(maxsize=256)
-def _cached_cues(path: Path, mtime_ns: int) -> tuple[tuple[Cue, str], ...]:
+def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> tuple[tuple[Cue, str], ...]:
     """Cues (and their folded text) of recently shown transcripts; the key changes with the file."""
-    return tuple((cue, fold(cue.text)) for cue in read_cues(path))
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
-    except OSError:
-        return ""
-
-
-def _cue(number: int, match: re.Match[str]) -> Cue:
-    hours, minutes, seconds, millis = match.group("h", "m", "s", "ms")
-    start = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-    body = match.group("body")
-    voice = _VOICE.search(body)
-    text = " ".join(html.unescape(_TAG.sub("", body)).split())
-    return Cue(
-        number,
-        start + int(millis.ljust(3, "0")) / 1000,
-        voice.group(1).strip() if voice else "",
-        text,
-    )
+    return tuple((cue, fold(cue.text)) for cue in read(path))
 
 
 class SearchIndex:
     """Every word of every episode's title, guests, summary, notes and transcript."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, read: CueReader = read_cues) -> None:
         self.catalog = catalog
+        self._read = read  # the page's own reader: search shows exactly the cues it shows
         self._texts = [_fields(episode) for episode in catalog.episodes]
         self._docs = {episode.slug: doc for doc, episode in enumerate(catalog.episodes)}
         self._published = [episode.published.timestamp() for episode in catalog.episodes]
@@ -163,7 +118,8 @@ class SearchIndex:
         for doc, (episode, texts) in enumerate(
             zip(self.catalog.episodes, self._texts, strict=True)
         ):
-            spoken = transcript_text(episode.transcript.path) if episode.transcript else ""
+            transcript = episode.transcript
+            spoken = spoken_text(self._read(transcript.path)) if transcript else ""
             yield doc, texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken
 
     def __len__(self) -> int:
@@ -212,7 +168,7 @@ class SearchIndex:
         if transcript is None:
             return tuple(places)
         try:
-            cues = _cached_cues(transcript.path, transcript.path.stat().st_mtime_ns)
+            cues = _cached_cues(self._read, transcript.path, transcript.path.stat().st_mtime_ns)
         except OSError:
             return tuple(places)
         counted = [(len(set(pattern.findall(folded))), c) for c, folded in cues]
@@ -270,7 +226,8 @@ class IndexCache:
     built on a background thread, so no listener waits for a rebuild of thousands of episodes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, read: CueReader = read_cues) -> None:
+        self._read = read
         self._index: SearchIndex | None = None
         self._building: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -279,7 +236,7 @@ class IndexCache:
         """The freshest index ready for `catalog`, building the first one now."""
         with self._lock:
             if self._index is None:
-                self._index = SearchIndex(catalog)
+                self._index = SearchIndex(catalog, self._read)
             elif self._index.catalog is not catalog and self._building is None:
                 self._building = threading.Thread(
                     target=self._rebuild, args=(catalog,), name="search-index", daemon=True
@@ -296,7 +253,7 @@ class IndexCache:
     def _rebuild(self, catalog: Catalog) -> None:
         index: SearchIndex | None = None
         try:
-            index = SearchIndex(catalog)
+            index = SearchIndex(catalog, self._read)
         finally:  # swap and free the slot together, so no second rebuild starts in between
             with self._lock:
                 if index is not None:

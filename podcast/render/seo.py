@@ -5,11 +5,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from podcast.render.feed import Urls, description_text
-from podcast.model import Episode, Person, Season, SeasonInfo, Show
+from podcast.model import Episode, Person, Season, Show
+from podcast.render import urls as paths
+from podcast.render.feed import description_text
+from podcast.render.times import iso_duration
+from podcast.render.urls import Urls
 
 SCHEMA = "https://schema.org"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,7 +38,7 @@ def show_meta(show: Show, urls: Urls, path: str = "/") -> PageMeta:
     """Metadata for the home page (and pages that are about the whole show)."""
     return PageMeta(
         show.title,
-        _short(show.description),
+        short_description(show.description),
         urls.page(path),
         urls.artwork,
         _artwork_alt(show),
@@ -48,8 +51,8 @@ def season_meta(show: Show, season: Season, urls: Urls) -> PageMeta:
     description = season.info.description or show.description
     return PageMeta(
         f"{season.info.label} · {show.title}",
-        _short(description),
-        season_url(urls, season.info),
+        short_description(description),
+        urls.season(season.info.number),
         urls.artwork,
         _artwork_alt(show),
         json_ld=season_ld(show, season, urls),
@@ -60,7 +63,7 @@ def episode_meta(show: Show, episode: Episode, urls: Urls) -> PageMeta:
     """Metadata for an episode's page, with its audio for players that preview it."""
     return PageMeta(
         episode.title,
-        _short(description_text(episode)),
+        short_description(description_text(episode)),
         urls.episode(episode),
         urls.artwork,
         _artwork_alt(show),
@@ -76,10 +79,10 @@ def series(show: Show, urls: Urls) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "PodcastSeries",
-        "@id": urls.page("/#series"),
+        "@id": f"{urls.home}#series",
         "name": show.title,
         "description": show.description,
-        "url": urls.page("/"),
+        "url": urls.home,
         "webFeed": urls.feed,
         "image": urls.artwork,
         "inLanguage": show.language,
@@ -101,7 +104,7 @@ def season_ld(show: Show, season: Season, urls: Urls) -> dict[str, Any]:
         "@type": "PodcastSeason",
         "name": season.info.label,
         "description": season.info.description or show.description,
-        "url": season_url(urls, season.info),
+        "url": urls.season(season.info.number),
         "seasonNumber": season.number,
         "numberOfEpisodes": len(season.episodes),
         "partOfSeries": _series_ref(show, urls),
@@ -130,7 +133,7 @@ def episode_ld(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
             "@type": "PodcastSeason",
             "seasonNumber": episode.season,
             "name": show.season_info(episode.season).label,
-            "url": season_url(urls, show.season_info(episode.season)),
+            "url": urls.season(episode.season),
         },
         "associatedMedia": {
             "@type": "AudioObject",
@@ -156,31 +159,17 @@ def episode_ld(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
     return data
 
 
-def season_url(urls: Urls, info: SeasonInfo) -> str:
-    """A season page's absolute address."""
-    return urls.page(f"/seasons/{info.number}/")
-
-
-def iso_duration(delta: timedelta) -> str:
-    """ISO 8601 duration, e.g. `PT1H2M3S`, as schema.org wants."""
-    total = round(delta.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    return text + (f"{seconds}S" if seconds or text == "PT" else "")
-
-
 def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:
     """sitemaps.org XML listing the home page, every season and every visible episode."""
     ET.register_namespace("", SITEMAP_NS)
     root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     seasons = tuple(seasons)
     newest = [s.episodes[0].published for s in seasons if s.episodes]
-    _url(root, urls.page("/"), max(newest, default=None))
+    _url(root, urls.home, max(newest, default=None))
     for season in seasons:
         _url(
             root,
-            season_url(urls, season.info),
+            urls.season(season.info.number),
             season.episodes[0].published if season.episodes else None,
         )
         for episode in season.episodes:
@@ -190,7 +179,8 @@ def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:
 
 def robots(urls: Urls) -> str:
     """robots.txt: crawl everything but the endless search result pages; name the sitemap."""
-    return f"User-agent: *\nDisallow: /search\n\nSitemap: {urls.page('/sitemap.xml')}\n"
+    search = paths.search().rstrip("/")  # also /search?q=…, however it is spelled
+    return f"User-agent: *\nDisallow: {search}\n\nSitemap: {urls.sitemap}\n"
 
 
 def _url(root: ET.Element, loc: str, modified: datetime | None) -> None:
@@ -203,9 +193,9 @@ def _url(root: ET.Element, loc: str, modified: datetime | None) -> None:
 def _series_ref(show: Show, urls: Urls) -> dict[str, Any]:
     return {
         "@type": "PodcastSeries",
-        "@id": urls.page("/#series"),
+        "@id": f"{urls.home}#series",
         "name": show.title,
-        "url": urls.page("/"),
+        "url": urls.home,
         "webFeed": urls.feed,
     }
 
@@ -223,7 +213,11 @@ def _artwork_alt(show: Show) -> str:
     return f"Cover art for {show.title}"
 
 
-def _short(text: str) -> str:
+def short_description(text: str) -> str:
+    """`text` on one line, cut at a word to DESCRIPTION_LIMIT characters with an ellipsis.
+
+    The one description of a page: <meta name=description>, Open Graph and Twitter alike.
+    """
     text = " ".join(text.split())
     if len(text) <= DESCRIPTION_LIMIT:
         return text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from podcast.model import Show
 
@@ -57,3 +57,16 @@ def fill(href: str, feed_url: str, title: str) -> str:
     for placeholder, value in encoded.items():
         href = href.replace(placeholder, value)
     return href
+
+
+def apple_podcasts_url(feed_url: str) -> str | None:
+    """The `podcast://` form of the feed, which iOS and macOS open in Apple Podcasts.
+
+    It needs no directory listing: Apple Podcasts subscribes to the feed itself. The scheme
+    replaces `https://` (Apple's app fetches the feed over HTTPS). None for a feed address
+    that is not a plain http(s) URL with a host, which no app could subscribe to anyway.
+    """
+    parts = urlsplit(feed_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return "podcast://" + feed_url.split("://", 1)[1]

@@ -35,6 +35,8 @@ from werkzeug.http import (
 from werkzeug.utils import send_file
 from werkzeug.wsgi import get_current_url
 
+from podcast.render.chapters import JSON_TYPE as JSON_CHAPTERS
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
@@ -43,7 +45,7 @@ COMPRESSIBLE = frozenset(
     {
         "application/javascript",
         "application/json",
-        "application/json+chapters",
+        JSON_CHAPTERS,
         "application/rss+xml",
         "application/xml",
         "application/x-subrip",
@@ -199,12 +201,22 @@ def compress(response: Response, request: Request) -> Response:
     return response
 
 
+def inside(path: Path, real_root: str) -> Path | None:
+    """Where `path` really is now, or None if that is outside `real_root` (the show's folder).
+
+    Resolved at every request, not when the catalog was loaded: a file can be swapped for a
+    symlink to anywhere at any time, and every file the site serves or reads passes here.
+    """
+    real = os.path.realpath(path)
+    return Path(real) if real.startswith(real_root.rstrip(os.sep) + os.sep) else None
+
+
 def serve_file(
     path: Path, request: Request, mimetype: str | None, max_age: int, real_root: str
 ) -> Response:
     """A file of the catalog with validators and one byte range; 404 if it resolves outside."""
-    real = os.path.realpath(path)
-    if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+    real = inside(path, real_root)
+    if real is None:
         abort(404)  # a symlink swapped in after the catalog was loaded
     environ = request.environ
     if "HTTP_RANGE" in environ:

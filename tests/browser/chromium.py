@@ -21,7 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
 ]
-STARTUP_SECONDS = 30
 WAIT_MS = 10_000  # the bound on every wait for the page: generous, never a sleep
 
 

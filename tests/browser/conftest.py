@@ -1,4 +1,4 @@
-"""Browser fixtures: one real server process and one headless Chromium for the whole session.
+"""Browser fixtures: one gunicorn and one headless Chromium for the whole session.
 
 The browser is Debian's /usr/bin/chromium driven by Playwright's Python package (never a browser
 that Playwright downloads); axe-core comes from npm (.ci/run installs it into .ci/node). Where a
@@ -8,19 +8,17 @@ silently skips in CI would prove nothing.
 
 from __future__ import annotations
 
-import selectors
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.servers import Gunicorn, factory
 
 from podcast.read.catalog import default_root
 
-from .chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, WAIT_MS, missing
+from .chromium import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, missing
 
 
 @pytest.fixture(scope="session")
@@ -33,30 +31,11 @@ def show_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(show_root: Path) -> Iterator[str]:
-    """The address of a real server process on 127.0.0.1 serving the show."""
+    """The address of gunicorn on 127.0.0.1 serving the show, on the test clock."""
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("serve_show.py")), str(show_root)],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            if not selector.select(timeout=STARTUP_SECONDS):
-                pytest.fail(f"the server did not start in {STARTUP_SECONDS} s; see server.log")
-        port = process.stdout.readline().strip()
-        assert port.isdigit(), f"the server did not print its port; see {ARTIFACTS}/server.log"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
-        log.close()
+    app = factory({"EPISODES_ROOT": show_root}, test_clock=True)
+    with Gunicorn(show_root, ARTIFACTS / "server.log", app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

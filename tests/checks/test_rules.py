@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from support.clock import NOW
 from PIL import Image
 
 from podcast.read import catalog

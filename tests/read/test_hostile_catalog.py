@@ -1,6 +1,6 @@
 """Every hostile catalog in the table gets a clear error (file, line, hint) or loads safely.
 
-Each case breaks a scratch show one way (see tests/hostile/catalog_cases.py). For a case that
+Each case breaks a scratch show one way (see tests/support/hostile_catalogs.py). For a case that
 must fail: the loader raises CatalogError naming the file and line with a hint, `podcast check`
 exits 1 with that message and no traceback. For a case that must load: the feed is well-formed
 and the two parsers apps use agree on it, every page renders with no live user markup and the
@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile.catalog_cases import ALL, Case, Fails, Loads
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup, feed_of
-from hostile.scratch import Scratch, run_cli, snapshot
+from support.clock import NOW
+from support.hostile_catalogs import ALL, Case, Fails, Loads
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
+from support.scratch import Scratch, run_cli, snapshot
 
 from podcast.render import feed
 from podcast.read.catalog import load

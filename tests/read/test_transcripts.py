@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW
+from support.clock import NOW
 from flask.testing import FlaskClient
 
 from podcast.read import transcripts

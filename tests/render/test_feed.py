@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
 from lxml import etree
+from support.clock import NOW
 
-from podcast.render import feed
-from podcast.read.catalog import default_root, load
 from podcast.model import Catalog
+from podcast.read.catalog import default_root, load
+from podcast.render import feed
 
 BASE = "https://offthecharts.example"
-NOW = datetime(2026, 11, 1, tzinfo=UTC)
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "atom": "http://www.w3.org/2005/Atom",

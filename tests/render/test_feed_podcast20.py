@@ -16,13 +16,15 @@ import feedparser
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW
+from support.clock import NOW
 from flask.testing import FlaskClient
 from lxml import etree
 
-from podcast.render import feed
 from podcast.read.catalog import load
+from podcast.render import feed
+from podcast.render.chapters import JSON_TYPE
 from podcast.render.feedext import PODCAST_NS, PSC_NS, podcast_guid
+from podcast.site.responses import compressible
 
 BASE = "https://offthecharts.example"
 NS = {"podcast": PODCAST_NS, "psc": PSC_NS, "content": "http://purl.org/rss/1.0/modules/content/"}
@@ -320,3 +322,9 @@ def test_an_independent_podcasting20_parser_reads_the_feed(show_dir: Path, tmp_p
     }
     guest = items["Trust in medicine"]["podcastPeople"][-1]
     assert (guest["name"], guest["role"].lower()) == ("Sample Guest", "guest")
+
+
+def test_the_json_chapters_type_is_one_constant(client: FlaskClient) -> None:
+    xml = etree.fromstring(client.get("/feed.xml").data)
+    types = set(xml.xpath("//podcast:chapters/@type", namespaces={"podcast": PODCAST_NS}))
+    assert types == {JSON_TYPE} and compressible(JSON_TYPE)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from podcast.read import transcripts
 from podcast.read.catalog import load
 from podcast.render.search import IndexCache, SearchIndex, fold, matcher, read_cues, snippet, words
@@ -24,7 +26,8 @@ def test_read_cues_from_webvtt_with_voices_and_tags(tmp_path: Path) -> None:
         "Dr. Kari Haley",
         "Hello there",
     )
-    assert (second.number, second.start, second.speaker) == (2, 62.25, "")
+    # the speaker carries over to the next cue, as the episode page shows it
+    assert (second.number, second.start, second.speaker) == (2, 62.25, "Dr. Kari Haley")
     assert second.text == "Second line wraps here"
 
 
@@ -121,3 +124,30 @@ def test_cue_numbers_match_the_episode_page(show_dir: Path) -> None:
         ours = [(c.number, c.start, c.text) for c in read_cues(path)]
         page = [(n, c.start, c.text) for n, c in enumerate(transcripts.parse(path), start=1)]
         assert ours == page, path
+
+
+# --- the cues search shows are the cues the episode page shows -----------------------------
+
+
+def test_a_transcript_the_page_cannot_read_gives_search_no_cues(show_dir: Path) -> None:
+    # 00:00:03.93 is not WebVTT (three digits of milliseconds): the page shows no cues
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
+    path.write_text("WEBVTT\n\n00:00:03.93 --> 00:00:05.000\nZeppelins ahead.\n", encoding="utf-8")
+    catalog = load(show_dir)
+    with pytest.raises(transcripts.TranscriptError):
+        transcripts.parse(path)
+    assert read_cues(path) == ()
+    assert SearchIndex(catalog).search("zeppelins", catalog.episodes).total == 0
+
+
+def test_search_numbers_and_names_cues_as_the_page_does(tmp_path: Path) -> None:
+    path = tmp_path / "t.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE a timing in a comment is no cue\n00:00:00.500 --> 00:00:01.000\n\n"
+        "00:00:01.000 --> 00:00:02.000\n<v Dr. Kari Haley>Zebras first.\n\n"
+        "00:00:02.000 --> 00:00:03.000\nZebras again, same speaker.\n",
+        encoding="utf-8",
+    )
+    page = [(n, c.start, c.speaker or "", c.text) for n, c in enumerate(transcripts.parse(path), 1)]
+    assert [(c.number, c.start, c.speaker, c.text) for c in read_cues(path)] == page
+    assert page[1] == (2, 2.0, "Dr. Kari Haley", "Zebras again, same speaker.")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from podcast.read.catalog import load
-from podcast.render.feed import Urls
 from podcast.model import group_seasons
-from podcast.render.seo import iso_duration, series, sitemap
+from podcast.read.catalog import load
+from podcast.render.seo import series, sitemap
+from podcast.render.times import iso_duration
+from podcast.render.urls import Urls
 
 
 def test_iso_duration() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -182,3 +183,12 @@ def test_artwork_is_served(client: FlaskClient) -> None:
     response = fetch(client, "/artwork.jpg")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.data.startswith(b"\xff\xd8")
+
+
+def test_templates_get_their_data_from_the_view_and_call_none_of_ours(app: Flask) -> None:
+    # Flask's own globals only: no reader of files (transcripts), no metadata builders
+    ours = set(app.jinja_env.globals) - set(Flask("bare").jinja_env.globals)
+    assert ours == set()
+    templates = Path(app.template_folder or "")
+    for template in templates.glob("*.html"):
+        assert "url_for(" not in template.read_text(encoding="utf-8"), template.name

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from hostile.outputs import BASE_URL, NOW, assert_feed_sound, assert_no_live_markup
-from hostile.scratch import EPISODE_AUDIO, Scratch
-from hostile.server import Server
+from support.clock import NOW
+from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup
+from support.scratch import EPISODE_AUDIO, Scratch
+from support.servers import Gunicorn
 
 from podcast.site.app import create_app
 
@@ -213,11 +214,11 @@ def test_head_and_options_carry_no_body(site: FlaskClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
     """gunicorn (two workers) on the hostile show with a 5 GiB sparse episode."""
     base = tmp_path_factory.mktemp("served")
     _hostile_show(base / "show", giant=True)
-    running = Server(base / "show", base / "gunicorn.log")
+    running = Gunicorn(base / "show", base / "gunicorn.log")
     yield running
     running.stop()
     log = running.log.read_text(errors="replace")
@@ -248,7 +249,8 @@ RAW_TARGETS = [
 
 
 @pytest.mark.parametrize("target", RAW_TARGETS, ids=lambda t: t.decode("latin-1")[:60])
-def test_raw_traversal_against_gunicorn(server: Server, target: bytes) -> None:
+@pytest.mark.slow  # a real gunicorn
+def test_raw_traversal_against_gunicorn(server: Gunicorn, target: bytes) -> None:
     response = server.get(target)
     assert response.status in (301, 308, 400, 404, 414), response.raw[:200]
     assert SECRET.encode() not in response.raw
@@ -300,8 +302,9 @@ def test_raw_traversal_against_gunicorn(server: Server, target: bytes) -> None:
         ),
     ],
 )
+@pytest.mark.slow  # a real gunicorn
 def test_oversized_and_malformed_requests(
-    server: Server, what: str, request_bytes: bytes, statuses: set[int]
+    server: Gunicorn, what: str, request_bytes: bytes, statuses: set[int]
 ) -> None:
     response = server.request(request_bytes)
     assert response.status in statuses, response.raw[:300]
@@ -309,7 +312,8 @@ def test_oversized_and_malformed_requests(
 
 
 @pytest.mark.parametrize("name", RANGES)
-def test_absurd_ranges_against_gunicorn(server: Server, name: str) -> None:
+@pytest.mark.slow  # a real gunicorn
+def test_absurd_ranges_against_gunicorn(server: Gunicorn, name: str) -> None:
     data = (Path(__file__).parents[1] / "data" / "cbr.mp3").read_bytes()
     response = server.get(AUDIO_URL.encode(), {b"Range": RANGES[name].encode()})
     if len(RANGES[name]) > 8190:  # gunicorn's header limit refuses it before the app sees it
@@ -347,8 +351,9 @@ def test_a_5_gib_file_is_served_with_exact_ranges(
 
 
 @pytest.mark.parametrize(("range_header", "first", "last"), GIANT_RANGES)
+@pytest.mark.slow  # a real gunicorn
 def test_gunicorn_serves_the_5_gib_file_with_exact_ranges(
-    server: Server, range_header: str, first: int, last: int
+    server: Gunicorn, range_header: str, first: int, last: int
 ) -> None:
     # cheap at any offset since ranges are read from where they start (the test below)
     response = server.get(b"/audio/" + GIANT_AUDIO.encode(), {b"Range": range_header.encode()})
@@ -359,7 +364,8 @@ def test_gunicorn_serves_the_5_gib_file_with_exact_ranges(
     assert head.headers["content-length"] == str(GIANT)
 
 
-def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Server) -> None:
+@pytest.mark.slow  # a real gunicorn
+def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Gunicorn) -> None:
     offset = 256 * 1024**2
     server.get(b"/audio/" + GIANT_AUDIO.encode(), {b"Range": b"bytes=0-0"})  # warm both paths
     before = server.bytes_read()
@@ -371,13 +377,15 @@ def test_a_range_deep_in_a_file_does_not_read_what_comes_before(server: Server) 
     assert read < 8 * 1024**2, f"{read:,} bytes read to serve 16"
 
 
-def test_the_feed_states_the_5_gib_length_exactly(server: Server) -> None:
+@pytest.mark.slow  # a real gunicorn
+def test_the_feed_states_the_5_gib_length_exactly(server: Gunicorn) -> None:
     response = server.get(b"/feed.xml")
     assert response.status == 200
     assert f'length="{GIANT}"'.encode() in response.body
 
 
-def test_the_server_is_still_up_after_all_that(server: Server) -> None:
+@pytest.mark.slow  # a real gunicorn
+def test_the_server_is_still_up_after_all_that(server: Gunicorn) -> None:
     response = server.get(b"/")
     assert response.status == 200
     assert server.process.poll() is None

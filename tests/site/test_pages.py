@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,13 +15,13 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from lxml import etree
+from support.clock import NOW
 
 from podcast.read.catalog import load
 from podcast.render.search import read_cues
 from podcast.site.app import create_app
 
 BASE = "https://offthecharts.example"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 EPISODE = "/episodes/s1-01-why-we-call-it-an-emergency/"
 PAGES = ["/", "/seasons/1/", EPISODE, "/search/?q=care", "/no-such-page/"]
 ISO_DURATION = re.compile(r"^PT(\d+H)?(\d+M)?(\d+S)?$")
@@ -161,6 +161,34 @@ def test_every_page_has_feed_autodiscovery_and_sharing_tags(client: FlaskClient,
     assert meta(soup, "twitter:card") == "summary"
     assert meta(soup, "og:url") == soup.find("link", rel="canonical")["href"]
     assert soup.html["lang"] == "en-us"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_description_is_the_same_for_search_engines_and_previews(
+    client: FlaskClient, path: str
+) -> None:
+    soup = page(client, path, 404 if "no-such" in path else 200)
+    described = meta(soup, "description")
+    assert described and described == meta(soup, "og:description")
+    assert described == meta(soup, "twitter:description")
+
+
+def test_an_episode_with_notes_but_no_summary_is_described_by_its_notes(
+    show_dir: Path, data_dir: Path
+) -> None:
+    notes = "Zebras " + "and more words " * 40  # longer than any preview shows
+    add_episode(
+        show_dir,
+        data_dir,
+        "07-notes-only",
+        "title: Notes only\nseason: 1\nepisode: 7\npublished: 2023-02-01T06:00:00Z\n"
+        f"guid: 00000000-0000-4000-8000-000000000007\nnotes: {notes}\n",
+    )
+    soup = page(fresh_client(show_dir), "/episodes/s1-07-notes-only/")
+    described = meta(soup, "description")
+    assert described == meta(soup, "og:description")
+    assert described.startswith("Zebras and more words") and described.endswith("…")
+    assert len(described) <= 300
 
 
 def test_episode_sharing_tags_carry_its_audio(client: FlaskClient) -> None:
@@ -377,3 +405,28 @@ def test_every_transcript_is_linked_and_readable_on_its_page(
         cues = soup.select("#transcript .cue")
         assert len(cues) == len(read_cues(episode.transcript.path)) > 0
         assert [c["id"] for c in cues] == [f"cue-{n}" for n in range(1, len(cues) + 1)]
+
+
+def test_every_cue_search_links_to_is_on_the_page_with_its_time_and_speaker(
+    show_dir: Path,
+) -> None:
+    (show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt").write_text(
+        "WEBVTT\n\nNOTE 00:00:00.500 --> 00:00:01.000 in a comment\n\n"
+        "00:00:01.000 --> 00:00:02.000\n<v Dr. Kari Haley>Zebras first.\n\n"
+        "00:00:02.000 --> 00:00:03.000\nZebras again.\n",
+        encoding="utf-8",
+    )
+    (show_dir / "season-1" / "02-what-health-equity-means.vtt").write_text(
+        "WEBVTT\n\n00:00:03.93 --> 00:00:05.000\nZebras unseen.\n", encoding="utf-8"
+    )
+    client = fresh_client(show_dir)
+    links = page(client, "/search/?q=zebras").select("a.cue-link")
+    assert [a["href"] for a in links] == [f"{EPISODE}#cue-1", f"{EPISODE}#cue-2"]
+    shown = page(client, EPISODE)
+    for link in links:
+        cue = shown.select_one(f"#{link['href'].split('#')[1]}")
+        assert cue is not None, link["href"]
+        assert cue.select_one(".cue-time").get_text() == link.select_one(".timestamp").get_text()
+        speaker = link.find_next_sibling("span", class_="speaker")
+        assert speaker is not None and speaker.get_text() == "Dr. Kari Haley:"
+        assert cue.select_one(".speaker").get_text() == "Dr. Kari Haley"

@@ -18,11 +18,11 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
+from support.clock import NOW
 from werkzeug.http import http_date, parse_date
 
 from podcast.site.app import create_app
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # conftest's: after every shipped episode
 AUDIO = "/audio/season-1/01-why-we-call-it-an-emergency.mp3"
 AUDIO_FILE = Path("season-1/01-why-we-call-it-an-emergency.mp3")
 DRAFT = """\

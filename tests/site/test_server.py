@@ -5,12 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import io
-import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,21 +17,25 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
+from support.servers import Gunicorn, factory
 
 from podcast.read.catalog import default_root
 
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 WAIT = 60.0  # seconds: a generous bound for a loaded CI machine, never a speed assertion
 
 
 @dataclass
 class Server:
-    """A gunicorn process serving a scratch show, and what it logged."""
+    """A gunicorn process serving a scratch show, spoken to the way http.client speaks."""
 
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
+    gunicorn: Gunicorn
     show: Path
+
+    @property
+    def port(self) -> int:
+        """The loopback port gunicorn listens on."""
+        return self.gunicorn.port
 
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None
@@ -59,55 +58,7 @@ class Server:
 
     def logged(self) -> str:
         """Everything gunicorn and the app wrote so far."""
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def start_server(show: Path, log: Path, *app_args: str) -> Server:
-    """gunicorn with the repository's configuration; `app_args` names the app."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        str(REPO / "gunicorn.conf.py"),
-        "--bind",
-        "127.0.0.1:0",
-        "--workers",
-        "2",
-        *app_args,
-    ]
-    env = {**os.environ, "PODCAST_ROOT": str(show)}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    server = Server(process, 0, log, show)
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", server.logged())
-        if found:
-            server.port = int(found.group(1))
-            try:
-                if server.get("/feed.xml")[0].status == 200:
-                    return server
-            except OSError:
-                pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    stop(server)
-    raise AssertionError(f"gunicorn did not start:\n{server.logged()}")
-
-
-def stop(server: Server) -> None:
-    """Ask gunicorn to stop, and make sure it did."""
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(WAIT)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        return self.gunicorn.logged()
 
 
 def copy_show(target: Path) -> Path:
@@ -116,28 +67,22 @@ def copy_show(target: Path) -> Path:
     return target
 
 
-def factory(show: Path, reload_interval: float) -> str:
-    """The app as gunicorn's factory call, with a short reload interval for the tests."""
-    config = {"EPISODES_ROOT": str(show), "RELOAD_INTERVAL": reload_interval}
-    return f"podcast.site.app:create_app({config!r})"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The documented recipe, `gunicorn -c gunicorn.conf.py wsgi:app`, on a scratch show."""
     work = tmp_path_factory.mktemp("server")
-    running = start_server(copy_show(work / "episodes"), work / "gunicorn.log", "wsgi:app")
-    yield running
-    stop(running)
+    show = copy_show(work / "episodes")
+    with Gunicorn(show, work / "gunicorn.log") as running:
+        yield Server(running, show)
 
 
 @pytest.fixture
 def reloading(tmp_path: Path) -> Iterator[Server]:
     """A server of its own (the test changes its show) that sweeps every 0.2 s."""
     show = copy_show(tmp_path / "episodes")
-    running = start_server(show, tmp_path / "gunicorn.log", factory(show, 0.2))
-    yield running
-    stop(running)
+    app = factory({"EPISODES_ROOT": show, "RELOAD_INTERVAL": 0.2})
+    with Gunicorn(show, tmp_path / "gunicorn.log", app) as running:
+        yield Server(running, show)
 
 
 def enclosures(feed: bytes) -> dict[str, int]:

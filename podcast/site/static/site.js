@@ -1,5 +1,5 @@
 // Progressive enhancement for the whole site: the pages work without it.
-// "Copy feed URL": reveal the button only where the clipboard can be written.
+// Copy buttons (the feed URL, the embed code): shown only where the clipboard can be written.
 "use strict";
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
   var field = document.getElementById(button.dataset.copy);
@@ -8,7 +8,7 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
   button.hidden = false;
   button.addEventListener("click", function () {
     navigator.clipboard.writeText(field.value).then(function () {
-      status.textContent = "Feed URL copied. Paste it into your podcast app.";
+      status.textContent = button.getAttribute("data-copied") || "Copied.";
     }, function () {
       field.select();
       status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected address.";

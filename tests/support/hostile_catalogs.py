@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hostile.scratch import DATA, EPISODE, EPISODE_AUDIO, EPISODE_YAML, SHOW, Scratch, dump
 from podcast.model import Catalog
+from support.scratch import DATA, EPISODE, EPISODE_AUDIO, EPISODE_YAML, SHOW, Scratch, dump
 
 # Long enough that nothing expands it exponentially without the test noticing (the loader
 # must refuse it in well under a second; an exponential walk would need 9**9 steps).

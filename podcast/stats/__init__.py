@@ -1,0 +1,1 @@
+"""Downloads from access logs, counted by the IAB method, with listeners kept private."""
