@@ -296,7 +296,10 @@ def main() -> None:
     started_load = _load_average()
     if args.check or args.hour:
         sizes = [int(s) for s in args.sizes.split(",")] if args.check else []
-        checks = {n: bench_check(n, args.runs, workdir, args.genrss) for n in sizes}
+        checks = {}
+        for size in sizes:  # each row as soon as it is measured: 5,000 takes a while
+            checks[size] = bench_check(size, args.runs, workdir, args.genrss)
+            print(check_table({size: checks[size]}), flush=True)
         print(check_table(checks) if checks else "")
         for name, seconds in (hour_files(workdir / "hour") if args.hour else {}).items():
             print(f"- probe of a one-hour {name}: {seconds * 1000:.0f} ms")
