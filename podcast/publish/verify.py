@@ -64,6 +64,7 @@ def _fetch(url: str, headers: dict[str, str]) -> tuple[int, Message]:
             response.read()
             return response.status, response.headers
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers
+        with exc:  # a 304 or 206-less answer still holds the connection
+            return exc.code, exc.headers
     except (urllib.error.URLError, OSError):
         return 0, Message()

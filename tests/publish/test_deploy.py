@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -100,12 +101,14 @@ def keys(store: Seaweed, bucket: str) -> dict[str, Any]:
     return {o["Key"]: o for page in pages for o in page.get("Contents", [])}
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> Any:
-    """A plain HTTP GET, as an app or a CDN would make it (HTTPError is returned, not raised)."""
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+    """A plain HTTP GET as an app or a CDN makes it: (status, headers, body), closed."""
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}))
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as answer:
+            return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
-        return error
+        with error:
+            return error.code, error.headers, error.read()
 
 
 def plan_and_run(store: Seaweed, show: Path, bucket: str, **kw: Any) -> tuple[core.Plan, Any]:
@@ -260,20 +263,20 @@ def test_the_deployed_bucket_serves_what_apps_need(
     result = deploy(aws, show_dir, f"s3://{bucket}", "--verify", public)
     assert result.exit_code == 0, result.output
     assert "Verified 38 object(s)" in result.output
-    feed = fetch(f"{public}/feed.xml").read()
+    feed = fetch(f"{public}/feed.xml")[2]
     parsed = feedparser.parse(feed)
     assert not parsed.bozo and len(parsed.entries) == 7
     apps = podcastparser.parse(f"{public}/feed.xml", __import__("io").BytesIO(feed))
     for episode in apps["episodes"]:
         enclosure = episode["enclosures"][0]
         key = enclosure["url"].removeprefix(BASE + "/")
-        response = fetch(f"{public}/{key}")
-        assert response.status == 200
-        assert int(response.headers["Content-Length"]) == enclosure["file_size"]
-        ranged = fetch(f"{public}/{key}", {"Range": "bytes=0-1"})
-        assert ranged.status == 206 and len(ranged.read()) == 2
-    etag = fetch(f"{public}/feed.xml").headers["ETag"]
-    assert fetch(f"{public}/feed.xml", {"If-None-Match": etag}).status == 304
+        status, headers, _ = fetch(f"{public}/{key}")
+        assert status == 200
+        assert int(headers["Content-Length"]) == enclosure["file_size"]
+        ranged, _, body = fetch(f"{public}/{key}", {"Range": "bytes=0-1"})
+        assert ranged == 206 and len(body) == 2
+    etag = fetch(f"{public}/feed.xml")[1]["ETag"]
+    assert fetch(f"{public}/feed.xml", {"If-None-Match": etag})[0] == 304
 
 
 @pytest.mark.parametrize(
