@@ -20,8 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from podcast.read.catalog import default_root, load
 from podcast.model import Audio, Catalog, Episode, EpisodeType, Person, Transcript
+from podcast.read.catalog import default_root, load
 from podcast.render.search import SearchIndex
 
 COMMON = (

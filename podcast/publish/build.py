@@ -6,6 +6,11 @@ route without arguments, every static file, the audio of every visible episode, 
 link found in what was fetched (HTML attributes, CSS `url()`, and absolute URLs under the base
 URL in any text: the feed, sitemaps, JSON). A new route is exported as soon as something links
 to it. The build happens in a hidden folder beside OUT, which replaces OUT only when complete.
+
+Builds are incremental: every URL is still rendered, but a file whose bytes equal the previous
+build's is hard-linked from it rather than written, audio and artwork are hard-linked from the
+episodes folder (copied where that is another file system), and when nothing changed at all
+OUT is left untouched: no file is written and nothing is swapped.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import filecmp
 import os
 import re
 import shutil
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -64,6 +70,65 @@ class Report:
     files: int = 0
     bytes: int = 0
     paths: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the files new or changed since last time
+    unchanged: bool = False  # True when OUT was left as it was
+
+
+@dataclass
+class _Output:
+    """Puts files into the staging folder, reusing the previous build's where the bytes agree."""
+
+    staging: Path
+    previous: Path | None  # the current OUT, when it is a build to reuse files from
+    report: Report
+    sources: dict[str, Path] = field(default_factory=dict)  # site path → the file it serves
+
+    def _old(self, relative: PurePosixPath) -> Path | None:
+        old = self.previous / relative if self.previous else None
+        return old if old is not None and old.is_file() and not old.is_symlink() else None
+
+    def put_bytes(self, relative: PurePosixPath, body: bytes) -> None:
+        """Store `body` at `relative`: a link to the previous file if equal, else written."""
+        target = self._target(relative)
+        old = self._old(relative)
+        if old is not None and old.stat().st_size == len(body) and old.read_bytes() == body:
+            os.link(old, target)
+            return
+        target.write_bytes(body)
+        self.report.written.append(relative.as_posix())
+
+    def put_file(self, relative: PurePosixPath, source: Path) -> None:
+        """Store a copy of `source`: the previous file if equal, else a hard link or a copy."""
+        target = self._target(relative)
+        old = self._old(relative)
+        if old is not None and (os.path.samefile(old, source) or _same_bytes(old, source)):
+            os.link(old, target)
+            return
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)  # another file system, or links not allowed
+        self.report.written.append(relative.as_posix())
+
+    def _target(self, relative: PurePosixPath) -> Path:
+        target = self.staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def same_as_previous(self) -> bool:
+        """True when the staging folder holds exactly the previous build's files, unchanged."""
+        if self.previous is None or self.report.written:
+            return False
+        return _files(self.previous) == _files(self.staging)
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    return filecmp.cmp(first, second, shallow=False)
+
+
+def _files(folder: Path) -> set[str]:
+    """Every file and folder below `folder`, relative, the marker aside."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")} - {MARKER}
 
 
 def build(
@@ -83,8 +148,14 @@ def build(
     lock = _lock(staging)
     try:
         (staging / MARKER).write_text(MARKER_TEXT)  # first, so a killed build's folder is ours
-        report = _freeze(app, staging, base, on_file or (lambda _: None))
-        _swap(staging, out)
+        previous = out if (out / MARKER).is_file() else None
+        output = _Output(staging, previous, Report(staging))
+        report = _freeze(app, output, base, on_file or (lambda _: None))
+        report.unchanged = output.same_as_previous()
+        if report.unchanged:
+            _remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
+        else:
+            _swap(staging, out)
     except BaseException as exc:
         _remove_build(staging)
         if isinstance(exc, OSError):
@@ -223,15 +294,17 @@ def _remove_build(folder: Path) -> None:
 # --- crawling -------------------------------------------------------------------------------
 
 
-def _freeze(app: Flask, staging: Path, base: str, on_file: Callable[[str], None]) -> Report:
+def _freeze(app: Flask, output: _Output, base: str, on_file: Callable[[str], None]) -> Report:
     client = app.test_client()
-    report = Report(staging)
+    report = output.report
+    catalog: Catalog = app.extensions["catalog"].current()
+    output.sources = {urls.audio(catalog, e): e.audio.path for e in catalog.visible(_now(app))}
     queue = deque((path, START) for path in seeds(app))
     seen = {path for path, _ in queue}
     broken: list[str] = []
     while queue:
         path, referrer = queue.popleft()
-        links = _fetch(client, base, path, staging, report, broken, referrer)
+        links = _fetch(client, base, path, output, broken, referrer)
         on_file(path)
         for link in links:
             if link not in seen:
@@ -242,7 +315,7 @@ def _freeze(app: Flask, staging: Path, base: str, on_file: Callable[[str], None]
         raise ExportError(
             f"{len(broken)} link(s) in the site do not work, so nothing was written:\n{listed}"
         )
-    _write_not_found(client, base, staging, report)
+    _write_not_found(client, base, output)
     report.paths.sort()
     return report
 
@@ -272,8 +345,7 @@ def _fetch(
     client: FlaskClient,
     base: str,
     path: str,
-    staging: Path,
-    report: Report,
+    output: _Output,
     broken: list[str],
     referrer: str,
 ) -> list[str]:
@@ -284,18 +356,22 @@ def _fetch(
             if referrer != START:  # a route that needs a query (say, search) is no page to freeze
                 broken.append(f"{referrer} links to {path} ({response.status})")
             return []
-        target = staging / local_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        relative = local_path(path)
         mimetype = response.mimetype or ""
         text = mimetype.startswith(_TEXT_TYPES) or mimetype.endswith("+xml")
-        if text:
-            body = response.get_data()
-            target.write_bytes(body)
-            size = len(body)
+        source = None if text else output.sources.get(path)
+        if source is not None and source.stat().st_size != response.content_length:
+            source = None  # not the file as loaded (say, a range or a transform): keep the bytes
+        if source is not None:
+            output.put_file(relative, source)
+            size = source.stat().st_size
         else:
-            size = _stream(response.iter_encoded(), target)
+            body = response.get_data()
+            output.put_bytes(relative, body)
+            size = len(body)
     finally:
         response.close()
+    report = output.report
     report.files += 1
     report.bytes += size
     report.paths.append(path)
@@ -305,20 +381,12 @@ def _fetch(
     return sorted(set(internal_links(body.decode("utf-8", "replace"), mimetype, page, base)))
 
 
-def _stream(chunks: Iterable[bytes], target: Path) -> int:
-    size = 0
-    with target.open("wb") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-            size += len(chunk)
-    return size
-
-
-def _write_not_found(client: FlaskClient, base: str, staging: Path, report: Report) -> None:
+def _write_not_found(client: FlaskClient, base: str, output: _Output) -> None:
     """The app's 404 page as 404.html, the name static hosts serve for missing pages."""
     response = client.get("/.podcast-build-missing/", base_url=base)
     if response.status_code == 404 and response.mimetype == "text/html":
-        (staging / NOT_FOUND_PAGE).write_bytes(response.get_data())
+        output.put_bytes(PurePosixPath(NOT_FOUND_PAGE), response.get_data())
+        report = output.report
         report.files += 1
         report.bytes += len(response.get_data())
 
