@@ -117,6 +117,12 @@ def _episodes(workspace: Path) -> dict[str, tuple[object, ...]]:
     return snapshot(workspace / "episodes")
 
 
+def _retitle_an_episode(workspace: Path) -> None:
+    """Change what the site shows, so a rebuild has pages to write (a no-op build writes none)."""
+    yaml = workspace / "episodes" / "season-2" / "01-access-to-care.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title: Access to care", "title: Access, again"))
+
+
 def _leftovers(workspace: Path) -> list[str]:
     return sorted(p.name for p in workspace.iterdir() if p.name.startswith(".site."))
 
@@ -195,6 +201,7 @@ def test_build_killed_at_each_disk_step(
 def test_a_rebuild_clears_what_a_killed_build_left(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
+    _retitle_an_episode(workspace)
     done = podcast(*BUILD, cwd=workspace, prefix=kill_at("rename", 1))
     assert done.returncode in SIGKILLED
     assert podcast(*BUILD, cwd=workspace).returncode == 0
@@ -231,8 +238,10 @@ def _assert_clean_failure(done: subprocess.CompletedProcess[str]) -> None:
 def test_build_on_a_full_disk_fails_cleanly(
     workspace: Path, built: dict[str, tuple[object, ...]]
 ) -> None:
+    _retitle_an_episode(workspace)
     episodes = _episodes(workspace)
-    done = podcast(*BUILD, cwd=workspace, preexec=_file_size_limit(16 * 1024))
+    # below the size of the pages and feed the change rewrites (the feed is about 16 KiB)
+    done = podcast(*BUILD, cwd=workspace, preexec=_file_size_limit(4 * 1024))
     assert snapshot(workspace / "site") == built
     assert _episodes(workspace) == episodes
     assert _leftovers(workspace) == []
