@@ -20,10 +20,9 @@ from click.testing import CliRunner
 from support.clock import NOW
 from PIL import Image
 
-from podcast.read import catalog
-
-from podcast.render import feed
 from podcast.cli import cli
+from podcast.read import catalog
+from podcast.render import feed
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -430,3 +429,15 @@ def test_user_errors_never_show_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "the episodes folder does not exist" in result.stderr
+
+
+def test_check_reports_a_broken_transcript_with_file_and_line(
+    runner: CliRunner, show_dir: Path
+) -> None:
+    """A cue timing with two-digit milliseconds is not WebVTT: check must fail, not say OK."""
+    transcript = next(show_dir.rglob("*.vtt"))
+    transcript.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:03.93\nHello\n", "utf-8")
+    code, output = invoke(runner, "check", "--root", show_dir)
+    assert code == 1, output
+    assert f"{transcript.name}:3: error [transcript-format]" in output
+    assert "FAILED" in output

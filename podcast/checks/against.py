@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from podcast.render import feed
 from podcast.checks.rules import key_line
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
+from podcast.render import feed
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a feed of thousands of episodes is a few MB
 

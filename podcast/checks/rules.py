@@ -19,12 +19,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from podcast.render import chapters
-
-from podcast.render import feed
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, ShowType
+from podcast.read import transcripts
 from podcast.read.yamlfile import read_mapping
+from podcast.render import chapters, feed
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
@@ -369,6 +368,16 @@ def check_chapters(context: Context) -> Iterator[Problem]:
             yield problem
 
 
+# --- transcripts ----------------------------------------------------------------------------
+
+
+def check_transcripts(context: Context) -> Iterator[Problem]:
+    """Transcripts apps cannot read (file:line of the bad cue), or that outlast the audio."""
+    for episode in context.catalog.episodes:
+        for problem in transcripts.problems(episode):
+            yield problem if problem.rule else dataclasses.replace(problem, rule="transcript")
+
+
 # --- schedule -------------------------------------------------------------------------------
 
 
@@ -396,5 +405,6 @@ RULES: tuple[Rule, ...] = (
     check_serial,
     check_audio,
     check_chapters,
+    check_transcripts,
     check_schedule,
 )
