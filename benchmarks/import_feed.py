@@ -41,9 +41,11 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{count} episodes, {megabytes:g} MB each: {len(report.imported)} imported, "
-              f"{len(report.failed)} failed in {elapsed:.1f} s; peak Python heap "
-              f"{peak / 2**20:.1f} MB, peak RSS {rss:.0f} MB (server included)")
+        print(
+            f"{count} episodes, {megabytes:g} MB each: {len(report.imported)} imported, "
+            f"{len(report.failed)} failed in {elapsed:.1f} s; peak Python heap "
+            f"{peak / 2**20:.1f} MB, peak RSS {rss:.0f} MB (server included)"
+        )
 
 
 if __name__ == "__main__":

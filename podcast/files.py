@@ -64,6 +64,6 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def shipped_dir(name: str) -> Path:
-    """`name` inside the installed package (templates, the sample show), else beside it in a checkout."""
+    """`name` in the installed package (templates, sample show), else beside it in a checkout."""
     installed = _PACKAGE / name  # pyproject maps the repo's top-level folders here in a wheel
     return installed if installed.is_dir() else _PACKAGE.parent / name

@@ -17,8 +17,8 @@ import feedparser
 import pytest
 import yaml
 from click.testing import CliRunner
-from support.clock import NOW
 from PIL import Image
+from support.clock import NOW
 
 from podcast.cli import cli
 from podcast.read import catalog

@@ -27,9 +27,9 @@ from support.clock import NOW
 from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
 from support.scratch import ARTWORK, DATA, SHOW, dump
 
-from podcast.read.catalog import load
 from podcast.errors import CatalogError, Severity
 from podcast.model import Catalog
+from podcast.read.catalog import load
 from podcast.site.app import create_app
 
 pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`

@@ -54,8 +54,6 @@ from mutagen.id3 import (
     TRCK,
     CTOCFlags,
 )
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
 from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from podcast.read import probe_cache as cache
-from podcast.read import catalog as catalog_module
 from podcast.errors import CatalogError, PodcastError, Problem, Severity
 from podcast.model import Catalog, EpisodeType
+from podcast.read import catalog as catalog_module
+from podcast.read import probe_cache as cache
 
 # Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
 ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
@@ -164,8 +164,8 @@ def _parse_when(text: str | None) -> datetime | None:
 )
 def check(root: Path | None, strict: bool, output: str, against: str | None) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
-    from podcast.checks import rules as checks
     from podcast.checks import against as published
+    from podcast.checks import rules as checks
 
     folder = resolve_root(root)
     now = datetime.now(UTC)

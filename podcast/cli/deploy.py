@@ -24,7 +24,7 @@ from podcast.publish.targets import Target, open_target
 
 @click.command("deploy")
 @click.argument("target")
-@ROOT_OPTION  # type: ignore[has-type,untyped-decorator]  # (cycle: registered from podcast.cli)
+@ROOT_OPTION
 @click.option("--base-url", metavar="URL", help="Public address of the site (default: show.yaml).")
 @click.option("--media-base-url", metavar="URL", help="Where enclosures live, e.g. a media CDN.")
 @click.option("--endpoint-url", metavar="URL", help="The S3 endpoint (R2, B2, MinIO, SeaweedFS…).")

@@ -15,8 +15,8 @@ from typing import Any, Protocol, TypeVar
 
 import yaml
 
-from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.errors import AudioError, CatalogError, Problem, Severity
+from podcast.files import shipped_dir
 from podcast.model import (
     Audio,
     Catalog,
@@ -35,7 +35,7 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
-from podcast.files import shipped_dir
+from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import Fields, read_mapping
 
 SHOW_FILE = "show.yaml"
@@ -75,7 +75,7 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
 
 
 class EpisodeMemo(Protocol):
-    """Remembers loaded episodes so a reload skips files that did not change (podcast.read.probe_cache)."""
+    """Remembers loaded episodes, so a reload skips files that did not change (read.probe_cache)."""
 
     def recall(
         self, path: Path, show: Show | None, problems: list[Problem]

@@ -25,11 +25,11 @@ from typing import Any
 
 import mutagen
 
-from podcast.read import audio as audio_module
-from podcast.read import catalog as catalog_module
 from podcast.errors import Problem
 from podcast.files import read_regular, write_atomic
 from podcast.model import Audio, Catalog, Episode, Show
+from podcast.read import audio as audio_module
+from podcast.read import catalog as catalog_module
 from podcast.read.yamlfile import Fields
 
 CACHE_DIR = ".cache"  # hidden, so the loader never takes it for a season folder

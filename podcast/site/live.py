@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from podcast.read.probe_cache import Reloader
 from podcast.errors import CatalogError, PodcastError
 from podcast.model import Catalog, Episode
+from podcast.read.probe_cache import Reloader
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.servers import static_server
 
 from .chromium import WAIT_MS
-from support.servers import static_server
 from .test_listener import assert_axe_passes, player, wait_player
 
 WITH_CHAPTERS = "s1-02-what-health-equity-means"  # chapters at 0, 4 and 8 seconds; 12 s long

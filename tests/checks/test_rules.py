@@ -10,17 +10,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support.clock import NOW
 from PIL import Image
-
-from podcast.read import catalog
-
-from podcast.checks import rules as checks
-
-from podcast.render import feed
+from support.clock import NOW
 
 from podcast.checks import against as published
+from podcast.checks import rules as checks
 from podcast.errors import PodcastError, Problem, Severity
+from podcast.read import catalog
+from podcast.render import feed
 
 Write = Callable[[str, str], Path]
 EPISODE = "season-1/01-why-we-call-it-an-emergency"

@@ -121,7 +121,7 @@ def plan_and_run(store: Seaweed, show: Path, bucket: str, **kw: Any) -> tuple[co
 
 
 def built_keys(show: Path, staging: Path) -> set[str]:
-    """The keys a deploy of `show` uploads: every file `podcast build` writes, as deploy scans it."""
+    """The keys a deploy of `show` uploads: what `podcast build` writes, as deploy scans it."""
     return set(core.scan(core.stage(show, staging, BASE, None), core.CachePolicy()))
 
 

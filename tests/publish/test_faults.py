@@ -120,7 +120,9 @@ def _episodes(workspace: Path) -> dict[str, tuple[object, ...]]:
 def _retitle_an_episode(workspace: Path) -> None:
     """Change what the site shows, so a rebuild has pages to write (a no-op build writes none)."""
     yaml = workspace / "episodes" / "season-2" / "01-access-to-care.yaml"
-    yaml.write_text(yaml.read_text("utf-8").replace("title: Access to care", "title: Access, again"))
+    yaml.write_text(
+        yaml.read_text("utf-8").replace("title: Access to care", "title: Access, again")
+    )
 
 
 def _leftovers(workspace: Path) -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from podcast.read.audio import cover_art, probe
 from podcast.errors import AudioError
+from podcast.read.audio import cover_art, probe
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from podcast.read.catalog import default_root, load
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import EpisodeType, ShowType
+from podcast.read.catalog import default_root, load
 
 EPISODE = """\
 title: A new conversation

@@ -21,10 +21,10 @@ from support.hostile_catalogs import ALL, Case, Fails, Loads
 from support.outputs import BASE_URL, assert_feed_sound, assert_no_live_markup, feed_of
 from support.scratch import Scratch, run_cli, snapshot
 
-from podcast.render import feed
-from podcast.read.catalog import load
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
+from podcast.read.catalog import load
+from podcast.render import feed
 from podcast.site.app import create_app
 
 

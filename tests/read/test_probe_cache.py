@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from podcast.read import probe_cache as cache
-
-from podcast.read import catalog
-from podcast.read.audio import probe
 from podcast.model import Audio, Chapter
+from podcast.read import catalog
+from podcast.read import probe_cache as cache
+from podcast.read.audio import probe
 
 AUDIO_FILES = [
     "cbr.mp3",

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from support.clock import NOW
 from flask.testing import FlaskClient
+from support.clock import NOW
 
+from podcast.errors import Severity
 from podcast.read import transcripts
 from podcast.read.catalog import load
-from podcast.errors import Severity
 from podcast.read.transcripts import Cue, TranscriptError
 from podcast.site.app import create_app
 

@@ -13,12 +13,12 @@ from typing import Any
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from support.clock import NOW
 from flask.testing import FlaskClient
 from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 from support.chapters_oracle import validate_json
+from support.clock import NOW
 
 from podcast.errors import CatalogError, Severity
 from podcast.model import Chapter, Episode

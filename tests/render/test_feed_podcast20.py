@@ -16,9 +16,9 @@ import feedparser
 import podcastparser
 import pytest
 from bs4 import BeautifulSoup
-from support.clock import NOW
 from flask.testing import FlaskClient
 from lxml import etree
+from support.clock import NOW
 
 from podcast.read.catalog import load
 from podcast.render import feed
