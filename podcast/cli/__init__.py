@@ -282,7 +282,8 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
             "BASE_URL": base,
             "MEDIA_BASE_URL": media,
             "RELOAD_INTERVAL": None,
-        }
+        },
+        catalog,
     )
     report = export.build(app, out, base)
     warnings = _count(found, Severity.WARNING)

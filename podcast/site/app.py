@@ -15,6 +15,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
+from podcast.model import Catalog
 from podcast.read import catalog as catalog_module
 from podcast.render import search, times, urls
 from podcast.render.notes import to_html
@@ -36,15 +37,16 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The Flask app serving one show; `config` overrides DEFAULTS."""
+def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None = None) -> Flask:
+    """The Flask app serving one show; `config` overrides DEFAULTS; `catalog`, when given, is
+    served as loaded (so `podcast build` exports exactly the catalog it checked)."""
     app = Flask(
         __name__, template_folder=str(shipped_dir("templates")), static_url_path=urls.STATIC
     )
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
-    app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"])
+    app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"], catalog)
     app.extensions["pages"] = RepresentationCache()
     app.extensions["cues"] = contained_cues(os.path.realpath(root))
     # built on the first search, again only for a new catalog

@@ -56,7 +56,9 @@ class Snapshot:
 class CatalogStore:
     """Holds the catalog being served and reloads it when the episodes folder changes."""
 
-    def __init__(self, root: Path, interval: float | None = 2.0) -> None:
+    def __init__(
+        self, root: Path, interval: float | None = 2.0, catalog: Catalog | None = None
+    ) -> None:
         self.root = Path(root).absolute()
         self.interval = interval
         self._loader = Reloader(self.root)
@@ -65,7 +67,7 @@ class CatalogStore:
             stamps, modified = stat_sweep(self.root)
         except OSError:  # load() below explains a missing folder better than the OSError
             stamps, modified = (), datetime.fromtimestamp(0, UTC)
-        catalog = self._loader.load()
+        catalog = catalog or self._loader.load()  # a caller's catalog is served as it is
         self._snapshot = _snapshot(catalog, 1, modified)
         self._loaded = stamps + _stamps(_referenced(catalog), stamps)
         self._pending: Sweep | None = None

@@ -192,3 +192,19 @@ def test_templates_get_their_data_from_the_view_and_call_none_of_ours(app: Flask
     templates = Path(app.template_folder or "")
     for template in templates.glob("*.html"):
         assert "url_for(" not in template.read_text(encoding="utf-8"), template.name
+
+
+def test_the_app_serves_the_catalog_it_is_given_not_a_second_load(show_dir: Path) -> None:
+    """`podcast build` checks one catalog; the app it exports must serve that one, not reload."""
+    from support.clock import NOW
+
+    from podcast.site.app import create_app
+
+    checked = load(show_dir)
+    yaml = show_dir / "season-2" / "01-access-to-care.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title: Access to care", "title: Edited later"))
+    app = create_app(
+        {"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW, "RELOAD_INTERVAL": None}, checked
+    )
+    titles = [e.title for e in feedparser.parse(app.test_client().get("/feed.xml").data).entries]
+    assert "Access to care" in titles and "Edited later" not in titles
