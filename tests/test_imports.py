@@ -27,7 +27,7 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against"],
+    "checks": ["rules", "against", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [

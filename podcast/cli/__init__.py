@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +25,6 @@ ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     help="Episodes folder (default: ./episodes if present, else the shipped show).",
 )
 SEVERITY_NAMES = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}
-LOAD_RULE = "catalog"  # rule id for what the loader itself refuses or warns about
 
 
 def resolve_root(root: Path | None) -> Path:
@@ -164,22 +162,17 @@ def _parse_when(text: str | None) -> datetime | None:
 )
 def check(root: Path | None, strict: bool, output: str, against: str | None) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
-    from podcast.checks import against as published
-    from podcast.checks import rules as checks
+    from podcast.checks.audit import audit, refused
 
     folder = resolve_root(root)
-    now = datetime.now(UTC)
     episodes: int | None = None
     try:
         catalog = _load(folder, quiet=output == "json")
     except CatalogError as exc:
-        problems = [_as_load_problem(p) for p in exc.problems]
+        problems = refused(exc)
     else:
         episodes = len(catalog.episodes)
-        problems = [_as_load_problem(p) for p in catalog.warnings] + checks.run(catalog, now)
-        if against:
-            problems += published.compare(catalog, published.read(against), now)
-    problems.sort(key=checks.sort_key)
+        problems = audit(catalog, datetime.now(UTC), against)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     ok = not any(p.severity in failing for p in problems)
     if output == "json":
@@ -192,10 +185,6 @@ def check(root: Path | None, strict: bool, output: str, against: str | None) -> 
         click.echo(_summary(folder, episodes, problems, ok))
     if not ok:
         sys.exit(1)
-
-
-def _as_load_problem(problem: Problem) -> Problem:
-    return problem if problem.rule else dataclasses.replace(problem, rule=LOAD_RULE)
 
 
 def format_problem(problem: Problem) -> str:
@@ -258,13 +247,13 @@ def _count(problems: Sequence[Problem], severity: Severity) -> int:
 )
 def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
     """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
-    from podcast.checks import rules as checks
+    from podcast.checks.audit import audit
     from podcast.publish import build as export
     from podcast.site.app import create_app
 
     folder = resolve_root(root)
     catalog = _load(folder)
-    found = checks.run(catalog)
+    found = audit(catalog, datetime.now(UTC))
     errors = [p for p in found if p.severity is Severity.ERROR]
     if errors:
         for problem in errors:
