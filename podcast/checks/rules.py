@@ -24,10 +24,10 @@ from podcast.model import Catalog, Episode, EpisodeType, ShowType
 from podcast.read import transcripts
 from podcast.read.yamlfile import read_mapping
 from podcast.render import chapters, feed
+from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
-DESCRIPTION_MAX = 4000  # bytes; the feed cuts longer descriptions there
 MAX_AUDIO_BYTES = 200 * 1000 * 1000  # Apple's guidance; larger files time out in apps
 FORMATS_APPS_PLAY = frozenset({"audio/mpeg", "audio/x-m4a"})  # MP3 and AAC play everywhere
 USUAL_SAMPLE_RATES = frozenset({44100, 48000})
@@ -236,12 +236,12 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
     """Apple: descriptions ≤ 4000 bytes; the feed would cut them mid-thought."""
     show = context.catalog.show
     size = len(show.description.encode("utf-8"))
-    if size > DESCRIPTION_MAX:
+    if size > DESCRIPTION_LIMIT:
         yield _problem(
             "description-length",
             show.source,
             "description",
-            f"the description is {size} bytes; apps show at most {DESCRIPTION_MAX}",
+            f"the description is {size} bytes; apps show at most {DESCRIPTION_LIMIT}",
             "shorten it",
             Severity.WARNING,
         )
@@ -258,13 +258,14 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
             continue
         text = feed.description_text(episode)
         size = len(text.encode("utf-8"))
-        if size > DESCRIPTION_MAX:
+        if size > DESCRIPTION_LIMIT:
             key = "summary" if episode.summary else "notes"
             yield _problem(
                 "description-length",
                 episode.source,
                 key,
-                f"the episode's description is {size} bytes; the feed cuts it at {DESCRIPTION_MAX}",
+                f"the episode's description is {size} bytes; "
+                f"the feed cuts it at {DESCRIPTION_LIMIT}",
                 "write a shorter 'summary:'",
                 Severity.WARNING,
             )

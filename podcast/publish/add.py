@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
+from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
@@ -28,7 +29,6 @@ from podcast.read.yamlfile import read_mapping
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
 ACCEPTED = {"audio/mpeg": ".mp3", "audio/x-m4a": ".m4a", "audio/ogg": ".ogg"}
 POORLY_PLAYED = {"audio/ogg"}  # Apple Podcasts and many apps cannot play Ogg
-ARTWORK_MIN = 1400
 DEFAULT_HOUR = time(6, 0)  # a tag's bare date becomes that day at 06:00 local time
 
 
@@ -242,7 +242,7 @@ def _tag_notices(audio: Audio) -> list[str]:
     if audio.tags.cover_mime:
         notices.append(
             "the audio has embedded cover art; episode artwork must be a separate "
-            f"{ARTWORK_MIN}–3000 px JPEG or PNG named with 'image:'"
+            f"{ARTWORK_MIN}–{ARTWORK_MAX} px JPEG or PNG named with 'image:'"
         )
     if audio.tags.artist:
         notices.append(

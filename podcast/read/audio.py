@@ -252,24 +252,3 @@ def picture_mime(data: bytes) -> str | None:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     return None
-
-
-def cover_art(path: Path) -> tuple[bytes, str] | None:
-    """The embedded front cover's bytes and MIME type, if the file has one."""
-    _size(path)
-    try:
-        parsed = mutagen.File(path)
-    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
-        raise AudioError(path, f"not readable as audio ({exc or 'corrupt'})", _REENCODE) from exc
-    if parsed is None or parsed.tags is None:
-        return None
-    if isinstance(parsed.tags, ID3):
-        pictures = parsed.tags.getall("APIC")
-        return (pictures[0].data, pictures[0].mime) if pictures else None
-    if isinstance(parsed, MP4):
-        covers = parsed.tags.get("covr") or []
-        if covers:
-            png = covers[0].imageformat == covers[0].FORMAT_PNG
-            return bytes(covers[0]), "image/png" if png else "image/jpeg"
-    pictures = getattr(parsed, "pictures", None) or []
-    return (pictures[0].data, pictures[0].mime) if pictures else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -398,9 +397,3 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
             )
         )
         return None
-
-
-def as_list(value: Any, convert: Callable[[Any], T]) -> list[T]:
-    """A scalar or a list of scalars as a list, each converted."""
-    items = value if isinstance(value, list) else [value]
-    return [convert(v) for v in items if v is not None]

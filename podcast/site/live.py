@@ -113,12 +113,6 @@ class CatalogStore:
         finally:
             self._lock.release()
 
-    def reload(self) -> bool:
-        """Load the folder now, whatever the sweep says; True if it loaded and was swapped in."""
-        with self._lock:
-            stamps, modified = stat_sweep(self.root)
-            return self._reload(stamps + _stamps(_referenced(self.current()), stamps), modified)
-
     def _reload(self, stamps: Sweep, modified: datetime) -> bool:
         started = time.perf_counter()
         try:
