@@ -3,6 +3,7 @@ blocking pipe or an endless device where a file was expected."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import stat
@@ -67,3 +68,16 @@ def shipped_dir(name: str) -> Path:
     """`name` in the installed package (templates, sample show), else beside it in a checkout."""
     installed = _PACKAGE / name  # pyproject maps the repo's top-level folders here in a wheel
     return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def cache_dir(kind: str, key: Path | str) -> Path:
+    """A folder in the user's cache directory (XDG_CACHE_HOME) for `kind` ("probe", "deploy", …).
+
+    `key` is what the cache belongs to: an episodes folder (keyed by its real path, so two
+    spellings of one folder share a cache) or any string such as a deploy target. Nothing is
+    created here: callers make the folder when they first write, so reading never writes.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    text = str(Path(key).resolve()) if isinstance(key, Path) else key
+    name = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return base / "offthecharts-publisher" / kind / name

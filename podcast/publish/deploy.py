@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from podcast.errors import PodcastError
+from podcast.files import cache_dir
 from podcast.publish import build as export
 from podcast.publish.targets import MANIFEST, Headers, Target, UploadError
 
@@ -144,9 +144,7 @@ def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) 
 
 def staging_folder(target: str) -> Path:
     """A per-target folder in the user's cache directory for the built site."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    name = hashlib.sha256(target.encode()).hexdigest()[:16]
-    return cache / "offthecharts-publisher" / "deploy" / name
+    return cache_dir("deploy", target)
 
 
 def scan(site: Path, policy: CachePolicy) -> dict[str, Item]:
