@@ -18,6 +18,7 @@ STAGES = {
         "audio",
         "yamlfile",
         "transcripts",
+        "schema",
         "paths",
         "show",
         "episode",

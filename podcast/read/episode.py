@@ -15,29 +15,23 @@ from podcast.model import (
     Audio,
     Chapter,
     Episode,
-    EpisodeType,
     Show,
     Transcript,
     double_encoded,
     parse_timestamp,
     slugify,
 )
+from podcast.read import schema
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME
 from podcast.read.paths import SEASON_DIR, inside, is_file, links_outside, referenced
-from podcast.read.show import read_enum, read_person, read_url
+from podcast.read.show import read_person
 from podcast.read.yamlfile import Fields, read_mapping
 
+K, C = schema.EpisodeKeys, schema.ChapterKeys
 TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
-
-
-EPISODE_KEYS = frozenset(
-    "title season episode published type guid summary notes explicit audio transcript "
-    "chapters guests image".split()
-)
-CHAPTER_KEYS = frozenset("start title url image".split())
 CHAPTER_IMAGES = frozenset({".jpg", ".jpeg", ".png"})
-
-
+# Before 1970 there were no podcasts (nor Unix time); past 2200 is a typo, and years near
+# 1 or 9999 overflow as soon as a time zone is applied.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 
 
@@ -54,17 +48,12 @@ def load_episode(
         return None
     before = len(problems)
     season = _season(path, fields)
-    number = fields.get("episode", int)
+    number = K.episode.read(fields)
     if number is not None and number < 1:
         fields.error("episode", "'episode' should be 1 or more", "number episodes from 1")
-    kind = read_enum(fields, "type", EpisodeType, EpisodeType.FULL)
-    guid = (
-        fields.get(
-            "guid", str, "", required=True, hint=f"add 'guid: {uuid.uuid4()}' and never change it"
-        )
-        or ""
-    )
-    if fields.has("guid") and not guid:
+    kind = K.type.read(fields)
+    guid = K.guid.read(fields, hint=f"add 'guid: {uuid.uuid4()}' and never change it")
+    if fields.has(K.guid.name) and not guid:
         fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
     elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
         fields.error(
@@ -77,16 +66,16 @@ def load_episode(
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
     episode_fields = dict(
-        title=fields.get("title", str, "", required=True) or "",
-        summary=fields.get("summary", str, "") or "",
-        notes=fields.get("notes", str, "") or "",
-        explicit=fields.get("explicit", bool),
-        guests=tuple(read_person(f, "guest") for f in fields.items("guests")),
+        title=K.title.read(fields),
+        summary=K.summary.read(fields),
+        notes=K.notes.read(fields),
+        explicit=K.explicit.read(fields),
+        guests=tuple(read_person(f, "guest") for f in K.guests.items(fields)),
         chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
     )
-    fields.warn_unknown(EPISODE_KEYS)
+    K.warn_unknown(fields)
     if (
         audio is None
         or published is None
@@ -109,13 +98,13 @@ def load_episode(
 
 
 def _season(path: Path, fields: Fields) -> int | None:
-    season = fields.get("season", int)
+    season = K.season.read(fields)
     folder = SEASON_DIR.match(path.parent.name)
     if season is None and folder:
         return int(folder.group(1))
     if season is None:
-        if not fields.has("season"):
-            fields.error(None, "missing required key 'season'", "add 'season: 1'")
+        if not fields.has(K.season.name):
+            fields.error(None, "missing required key 'season'", K.season.hint)
         return None
     if season < 1:
         fields.error("season", "'season' should be 1 or more", "number seasons from 1")
@@ -130,15 +119,11 @@ def _season(path: Path, fields: Fields) -> int | None:
 
 
 def _published(fields: Fields) -> datetime | None:
-    if not fields.has("published"):
-        fields.error(
-            None,
-            "missing required key 'published'",
-            "add e.g. 'published: 2024-05-01T06:00:00-05:00'",
-        )
+    if not fields.has(K.published.name):
+        fields.error(None, "missing required key 'published'", K.published.hint)
         return None
     try:
-        value = fields.raw("published")
+        value = K.published.read(fields)
     except (ValueError, OverflowError) as exc:
         fields.error(
             "published", f"'published' is not a real date ({exc})", "check the day and month"
@@ -195,9 +180,9 @@ def _audio(
     path: Path, root: Path, fields: Fields, problems: list[Problem], prober: Prober
 ) -> Audio | None:
     before = len(problems)
-    audio_path = referenced(path, root, fields, "audio", AUDIO_EXTENSIONS)
+    audio_path = referenced(path, root, fields, K.audio.name, AUDIO_EXTENSIONS)
     if audio_path is None:
-        if len(problems) == before and not fields.has("audio"):
+        if len(problems) == before and not fields.has(K.audio.name):
             fields.error(
                 None,
                 f"no audio file found for {path.name}",
@@ -233,7 +218,7 @@ def _audio(
 
 
 def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transcript | None:
-    found = referenced(path, root, fields, "transcript", set(TRANSCRIPT_TYPES))
+    found = referenced(path, root, fields, K.transcript.name, set(TRANSCRIPT_TYPES))
     if found is None:
         return None
     mime = TRANSCRIPT_TYPES.get(found.suffix.lower())
@@ -249,19 +234,19 @@ def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transc
 
 def _image(path: Path, root: Path, fields: Fields) -> Path | None:
     return (
-        referenced(path, root, fields, "image", {".jpg", ".jpeg", ".png"})
-        if fields.has("image")
+        referenced(path, root, fields, K.image.name, CHAPTER_IMAGES)
+        if fields.has(K.image.name)
         else None
     )
 
 
 def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
     chapters = []
-    for item in fields.items("chapters"):
-        item.warn_unknown(CHAPTER_KEYS)
+    for item in K.chapters.items(fields):
+        C.warn_unknown(item)
         start = _chapter_start(item)
-        title = item.get("title", str, "", required=True) or ""
-        url = read_url(item, "url")
+        title = C.title.read(item)
+        url = C.url.read(item)
         if start is not None:
             chapters.append(Chapter(start, title, url, _chapter_image(item, root)))
     return tuple(chapters)
@@ -269,7 +254,7 @@ def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
 
 def _chapter_image(item: Fields, root: Path) -> str | Path | None:
     """An http(s) URL as written, or an image file beside the YAML (kept inside root)."""
-    name = item.get("image", str)
+    name = C.image.read(item)
     if not name:
         return None
     if re.match(r"^https?://", name):
@@ -286,11 +271,11 @@ def _chapter_image(item: Fields, root: Path) -> str | Path | None:
 
 
 def _chapter_start(item: Fields) -> timedelta | None:
-    if not item.has("start"):
-        item.error(None, "chapter without 'start'", "add 'start: \"00:00:00\"'")
+    if not item.has(C.start.name):
+        item.error(None, "chapter without 'start'", C.start.hint)
         return None
     try:
-        value = item.raw("start")
+        value = C.start.read(item)
     except (ValueError, OverflowError, yaml.YAMLError):
         value = None
     if isinstance(value, int | float) and not isinstance(value, bool):

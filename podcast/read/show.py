@@ -8,33 +8,24 @@ import uuid
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
 from podcast.errors import Problem, Severity
 from podcast.model import (
     Category,
-    EpisodeType,
     Owner,
     Person,
     SeasonInfo,
     Show,
-    ShowType,
 )
+from podcast.read import schema
 from podcast.read.paths import inside, is_file, links_outside
 from podcast.read.yamlfile import Fields, read_mapping
 
 SHOW_FILE = "show.yaml"
-SHOW_KEYS = frozenset(
-    "title subtitle description language author owner artwork categories explicit type "
-    "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url hubs pubnotify podping".split()
-)
-PERSON_KEYS = frozenset("name role group bio href img".split())
-E = TypeVar("E", ShowType, EpisodeType)
-
-
+K, P, S = schema.ShowKeys, schema.PersonKeys, schema.SeasonKeys
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 
 
@@ -76,44 +67,36 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
     base_url, media_base_url = _site(fields)
     show = Show(
         source=path,
-        title=fields.get("title", str, "", required=True) or "",
-        subtitle=fields.get("subtitle", str, "") or "",
-        description=fields.get("description", str, "", required=True) or "",
+        title=K.title.read(fields),
+        subtitle=K.subtitle.read(fields),
+        description=K.description.read(fields),
         language=_language(fields),
-        author=fields.get("author", str, "", required=True) or "",
+        author=K.author.read(fields),
         owner=_owner(fields),
         artwork=_artwork(root, fields),
         categories=_categories(fields),
-        explicit=bool(
-            fields.get(
-                "explicit",
-                bool,
-                False,
-                required=True,
-                hint="add 'explicit: false' (Apple requires it)",
-            )
-        ),
-        type=read_enum(fields, "type", ShowType, ShowType.EPISODIC),
-        copyright=fields.get("copyright", str, "") or "",
+        explicit=K.explicit.read(fields),
+        type=K.type.read(fields),
+        copyright=K.copyright.read(fields),
         base_url=base_url,
         media_base_url=media_base_url,
-        hosts=tuple(read_person(f, "host") for f in fields.items("hosts")),
+        hosts=tuple(read_person(f, "host") for f in K.hosts.items(fields)),
         seasons=_seasons(fields),
-        links=_pairs(fields, "links"),
-        funding=_pairs(fields, "funding"),
-        locked=bool(fields.get("locked", bool, True)),
+        links=_pairs(fields, K.links),
+        funding=_pairs(fields, K.funding),
+        locked=K.locked.read(fields),
         podcast_guid=_podcast_guid(fields),
-        license=fields.get("license", str),
-        previous_feed_url=read_url(fields, "previous_feed_url"),
+        license=K.license.read(fields),
+        previous_feed_url=K.previous_feed_url.read(fields),
         **_push(fields),
     )
-    fields.warn_unknown(SHOW_KEYS)
+    K.warn_unknown(fields)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
     return None if has_errors else show
 
 
 def _language(fields: Fields) -> str:
-    language = fields.get("language", str, "en", required=True) or "en"
+    language = K.language.read(fields)
     if not LANGUAGE.match(language):
         fields.error(
             "language",
@@ -124,23 +107,19 @@ def _language(fields: Fields) -> str:
 
 
 def _owner(fields: Fields) -> Owner:
-    owner = fields.child("owner")
+    owner = K.owner.child(fields)
     if owner is None:
-        fields.error(
-            None,
-            "missing required key 'owner'",
-            "add 'owner: {name: …, email: …}' (Apple emails this address)",
-        )
+        K.owner.missing(fields)
         return Owner("", "")
-    email = owner.get("email", str, "", required=True) or ""
+    email = schema.OwnerKeys.email.read(owner)
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         owner.error("email", f"'{email}' is not an email address", "write name@example.org")
-    owner.warn_unknown(frozenset({"name", "email"}))
-    return Owner(owner.get("name", str, "", required=True) or "", email)
+    schema.OwnerKeys.warn_unknown(owner)
+    return Owner(schema.OwnerKeys.name.read(owner), email)
 
 
 def _artwork(root: Path, fields: Fields) -> Path:
-    name = fields.get("artwork", str, "artwork.jpg") or "artwork.jpg"
+    name = K.artwork.read(fields)
     path = inside(root, root, name)
     if path is None:
         fields.error(
@@ -159,16 +138,7 @@ def _artwork(root: Path, fields: Fields) -> Path:
 
 
 def _categories(fields: Fields) -> tuple[Category, ...]:
-    names = (
-        fields.get(
-            "categories",
-            list,
-            [],
-            required=True,
-            hint="add e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
-        )
-        or []
-    )
+    names = K.categories.read(fields)
     known = apple_categories()
     result = []
     for text in names:
@@ -196,30 +166,20 @@ def _categories(fields: Fields) -> tuple[Category, ...]:
     return tuple(result)
 
 
-def read_enum(fields: Fields, key: str, kind: type[E], default: E) -> E:
-    value = fields.get(key, str)
-    if value is None:
-        return default
-    try:
-        return kind(value.lower())
-    except ValueError:
-        choices = " or ".join(m.value for m in kind)
-        fields.error(key, f"'{key}' is '{value}'", f"write {choices}")
-        return default
-
-
 def _site(fields: Fields) -> tuple[str | None, str | None]:
-    site = fields.child("site")
+    site = K.site.child(fields)
     if site is None:
         return None, None
     urls = []
-    for key in ("base_url", "media_base_url"):
-        url = site.get(key, str)
-        if url and not re.match(r"^https?://[^\s/]+", url):
-            site.error(key, f"'{url}' is not an absolute http(s) URL", "write https://host/path")
+    for key in (schema.SiteKeys.base_url, schema.SiteKeys.media_base_url):
+        url = key.read(site)
+        if url and not schema.HTTP_URL.match(url):
+            site.error(
+                key.name, f"'{url}' is not an absolute http(s) URL", "write https://host/path"
+            )
             url = None
         urls.append(url.rstrip("/") if url else None)
-    site.warn_unknown(frozenset({"base_url", "media_base_url"}))
+    schema.SiteKeys.warn_unknown(site)
     return urls[0], urls[1]
 
 
@@ -231,49 +191,50 @@ PODPING_URL = "https://podping.cloud/"
 
 def _push(fields: Fields) -> dict[str, Any]:
     """WebSub hubs, Podcast Index pubnotify and Podping: `true` or an endpoint URL each."""
-    hubs, listed = [], fields.raw("hubs") or []
+    hubs, listed = [], K.hubs.read(fields) or []
     if not isinstance(listed, list):
         fields.error("hubs", "'hubs' should be a list of URLs", "start each hub with '- '")
         listed = []
     for index, hub in enumerate(listed):
-        if isinstance(hub, str) and re.match(r"^https?://[^\s/]+", hub):
+        if isinstance(hub, str) and schema.HTTP_URL.match(hub):
             hubs.append(hub)
         else:
             fields.error("hubs", f"hub #{index + 1} is not an http(s) URL", "write - https://…")
     return {
         "hubs": tuple(hubs),
-        "pubnotify": _endpoint(fields, "pubnotify", PUBNOTIFY_URL),
-        "podping": _endpoint(fields, "podping", PODPING_URL),
+        "pubnotify": _endpoint(fields, K.pubnotify, PUBNOTIFY_URL),
+        "podping": _endpoint(fields, K.podping, PODPING_URL),
     }
 
 
-def _endpoint(fields: Fields, key: str, default: str) -> str | None:
+def _endpoint(fields: Fields, spec: schema.Raw, default: str) -> str | None:
     """`key: true` means the public service; a URL points elsewhere (a test receiver)."""
-    value = fields.raw(key)
+    key, value = spec.name, spec.read(fields)
     if value is None or value is False:
         return None
     if value is True:
         return default
-    if isinstance(value, str) and re.match(r"^https?://[^\s/]+", value):
+    if isinstance(value, str) and schema.HTTP_URL.match(value):
         return value
     fields.error(key, f"'{key}' should be true, false or an http(s) URL", f"write '{key}: true'")
     return None
 
 
 def read_person(fields: Fields, default_role: str) -> Person:
-    fields.warn_unknown(PERSON_KEYS)
+    """A host or guest; `default_role` when the entry names none."""
+    P.warn_unknown(fields)
     return Person(
-        name=fields.get("name", str, "", required=True) or "",
-        role=(fields.get("role", str, default_role) or default_role).lower(),
-        group=(fields.get("group", str, "cast") or "cast").lower(),
-        bio=fields.get("bio", str, "") or "",
-        href=read_url(fields, "href"),
-        img=read_url(fields, "img"),
+        name=P.name.read(fields),
+        role=P.role.read(fields, default=default_role).lower(),
+        group=P.group.read(fields).lower(),
+        bio=P.bio.read(fields),
+        href=P.href.read(fields),
+        img=P.img.read(fields),
     )
 
 
 def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
-    seasons = fields.child("seasons")
+    seasons = K.seasons.child(fields)
     if seasons is None:
         return ()
     result = []
@@ -284,29 +245,25 @@ def _seasons(fields: Fields) -> tuple[SeasonInfo, ...]:
         info = seasons.child(key)
         if info is None:
             continue
-        info.warn_unknown(frozenset({"title", "description"}))
-        result.append(
-            SeasonInfo(
-                int(key), info.get("title", str, "") or "", info.get("description", str, "") or ""
-            )
-        )
+        S.warn_unknown(info)
+        result.append(SeasonInfo(int(key), S.title.read(info), S.description.read(info)))
     return tuple(sorted(result, key=lambda s: s.number))
 
 
-def _pairs(fields: Fields, key: str) -> tuple[tuple[str, str], ...]:
-    mapping = fields.child(key)  # a child, not a dict, so duplicate names are caught
+def _pairs(fields: Fields, section: schema.Section) -> tuple[tuple[str, str], ...]:
+    mapping = section.child(fields)  # a child, not a dict, so duplicate names are caught
     if mapping is None:
         return ()
     pairs = []
     for name in mapping.nodes:
-        url = read_url(mapping, name)
+        url = schema.http_url(mapping, name)
         if url is not None:
             pairs.append((name, url))
     return tuple(pairs)
 
 
 def _podcast_guid(fields: Fields) -> str | None:
-    value = fields.get("podcast_guid", str)
+    value = K.podcast_guid.read(fields)
     if value is None:
         return None
     try:
@@ -318,12 +275,3 @@ def _podcast_guid(fields: Fields) -> str | None:
             "remove the line; `podcast check` prints the right one",
         )
         return None
-
-
-def read_url(fields: Fields, key: str) -> str | None:
-    """An optional http(s) URL; anything else is an error apps would trip on."""
-    url = fields.get(key, str)
-    if url and not re.match(r"^https?://[^\s/]+", url):
-        fields.error(key, f"'{key}' is not an absolute http(s) URL: {url}", "write https://…")
-        return None
-    return url

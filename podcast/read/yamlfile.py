@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import yaml
 
@@ -73,6 +73,16 @@ class Fields:
         self.used.add(key)
         return _construct(self.nodes[key][0]) if key in self.nodes else None
 
+    @overload
+    def get(
+        self, key: str, kind: type[T], default: T, required: bool = ..., hint: str = ...
+    ) -> T: ...
+
+    @overload
+    def get(
+        self, key: str, kind: type[T], default: None = None, required: bool = ..., hint: str = ...
+    ) -> T | None: ...
+
     def get(
         self,
         key: str,
@@ -98,12 +108,12 @@ class Fields:
             quote = kind is str and isinstance(self.nodes[key][0], yaml.ScalarNode)
             self.error(
                 key,
-                f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
+                f"'{key}' should be {describe(kind)}, not {describe(type(value))}",
                 hint
                 or (
                     f'put the value in quotes: {key}: "…"'
                     if quote
-                    else f"write '{key}' as {_describe(kind)}"
+                    else f"write '{key}' as {describe(kind)}"
                 ),
             )
             return default
@@ -195,7 +205,8 @@ def _is_kind(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _describe(kind: type) -> str:
+def describe(kind: type) -> str:
+    """How a message or the docs name a value of `kind` ("text", "a whole number", …)."""
     names = {
         str: "text",
         int: "a whole number",
