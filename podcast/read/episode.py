@@ -92,6 +92,7 @@ def load_episode(
         guid=guid,
         published=published,
         audio=audio,
+        lines=fields.key_lines(),
         **episode_fields,  # type: ignore[arg-type]
     )
     return episode, fields

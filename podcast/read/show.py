@@ -89,6 +89,7 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         license=K.license.read(fields),
         previous_feed_url=K.previous_feed_url.read(fields),
         **_push(fields),
+        lines=fields.key_lines(),
     )
     K.warn_unknown(fields)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])

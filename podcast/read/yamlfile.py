@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
 import yaml
@@ -51,6 +52,10 @@ class Fields:
         """
         nodes = {key: (_NO_VALUE, line) for key, (_, line) in self.nodes.items()}
         return Fields(self.path, self.line, nodes, self.problems, set(self.used))
+
+    def key_lines(self) -> MappingProxyType[str, int]:
+        """Each key's 1-based line, read-only: kept on the model for later findings."""
+        return MappingProxyType({key: line for key, (_, line) in self.nodes.items()})
 
     def error(self, key: str | None, message: str, hint: str = "") -> None:
         """Record an error at `key`'s line (or the mapping's)."""
