@@ -41,6 +41,7 @@ Prober = Callable[[Path], Audio]
 def load_episode(
     path: Path, root: Path, show: Show | None, problems: list[Problem], prober: Prober
 ) -> tuple[Episode, Fields] | None:
+    """The episode `path` describes and its keys, or None when it has errors (in `problems`)."""
     if links_outside(root, path, problems):
         return None
     fields = read_mapping(path, problems)
@@ -52,16 +53,7 @@ def load_episode(
     if number is not None and number < 1:
         fields.error("episode", "'episode' should be 1 or more", "number episodes from 1")
     kind = K.type.read(fields)
-    guid = K.guid.read(fields, hint=f"add 'guid: {uuid.uuid4()}' and never change it")
-    if fields.has(K.guid.name) and not guid:
-        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
-    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
-        fields.error(
-            "guid",
-            "the guid reads differently in different podcast apps (it looks "
-            "like text decoded twice)",
-            "use an ASCII guid, e.g. a UUID",
-        )
+    guid = _guid(fields)
     published = _published(fields)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
@@ -96,6 +88,20 @@ def load_episode(
         **episode_fields,  # type: ignore[arg-type]
     )
     return episode, fields
+
+
+def _guid(fields: Fields) -> str:
+    guid = K.guid.read(fields, hint=f"add 'guid: {uuid.uuid4()}' and never change it")
+    if fields.has(K.guid.name) and not guid:
+        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
+    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
+        fields.error(
+            "guid",
+            "the guid reads differently in different podcast apps (it looks "
+            "like text decoded twice)",
+            "use an ASCII guid, e.g. a UUID",
+        )
+    return guid
 
 
 def _season(path: Path, fields: Fields) -> int | None:

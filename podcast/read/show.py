@@ -37,30 +37,9 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
 
 
 def load_show(root: Path, problems: list[Problem]) -> Show | None:
+    """show.yaml under `root` as a Show, or None when it has errors (listed in `problems`)."""
     path = root / SHOW_FILE
-    if not root.is_dir():
-        problems.append(
-            Problem(
-                root,
-                None,
-                "the episodes folder does not exist",
-                "create it, or point --root at the right folder",
-            )
-        )
-        return None
-    if not path.exists() and not path.is_symlink():
-        problems.append(
-            Problem(
-                path,
-                None,
-                "show.yaml is missing",
-                "create show.yaml with the show's title, description and owner",
-            )
-        )
-        return None
-    if links_outside(root, path, problems):
-        return None
-    fields = read_mapping(path, problems)
+    fields = _show_fields(root, path, problems)
     if fields is None:
         return None
     before = len(problems)
@@ -94,6 +73,33 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
     K.warn_unknown(fields)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
     return None if has_errors else show
+
+
+def _show_fields(root: Path, path: Path, problems: list[Problem]) -> Fields | None:
+    """show.yaml's keys, or None with a problem when the folder or the file is missing."""
+    if not root.is_dir():
+        problems.append(
+            Problem(
+                root,
+                None,
+                "the episodes folder does not exist",
+                "create it, or point --root at the right folder",
+            )
+        )
+        return None
+    if not path.exists() and not path.is_symlink():
+        problems.append(
+            Problem(
+                path,
+                None,
+                "show.yaml is missing",
+                "create show.yaml with the show's title, description and owner",
+            )
+        )
+        return None
+    if links_outside(root, path, problems):
+        return None
+    return read_mapping(path, problems)
 
 
 def _language(fields: Fields) -> str:
