@@ -1,4 +1,8 @@
-"""Load an episodes folder into a Catalog: every episode read, then checked for duplicates."""
+"""Load an episodes folder into a Catalog: every episode read, then checked for duplicates.
+
+SHOW_FILE, SEASON_DIR, LANGUAGE and apple_categories live in read.show and read.paths; they are
+re-exported here for callers that name them `catalog.X`.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ from podcast.files import shipped_dir
 from podcast.model import Catalog, Episode, Show, newest_first
 from podcast.read.audio import probe
 from podcast.read.episode import Prober, load_episode
+from podcast.read.paths import SEASON_DIR as SEASON_DIR
 from podcast.read.paths import file_id, siblings
+from podcast.read.show import LANGUAGE as LANGUAGE
 from podcast.read.show import SHOW_FILE as SHOW_FILE
+from podcast.read.show import apple_categories as apple_categories
 from podcast.read.show import load_show
 from podcast.read.yamlfile import Fields
 
