@@ -24,6 +24,7 @@ STAGES = {
         "episode",
         "catalog",
         "probe_cache",
+        "select",
     ],
     "render": [
         "times",
