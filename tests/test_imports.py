@@ -21,6 +21,7 @@ STAGES = {
         "schema",
         "paths",
         "show",
+        "remote",
         "episode",
         "catalog",
         "probe_cache",
@@ -39,7 +40,7 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "audit"],
+    "checks": ["rules", "against", "remote", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
