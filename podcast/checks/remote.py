@@ -31,7 +31,10 @@ def _verify(episode: Episode, timeout: float) -> Iterator[Problem]:
                 response.headers.get_content_type(),
             )
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(exc, urllib.error.HTTPError):
+            reason = f"HTTP {exc.code} {exc.reason}"
+            exc.close()
         yield Problem(
             episode.source,
             line,
