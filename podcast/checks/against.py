@@ -127,6 +127,14 @@ def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Itera
                 Severity.ERROR,
                 "guid-vanished",
             )
+        elif episode.draft:
+            yield _at(
+                episode,
+                "guid-vanished",
+                "a published episode is now a draft",
+                "remove 'draft: true' (apps remove it from listeners' libraries)",
+                key="draft",
+            )
         elif episode.is_draft(now):
             yield _at(
                 episode,

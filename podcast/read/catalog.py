@@ -35,6 +35,7 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
+from podcast.read import when
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import Fields, read_mapping
 
@@ -43,11 +44,11 @@ TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
     "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url hubs pubnotify podping".split()
+    "previous_feed_url hubs pubnotify podping timezone release_hour".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
-    "chapters guests image".split()
+    "chapters guests image draft".split()
 )
 PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
@@ -180,6 +181,8 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=fields.get("license", str),
         previous_feed_url=_url(fields, "previous_feed_url"),
+        timezone=when.show_zone(fields),
+        release_hour=when.show_release_hour(fields),
         **_push(fields),
     )
     fields.warn_unknown(SHOW_KEYS)
@@ -448,7 +451,7 @@ def _load_episode(
             "like text decoded twice)",
             "use an ASCII guid, e.g. a UUID",
         )
-    published = _published(fields)
+    published = _published(fields, show)
     audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
     episode_fields = dict(
@@ -460,6 +463,7 @@ def _load_episode(
         chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
+        draft=bool(fields.get("draft", bool, False)),
     )
     fields.warn_unknown(EPISODE_KEYS)
     if (
@@ -504,7 +508,7 @@ def _season(path: Path, fields: Fields) -> int | None:
     return season
 
 
-def _published(fields: Fields) -> datetime | None:
+def _published(fields: Fields, show: Show | None) -> datetime | None:
     if not fields.has("published"):
         fields.error(
             None,
@@ -521,7 +525,7 @@ def _published(fields: Fields) -> datetime | None:
         return None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = when.from_text(value)
         except ValueError:
             fields.error(
                 "published",
@@ -529,11 +533,14 @@ def _published(fields: Fields) -> datetime | None:
                 "write e.g. 2024-05-01T06:00:00-05:00",
             )
             return None
+    zone = show.timezone if show else None
+    if show and zone and isinstance(value, date) and not isinstance(value, datetime):
+        value = when.release_time(value, zone, show.release_hour)  # a bare date: the release hour
     if isinstance(value, date) and not isinstance(value, datetime):
         fields.error(
             "published",
             "'published' has a date but no time and zone",
-            f"write e.g. {value.isoformat()}T06:00:00-05:00",
+            f"write e.g. {value.isoformat()}T06:00:00-05:00, or set 'timezone:' in show.yaml",
         )
         return None
     if not isinstance(value, datetime):
