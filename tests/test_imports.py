@@ -22,6 +22,7 @@ STAGES = {
         "catalog",
         "probe_cache",
         "select",
+        "removed",
     ],
     "render": [
         "times",
@@ -40,7 +41,12 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",
