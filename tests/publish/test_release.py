@@ -170,3 +170,15 @@ def test_check_lists_the_draft_with_how_to_release_it(
     output = run(runner, "check", "--root", show_dir)
     assert "draft 'Tagged title' is not released" in output
     assert "podcast release s3-04-tagged-title" in output
+
+
+def test_a_draft_never_reaches_the_static_build(
+    drafted: Path, runner: CliRunner, show_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run(runner, "build", out, "--root", show_dir, "--base-url", "https://otc.example")
+    built = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert not any("tagged-title" in name for name in built)  # no page, no audio
+    assert "Tagged title" not in (out / "feed.xml").read_text("utf-8")
+    assert "Tagged title" not in (out / "index.html").read_text("utf-8")
+    assert "episodes/s3-02-community-voices/index.html" in built
