@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -188,6 +188,8 @@ class Episode:
     transcript: Transcript | None = None
     image: Path | None = None
     draft: bool = False  # `draft: true`: never public, whatever `published` says
+    # Each key's line in `source`, kept from loading for `path:line` findings; not data.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def is_draft(self, now: datetime) -> bool:
         """True while listeners may not see it: a draft, or scheduled after `now`."""
@@ -236,6 +238,7 @@ class Show:
     podping: str | None = None  # the podping.cloud endpoint, when enabled
     timezone: tzinfo | None = None  # `timezone:` (IANA): where a bare date's hour is meant
     release_hour: time = time(6, 0)  # `release_hour:`: the hour a bare date means
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

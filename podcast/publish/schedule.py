@@ -8,7 +8,7 @@ from pathlib import Path
 
 from podcast.model import Status
 from podcast.read import when
-from podcast.read.catalog import SHOW_FILE
+from podcast.read.show import SHOW_FILE
 from podcast.read.yamlfile import read_mapping
 
 
