@@ -156,3 +156,17 @@ def test_verify_remote_heads_each_url_only_when_asked(
     assert result.exit_code == 1, result.output
     assert f"is {size} bytes; 'enclosure' says {size + 1}" in result.output
     assert "gone.mp3 does not answer (HTTP 404" in result.output
+
+
+@pytest.mark.slow  # a whole static build
+def test_build_and_deploy_plan_carry_no_copy(show_dir: Path, remote: Path, tmp_path: Path) -> None:
+    from podcast.publish import deploy
+
+    site = deploy.stage(show_dir, tmp_path / "site", "https://new.example", None)
+    items = deploy.scan(site, deploy.CachePolicy())
+    assert not [key for key in items if "09-kept" in key and key.startswith("audio/")]
+    assert "episodes/s1-09-kept/index.html" in items
+    plan = deploy.make_plan(items, None, 10)
+    feeds = [item for item, _ in plan.uploads if item.kind is deploy.Kind.FEED]
+    assert deploy.enclosures(feeds)["media/ep 9.mp3"] == 48213  # listed, never uploaded
+    assert not [i for i, _ in plan.uploads if i.key.endswith("ep 9.mp3")]
