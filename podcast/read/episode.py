@@ -58,6 +58,8 @@ def load_episode(
     published = _published(fields, show)
     if fields.has(K.enclosure.name):  # audio kept at its old host: the YAML is the source
         audio = remote_audio(fields)
+        if fields.has(K.audio.name):
+            fields.error("audio", "both 'audio' and 'enclosure' name the audio", "keep one")
     else:
         audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"

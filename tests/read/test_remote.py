@@ -97,6 +97,7 @@ def test_site_plays_the_url_and_serves_no_copy(remote: Path, client: FlaskClient
         (f'  url: "{URL}"\n  length: 10\n  type: text/html\n  duration: "0:10"\n', "not audio"),
         (f'  url: "{URL}"\n  length: 10\n  duration: soon\n', "'duration' is not a time"),
         (f'  url: "{URL}"\n  length: 10\n', "missing required key 'duration'"),
+        (ENCLOSURE + "audio: 09-kept.mp3\n", "both 'audio' and 'enclosure'"),
     ],
 )
 def test_a_bad_enclosure_names_file_and_line(
