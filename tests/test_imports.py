@@ -13,7 +13,16 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 # stands before it here, and inside a stage only the modules listed before it in STAGES.
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
-    "read": ["mpeg", "id3", "audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
+    "read": [
+        "parallel",
+        "mpeg",
+        "id3",
+        "audio",
+        "yamlfile",
+        "transcripts",
+        "catalog",
+        "probe_cache",
+    ],
     "render": [
         "times",
         "urls",

@@ -25,15 +25,16 @@ from typing import Any
 
 import mutagen
 
-from podcast.errors import Problem
+from podcast.errors import AudioError, Problem
 from podcast.files import cache_dir, read_regular, write_atomic
 from podcast.model import Audio, Catalog, Chapter, Episode, Show, Tags
 from podcast.read import audio as audio_module
 from podcast.read import catalog as catalog_module
-from podcast.read import mpeg
+from podcast.read import mpeg, parallel
 from podcast.read.yamlfile import Fields
 
 CACHE_FILE = "audio-v2.json"
+PARALLEL_MINIMUM = 64  # files to probe before a process pool pays for its start (~20 ms)
 MAX_CACHE_BYTES = 256 * 2**20  # about 50,000 episodes; a larger file is not ours
 Prober = Callable[[Path], Audio]
 
@@ -79,6 +80,7 @@ class ProbeCache:
         self.misses = 0
         self._old: dict[str, dict[str, Any]] | None = None  # read on first use
         self._new: dict[str, dict[str, Any]] = {}
+        self._ahead: dict[str, tuple[tuple[int, int], Audio]] = {}  # from `prefetch`
 
     def __call__(self, path: Path) -> Audio:
         """The probe of `path`, from the cache when its size and mtime are unchanged."""
@@ -87,28 +89,62 @@ class ProbeCache:
         except OSError:
             stat = None  # the prober reports the missing file
         key = self._key(path)
-        entry = self._entries().get(key)
-        if (
-            stat is not None
-            and entry is not None
-            and (entry.get("size"), entry.get("mtime_ns")) == (stat.st_size, stat.st_mtime_ns)
-        ):
-            try:
-                audio = decode_audio(entry["audio"], path)
-            except (StaleEntry, KeyError, TypeError, ValueError, IndexError):
-                pass
-            else:
-                self.hits += 1
-                self._new[key] = entry
-                return audio
+        signature = (stat.st_size, stat.st_mtime_ns) if stat is not None else None
+        cached = self._cached(key, path, signature)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        ahead = self._ahead.pop(key, None)
+        if ahead is not None and signature is not None and ahead[0] == signature:
+            audio = ahead[1]  # probed by `prefetch`, and the file has not changed since
+        else:
+            audio = self.prober(path)  # AudioError propagates; failures are not cached
         self.misses += 1
-        audio = self.prober(path)  # AudioError propagates; failures are not cached
-        if stat is not None:
+        if signature is not None:
             self._new[key] = {
-                "size": stat.st_size,
-                "mtime_ns": stat.st_mtime_ns,
+                "size": signature[0],
+                "mtime_ns": signature[1],
                 "audio": encode(audio),
             }
+        return audio
+
+    def prefetch(self, paths: list[Path], workers: int, minimum: int = PARALLEL_MINIMUM) -> None:
+        """Probe the files among `paths` the cache lacks in `workers` processes, ahead of
+        the loader's calls; with fewer than `minimum` such files it is not worth a pool.
+
+        Only successful probes are kept (with the size and mtime they were made at); a file
+        that fails is probed again by the loader's call, which reports the error.
+        """
+        todo = []
+        for path in paths:
+            key = self._key(path)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            if self._cached(key, path, (stat.st_size, stat.st_mtime_ns), count=False) is None:
+                todo.append(path)
+        if workers < 2 or len(todo) < minimum or self.prober is not audio_module.probe:
+            return  # a prober of the caller's own is only called by the loader
+        for path, found in parallel.map_processes(_probe_quietly, todo, workers):
+            if found is not None:
+                self._ahead[self._key(path)] = found
+
+    def _cached(
+        self, key: str, path: Path, signature: tuple[int, int] | None, count: bool = True
+    ) -> Audio | None:
+        """The cached probe of `path` if its entry fits the file as it is now."""
+        entry = self._entries().get(key)
+        if signature is None or entry is None:
+            return None
+        if (entry.get("size"), entry.get("mtime_ns")) != signature:
+            return None
+        try:
+            audio = decode_audio(entry["audio"], path)
+        except (StaleEntry, KeyError, TypeError, ValueError, IndexError):
+            return None
+        if count:
+            self._new[key] = entry
         return audio
 
     def save(self) -> None:
@@ -254,9 +290,16 @@ def _signature(files: tuple[Path, ...]) -> tuple[tuple[int, int], ...] | None:
     return tuple((s.st_size, s.st_mtime_ns) for s in stats)
 
 
-def load(root: Path, on_probe: Callable[[Path], None] | None = None) -> Catalog:
-    """`catalog.load` with the audio cache; `on_probe` is called per audio file (progress)."""
+def load(
+    root: Path, on_probe: Callable[[Path], None] | None = None, workers: int | None = None
+) -> Catalog:
+    """`catalog.load` with the audio cache; `on_probe` is called per audio file (progress).
+
+    Files the cache lacks are probed first in `workers` processes (default: one per CPU this
+    process may use), when there are enough of them to be worth it (a cold cache).
+    """
     probes = ProbeCache(root)
+    probes.prefetch(likely_audio(Path(root)), workers or parallel.cpus())
     prober: Prober = probes
     if on_probe is not None:
 
@@ -268,6 +311,38 @@ def load(root: Path, on_probe: Callable[[Path], None] | None = None) -> Catalog:
         return catalog_module.load(root, prober=prober)
     finally:
         probes.save()  # probes made before a failure are still worth keeping
+
+
+def likely_audio(root: Path) -> list[Path]:
+    """The audio files beside the episode YAML files (same stem), as the loader finds them.
+
+    A guess, for `prefetch`: an episode naming its audio with `audio:` is probed by the
+    loader itself; a guessed file no episode uses is probed for nothing.
+    """
+    found = []
+    listings: dict[Path, list[str]] = {}
+    for yaml_path in catalog_module.episode_files(root):
+        folder = yaml_path.parent
+        if folder not in listings:
+            listings[folder] = sorted(os.listdir(folder))
+        stem = yaml_path.stem + "."
+        found += [
+            folder / name
+            for name in listings[folder]
+            if name.startswith(stem)
+            and Path(name).suffix.lower() in audio_module.AUDIO_EXTENSIONS
+            and name.count(".") == stem.count(".")
+        ]
+    return found
+
+
+def _probe_quietly(path: Path) -> tuple[tuple[int, int], Audio] | None:
+    """(size, mtime_ns) and the probe of `path`, or None if it fails (in a worker)."""
+    try:
+        stat = os.stat(path)
+        return (stat.st_size, stat.st_mtime_ns), audio_module.probe(path)
+    except (AudioError, OSError):
+        return None
 
 
 # --- the codec: one cached type, written out field by field --------------------------------

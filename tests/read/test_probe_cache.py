@@ -260,3 +260,34 @@ def test_a_deleted_audio_file_is_an_error_on_reload(show_dir: Path) -> None:
     (show_dir / "season-3" / "01-trust-in-medicine.m4a").unlink()
     with pytest.raises(catalog.CatalogError, match="no audio file found"):
         reloader.load()
+
+
+# --- probing a cold cache in worker processes -------------------------------------------------
+
+
+def test_likely_audio_finds_every_episodes_audio(show_dir: Path) -> None:
+    loaded = catalog.load(show_dir)
+    assert sorted(cache.likely_audio(show_dir)) == sorted(e.audio.path for e in loaded.episodes)
+
+
+def test_probes_made_in_workers_give_the_catalog_a_serial_load_gives(show_dir: Path) -> None:
+    probes = cache.ProbeCache(show_dir)
+    probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
+    assert catalog.load(show_dir, prober=probes) == catalog.load(show_dir)
+    assert probes.misses == 7 and probes.hits == 0
+    probes.save()
+    again = cache.ProbeCache(show_dir)
+    catalog.load(show_dir, prober=again)
+    assert again.hits == 7  # what the workers probed was saved like any probe
+
+
+def test_a_file_changed_after_the_workers_probed_it_is_probed_again(
+    show_dir: Path, data_dir: Path
+) -> None:
+    probes = cache.ProbeCache(show_dir)
+    probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
+    target = show_dir / "season-1" / "01-why-we-call-it-an-emergency.mp3"
+    shutil.copyfile(data_dir / "chapters.mp3", target)
+    loaded = catalog.load(show_dir, prober=probes)
+    episode = next(e for e in loaded.episodes if e.audio.path == target)
+    assert [c.title for c in episode.audio.chapters] == ["Intro", "Middle", "End"]
