@@ -22,6 +22,7 @@ STAGES = {
         "transcripts",
         "catalog",
         "probe_cache",
+        "select",
     ],
     "render": [
         "times",
