@@ -338,8 +338,9 @@ def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
 
 def _load(folder: Path, quiet: bool = False) -> Catalog:
     """Load the catalog through the audio cache, with a progress bar on a terminal."""
-    total = len(catalog_module.episode_files(folder))
-    with _progress(total if not quiet else 0, "Reading episodes") as step:
+    shown = not quiet and sys.stderr.isatty()  # counting the episodes is a folder walk
+    total = len(catalog_module.episode_files(folder)) if shown else 0
+    with _progress(total, "Reading episodes") as step:
         return cache.load(folder, on_probe=lambda _: step())
 
 

@@ -75,6 +75,7 @@ class ProbeCache:
     ) -> None:
         self.root = Path(root).absolute()
         self.path = path or cache_path(self.root)
+        self._prefix = str(self.root).rstrip(os.sep) + os.sep
         self.prober = prober
         self.hits = 0
         self.misses = 0
@@ -116,23 +117,25 @@ class ProbeCache:
         that fails is probed again by the loader's call, which reports the error.
         """
         todo = []
+        entries = self._entries()
         for path in paths:
-            key = self._key(path)
+            entry = entries.get(self._key(path))
             try:
                 stat = os.stat(path)
             except OSError:
                 continue
-            if self._cached(key, path, (stat.st_size, stat.st_mtime_ns), count=False) is None:
-                todo.append(path)
+            if entry is None or (entry.get("size"), entry.get("mtime_ns")) != (
+                stat.st_size,
+                stat.st_mtime_ns,
+            ):
+                todo.append(path)  # an entry that fits but no longer decodes is probed later
         if workers < 2 or len(todo) < minimum or self.prober is not audio_module.probe:
             return  # a prober of the caller's own is only called by the loader
         for path, found in parallel.map_processes(_probe_quietly, todo, workers):
             if found is not None:
                 self._ahead[self._key(path)] = found
 
-    def _cached(
-        self, key: str, path: Path, signature: tuple[int, int] | None, count: bool = True
-    ) -> Audio | None:
+    def _cached(self, key: str, path: Path, signature: tuple[int, int] | None) -> Audio | None:
         """The cached probe of `path` if its entry fits the file as it is now."""
         entry = self._entries().get(key)
         if signature is None or entry is None:
@@ -143,8 +146,7 @@ class ProbeCache:
             audio = decode_audio(entry["audio"], path)
         except (StaleEntry, KeyError, TypeError, ValueError, IndexError):
             return None
-        if count:
-            self._new[key] = entry
+        self._new[key] = entry
         return audio
 
     def save(self) -> None:
@@ -169,10 +171,13 @@ class ProbeCache:
         self._old, self._new = entries, {}
 
     def _key(self, path: Path) -> str:
-        absolute = Path(path).absolute()
-        if absolute.is_relative_to(self.root):
-            return absolute.relative_to(self.root).as_posix()
-        return str(absolute)
+        """The path relative to the root (absolute outside it); string work, asked per file."""
+        text = os.fspath(path)
+        if not os.path.isabs(text):
+            text = os.path.join(os.getcwd(), text)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix) :]
+        return text
 
     def _exists(self, key: str) -> bool:
         return (self.root / key).is_file()  # an absolute key stays absolute under `/`
@@ -317,21 +322,26 @@ def likely_audio(root: Path) -> list[Path]:
     """The audio files beside the episode YAML files (same stem), as the loader finds them.
 
     A guess, for `prefetch`: an episode naming its audio with `audio:` is probed by the
-    loader itself; a guessed file no episode uses is probed for nothing.
+    loader itself; a guessed file no episode uses is probed for nothing. Folder listings and
+    string work only: on a warm cache this runs for nothing, so it must cost little.
     """
-    found = []
-    listings: dict[Path, list[str]] = {}
-    for yaml_path in catalog_module.episode_files(root):
-        folder = yaml_path.parent
-        if folder not in listings:
-            listings[folder] = sorted(os.listdir(folder))
-        stem = yaml_path.stem + "."
+    found: list[Path] = []
+    try:
+        folders = sorted(root / name for name in os.listdir(root) if not name.startswith("."))
+    except OSError:
+        return found  # the loader reports it
+    for folder in folders:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:  # a file, or unreadable: not an episode folder for the loader either
+            continue
+        stems = {n.rsplit(".", 1)[0] for n in names if n.endswith((".yaml", ".yml"))}
         found += [
             folder / name
-            for name in listings[folder]
-            if name.startswith(stem)
-            and Path(name).suffix.lower() in audio_module.AUDIO_EXTENSIONS
-            and name.count(".") == stem.count(".")
+            for name in names
+            if "." in name[1:]
+            and name.rsplit(".", 1)[0] in stems
+            and name[name.rfind(".") :].lower() in audio_module.AUDIO_EXTENSIONS
         ]
     return found
 
