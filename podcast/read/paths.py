@@ -96,9 +96,10 @@ def referenced(
             return None
         return found
     for name in siblings(path.parent).get(path.stem, ()):
-        candidate = path.parent / name
-        if candidate.suffix.lower() not in extensions:
+        dot = name.rfind(".")
+        if (name[dot:] if dot > 0 else "").lower() not in extensions:  # Path.suffix, no Path
             continue
+        candidate = path.parent / name
         if inside(root, path.parent, candidate.name) is None:
             fields.error(
                 None,
