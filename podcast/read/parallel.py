@@ -3,7 +3,7 @@
 Probing a cold folder of a thousand episodes is CPU-bound Python: threads would share one
 core, processes use them all. Workers are forked (they inherit the imported modules, so
 starting one costs milliseconds, not an interpreter start); where forking is not safe (no
-fork on this platform, or threads already running in this process) the map runs here.
+fork on this platform, or threads already running in this process) the caller does the work.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,20 +27,49 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
-def map_processes(
-    function: Callable[[T], R], items: Sequence[T], workers: int
-) -> Iterator[tuple[T, R]]:
-    """(item, function(item)) for every item, in order, computed by `workers` processes.
+class Background(Generic[R]):
+    """`function(item)` for many items, computed by forked worker processes while the caller
+    goes on with other work; `result(key)` waits for one of them.
 
-    `function` must be a module-level function of picklable arguments and results.
+    `function` must be a module-level function of picklable arguments and results. Items go
+    out in chunks, in the order given, so a caller asking in that order rarely waits long.
     """
-    if workers < 2 or not _can_fork():
-        yield from ((item, function(item)) for item in items)
-        return
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, len(items) // (workers * 4))  # a few chunks each, so no worker idles long
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from zip(items, pool.map(function, items, chunksize=chunk), strict=True)
+
+    def __init__(
+        self, function: Callable[[T], R], items: Sequence[T], keys: Sequence[str], workers: int
+    ) -> None:
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._where: dict[str, tuple[Future[list[R]], int]] = {}
+        chunk = max(1, len(items) // (workers * 8))  # small: the caller waits for whole chunks
+        for start in range(0, len(items), chunk):
+            future = self._pool.submit(_apply, function, list(items[start : start + chunk]))
+            for offset, key in enumerate(keys[start : start + chunk]):
+                self._where[key] = (future, offset)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._where
+
+    def result(self, key: str) -> R | None:
+        """The result for `key` (once), or None if its worker failed in any way."""
+        future, offset = self._where.pop(key)
+        try:
+            return future.result()[offset]
+        except Exception:  # a crashed or killed worker: the caller does the work itself
+            return None
+
+    def close(self) -> None:
+        """Stop: chunks not started are dropped, the workers are reaped."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._where.clear()
+
+
+def _apply(function: Callable[[T], R], items: list[T]) -> list[R]:
+    return [function(item) for item in items]
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked safely here (see the module's docstring)."""
+    return _can_fork()
 
 
 def _can_fork() -> bool:

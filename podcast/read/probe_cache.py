@@ -81,7 +81,7 @@ class ProbeCache:
         self.misses = 0
         self._old: dict[str, dict[str, Any]] | None = None  # read on first use
         self._new: dict[str, dict[str, Any]] = {}
-        self._ahead: dict[str, tuple[tuple[int, int], Audio]] = {}  # from `prefetch`
+        self._ahead: parallel.Background[tuple[tuple[int, int], Audio] | None] | None = None
 
     def __call__(self, path: Path) -> Audio:
         """The probe of `path`, from the cache when its size and mtime are unchanged."""
@@ -95,9 +95,11 @@ class ProbeCache:
         if cached is not None:
             self.hits += 1
             return cached
-        ahead = self._ahead.pop(key, None)
+        ahead = self._ahead.result(key) if self._ahead and key in self._ahead else None
         if ahead is not None and signature is not None and ahead[0] == signature:
-            audio = ahead[1]  # probed by `prefetch`, and the file has not changed since
+            # probed by `prefetch`, and the file has not changed since; the loader's spelling
+            # of the path is the one the catalog shows
+            audio = dataclasses.replace(ahead[1], path=path)
         else:
             audio = self.prober(path)  # AudioError propagates; failures are not cached
         self.misses += 1
@@ -110,8 +112,9 @@ class ProbeCache:
         return audio
 
     def prefetch(self, paths: list[Path], workers: int, minimum: int = PARALLEL_MINIMUM) -> None:
-        """Probe the files among `paths` the cache lacks in `workers` processes, ahead of
-        the loader's calls; with fewer than `minimum` such files it is not worth a pool.
+        """Start probing the files among `paths` the cache lacks in `workers` processes,
+        while the loader reads the YAML; with fewer than `minimum` it is not worth a pool.
+        Call `close()` when the load is done.
 
         Only successful probes are kept (with the size and mtime they were made at); a file
         that fails is probed again by the loader's call, which reports the error.
@@ -131,9 +134,15 @@ class ProbeCache:
                 todo.append(path)  # an entry that fits but no longer decodes is probed later
         if workers < 2 or len(todo) < minimum or self.prober is not audio_module.probe:
             return  # a prober of the caller's own is only called by the loader
-        for path, found in parallel.map_processes(_probe_quietly, todo, workers):
-            if found is not None:
-                self._ahead[self._key(path)] = found
+        if parallel.can_fork():
+            keys = [self._key(path) for path in todo]
+            self._ahead = parallel.Background(_probe_quietly, todo, keys, workers)
+
+    def close(self) -> None:
+        """Stop the workers `prefetch` started (probes not asked for are dropped)."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
 
     def _cached(self, key: str, path: Path, signature: tuple[int, int] | None) -> Audio | None:
         """The cached probe of `path` if its entry fits the file as it is now."""
@@ -315,6 +324,7 @@ def load(
     try:
         return catalog_module.load(root, prober=prober)
     finally:
+        probes.close()
         probes.save()  # probes made before a failure are still worth keeping
 
 

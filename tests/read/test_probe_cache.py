@@ -275,10 +275,24 @@ def test_probes_made_in_workers_give_the_catalog_a_serial_load_gives(show_dir: P
     probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
     assert catalog.load(show_dir, prober=probes) == catalog.load(show_dir)
     assert probes.misses == 7 and probes.hits == 0
+    probes.close()
     probes.save()
     again = cache.ProbeCache(show_dir)
     catalog.load(show_dir, prober=again)
     assert again.hits == 7  # what the workers probed was saved like any probe
+
+
+def test_worker_probes_keep_the_loaders_spelling_of_each_path(
+    show_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(show_dir.parent)
+    probes = cache.ProbeCache(Path(show_dir.name))
+    probes.prefetch(cache.likely_audio(Path(show_dir.name)), workers=2, minimum=1)
+    loaded = catalog.load(Path(show_dir.name), prober=probes)
+    probes.close()
+    assert probes.misses == 7
+    assert loaded == catalog.load(show_dir)
+    assert all(e.audio.path.is_absolute() for e in loaded.episodes)
 
 
 def test_a_file_changed_after_the_workers_probed_it_is_probed_again(
@@ -288,6 +302,8 @@ def test_a_file_changed_after_the_workers_probed_it_is_probed_again(
     probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
     target = show_dir / "season-1" / "01-why-we-call-it-an-emergency.mp3"
     shutil.copyfile(data_dir / "chapters.mp3", target)
+    os.utime(target, ns=(1, 1))  # certainly not the mtime a worker may have seen
     loaded = catalog.load(show_dir, prober=probes)
+    probes.close()
     episode = next(e for e in loaded.episodes if e.audio.path == target)
     assert [c.title for c in episode.audio.chapters] == ["Intro", "Middle", "End"]
