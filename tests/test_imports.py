@@ -19,6 +19,7 @@ STAGES = {
         "id3",
         "audio",
         "yamlfile",
+        "when",
         "transcripts",
         "schema",
         "paths",
@@ -27,6 +28,7 @@ STAGES = {
         "catalog",
         "probe_cache",
         "select",
+        "removed",
     ],
     "render": [
         "times",
@@ -45,7 +47,12 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",
