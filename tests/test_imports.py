@@ -16,7 +16,6 @@ STAGES = {
     "read": [
         "parallel",
         "mpeg",
-        "id3",
         "audio",
         "yamlfile",
         "when",
