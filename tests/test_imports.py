@@ -31,6 +31,7 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "tag",
         "add",
         "import_fetch",
         "import_source",
