@@ -2,9 +2,10 @@
 
 The audio is copied (or moved) under an ASCII name into its season's folder, then the YAML is
 written; each file appears whole (temporary file, then a link that never replaces anything),
-so an interrupted or refused `add` leaves no half-written file and overwrites nothing. An add
+so an interrupted or refused `add` leaves no half-written file and overwrites nothing. The copy
+(never the producer's original) is tagged with the episode's metadata before it appears. An add
 interrupted between the two leaves the audio alone; running the same add again adopts it when
-its bytes are identical and no episode names it.
+it holds the same file (tagged or not) and no episode names it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from datetime import datetime, time
 from pathlib import Path
 
 from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
-from podcast.errors import PodcastError
+from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
-from podcast.model import Audio, EpisodeType, slugify
+from podcast.model import Audio, Episode, EpisodeType, Show, slugify
+from podcast.publish import tag
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
@@ -93,13 +95,10 @@ def add_episode(
     audio_path = folder / (stem + _extension(source, audio))
     yaml_path = folder / f"{stem}.yaml"
     # An interrupted `add` may have placed the audio but not the YAML: the same add adopts it.
-    adopt = audio_path.exists() and _unclaimed_copy(root, audio_path, yaml_path, source)
-    for path in (yaml_path,) if adopt else (audio_path, yaml_path):
+    orphan = audio_path.exists() and _unclaimed(root, audio_path, yaml_path)
+    for path in (yaml_path,) if orphan else (audio_path, yaml_path):
         if path.exists() or path.is_symlink():
-            raise AddError(
-                f"{path.relative_to(root)} already exists; nothing was changed "
-                "(pass --title or --episode to choose another name)"
-            )
+            raise _exists(root, path)
     guid = str(uuid.uuid4())
     summary = audio.tags.comment or ""
     text = episode_yaml(
@@ -112,9 +111,10 @@ def add_episode(
         summary=summary,
         audio=audio,
     )
+    episode = Episode(yaml_path, stem, title, season, number, when, kind, guid, audio, summary)
+    meta = tag.metadata(episode, _show(root))
     folder.mkdir(parents=True, exist_ok=True)
-    if not adopt:
-        _place_audio(source, audio_path)
+    adopt = _place_audio(root, source, audio_path, meta, orphan)
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
     try:
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
@@ -146,8 +146,17 @@ def _used_numbers(root: Path) -> set[tuple[int, int]]:
     return used
 
 
-def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path) -> bool:
-    """Whether `audio_path` is an orphan copy of `source` that no episode YAML names."""
+def _show(root: Path) -> Show:
+    """The show the new episode joins, for its tags; CatalogError if show.yaml has errors."""
+    problems: list[Problem] = []
+    show = catalog_module._load_show(root, problems)
+    if show is None:
+        raise CatalogError(problems)
+    return show
+
+
+def _unclaimed(root: Path, audio_path: Path, yaml_path: Path) -> bool:
+    """Whether `audio_path` is a regular file that no episode YAML names."""
     if not audio_path.is_file() or audio_path.is_symlink():
         return False
     if any(p.is_file() for p in (yaml_path, yaml_path.with_suffix(".yml"))):
@@ -157,7 +166,7 @@ def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path)
         name = fields.get("audio", str) if fields is not None else None
         if name and Path(os.path.normpath(path.parent / name)) == audio_path:
             return False
-    return filecmp.cmp(source, audio_path, shallow=False)
+    return True
 
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
@@ -252,16 +261,34 @@ def _tag_notices(audio: Audio) -> list[str]:
     return notices
 
 
-def _place_audio(source: Path, target: Path) -> None:
-    """Copy `source` to `target` whole, never replacing an existing file."""
+def _exists(root: Path, path: Path) -> AddError:
+    return AddError(
+        f"{path.relative_to(root)} already exists; nothing was changed "
+        "(pass --title or --episode to choose another name)"
+    )
+
+
+def _place_audio(root: Path, source: Path, target: Path, meta: tag.Metadata, orphan: bool) -> bool:
+    """Put a tagged copy of `source` at `target`, never replacing another file.
+
+    With `orphan`, `target` is an unclaimed file an interrupted add may have left: it is
+    adopted (and replaced by the tagged copy) when it is `source` or that copy; True then.
+    """
     temp = sibling(target, "tmp")
     try:
         shutil.copyfile(source, temp)
+        tag.write_tags(temp, meta)
+        if orphan:
+            if not any(filecmp.cmp(f, target, shallow=False) for f in (temp, source)):
+                raise _exists(root, target)
+            os.replace(temp, target)
+            return True
         os.link(temp, target)  # fails if target appeared meanwhile; rename would replace it
     except FileExistsError as exc:
-        raise AddError(f"{target.name} already exists; nothing was changed") from exc
+        raise _exists(root, target) from exc
     finally:
         temp.unlink(missing_ok=True)
+    return False
 
 
 def episode_yaml(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
+from support.audio import decoded_md5
 from support.scratch import DATA, Scratch
 
 from podcast.model import Catalog, Episode
@@ -23,17 +23,6 @@ CHAPTERS = [
     {"start": "00:00:00", "title": "Opening"},
     {"start": "00:00:01.5", "title": "The middle", "url": "https://example.org/middle"},
 ]
-
-
-def decoded_md5(path: Path) -> str:
-    """The MD5 of the decoded audio samples, whatever the tags and container pages hold."""
-    result = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-f", "md5", "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip()
 
 
 def scratch_with(tmp_path: Path, source: str, **changes: object) -> tuple[Catalog, Episode]:
