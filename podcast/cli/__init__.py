@@ -347,8 +347,10 @@ def main() -> None:
 # Commands that live in their own modules register here, after the group exists.
 from podcast.cli.deploy import deploy_command  # noqa: E402
 from podcast.cli.import_ import import_command  # noqa: E402
+from podcast.cli.produce import tag_command  # noqa: E402
 from podcast.cli.stats import stats_command  # noqa: E402
 
 cli.add_command(deploy_command)
 cli.add_command(import_command)
+cli.add_command(tag_command)
 cli.add_command(stats_command)

@@ -277,7 +277,7 @@ def _place_audio(root: Path, source: Path, target: Path, meta: tag.Metadata, orp
     temp = sibling(target, "tmp")
     try:
         shutil.copyfile(source, temp)
-        tag.write_tags(temp, meta)
+        tag.write_tags(temp, meta, source.name)
         if orphan:
             if not any(filecmp.cmp(f, target, shallow=False) for f in (temp, source)):
                 raise _exists(root, target)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from PIL import Image
 
 from podcast.errors import PodcastError
 from podcast.files import sibling
-from podcast.model import Chapter, Episode, Show
+from podcast.model import Catalog, Chapter, Episode, Show
 from podcast.read.audio import picture_mime
 
 FRONT_COVER = 3  # the picture type both ID3 APIC and FLAC pictures use for a front cover
@@ -93,7 +94,7 @@ def tag_file(path: Path, meta: Metadata) -> Tagged:
     temp = sibling(path, "tag")
     try:
         shutil.copy2(path, temp)
-        kind = write_tags(temp, meta)
+        kind = write_tags(temp, meta, path.name)
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -102,12 +103,16 @@ def tag_file(path: Path, meta: Metadata) -> Tagged:
     return Tagged(path, kind, before, path.stat().st_size, len(meta.chapters))
 
 
-def write_tags(path: Path, meta: Metadata) -> str:
-    """Write `meta` into the file at `path` in place; the name of the tag format written."""
+def write_tags(path: Path, meta: Metadata, name: str | None = None) -> str:
+    """Write `meta` into the file at `path` in place; the name of the tag format written.
+
+    `name` is the file to name in errors when `path` is a temporary copy of it.
+    """
+    name = name or path.name
     try:
         parsed = mutagen.File(path)
     except (mutagen.MutagenError, OSError) as exc:
-        raise TagError(f"{path.name}: not readable as audio ({exc})") from exc
+        raise TagError(f"{name}: not readable as audio ({exc})") from exc
     if isinstance(parsed, MP3):
         _write_id3(path, parsed, meta)
         return "ID3v2.4"
@@ -118,7 +123,7 @@ def write_tags(path: Path, meta: Metadata) -> str:
         _write_vorbis(parsed, meta)
         return "Vorbis comments"
     kind = type(parsed).__name__ if parsed is not None else "unknown"
-    raise TagError(f"{path.name}: {kind} audio cannot carry tags here; encode it as MP3 or AAC")
+    raise TagError(f"{name}: {kind} audio cannot carry tags here; encode it as MP3 or AAC")
 
 
 # --- MP3: ID3v2.4 ----------------------------------------------------------------------------
@@ -276,3 +281,16 @@ def _picture(path: Path) -> tuple[bytes, str]:
     if mime is None:
         raise TagError(f"{path.name} is not a JPEG or PNG image; it cannot be embedded")
     return data, mime
+
+
+def tag_episodes(
+    catalog: Catalog, episodes: Iterable[Episode]
+) -> tuple[list[Tagged], list[TagError]]:
+    """Tag each episode's audio from its YAML; files that cannot be tagged are skipped."""
+    done, skipped = [], []
+    for episode in episodes:
+        try:
+            done.append(tag_file(episode.audio.path, metadata(episode, catalog.show)))
+        except TagError as exc:
+            skipped.append(exc)
+    return done, skipped

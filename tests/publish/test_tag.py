@@ -6,18 +6,21 @@ import base64
 from datetime import timedelta
 from pathlib import Path
 
+import feedparser
 import mutagen
 import pytest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 from support.audio import decoded_md5
-from support.scratch import DATA, Scratch
+from support.clock import NOW
+from support.scratch import DATA, Scratch, run_cli, snapshot
 
 from podcast.model import Catalog, Episode
 from podcast.publish.tag import metadata, tag_file
 from podcast.read import audio as audio_module
 from podcast.read import catalog as catalog_module
+from podcast.render import feed
 
 CHAPTERS = [
     {"start": "00:00:00", "title": "Opening"},
@@ -162,3 +165,49 @@ def test_an_untaggable_file_is_left_alone(tmp_path: Path) -> None:
         "01-first.wav",
         "01-first.yaml",
     ]
+
+
+# --- podcast tag ------------------------------------------------------------------------------
+
+
+def test_tag_all_rewrites_the_tags_after_a_yaml_edit_and_the_feed_follows(
+    tmp_path: Path,
+) -> None:
+    catalog, episode = scratch_with(tmp_path, "cbr.mp3", chapters=CHAPTERS)
+    samples = decoded_md5(episode.audio.path)
+    result = run_cli("tag", "--all", "--root", str(catalog.root))
+    assert result.exit_code == 0, result.output
+    assert "Tagged" in result.stdout and "01-first.mp3 (ID3v2.4)" in result.stdout
+    Scratch(catalog.root).episode(audio="01-first.mp3", title="First light, revised")
+    result = run_cli("tag", "s1-01-first", "--root", str(catalog.root))
+    assert result.exit_code == 0, result.output
+    path = episode.audio.path
+    assert ID3(path)["TIT2"].text == ["First light, revised"]
+    assert decoded_md5(path) == samples
+    assert len(ID3(path).getall("CHAP")) == 2  # none in the YAML now: the file keeps its own
+    parsed = feedparser.parse(
+        feed.build(catalog_module.load(catalog.root), "https://x.example", NOW)
+    )
+    assert int(parsed.entries[0].enclosures[0].length) == path.stat().st_size
+
+
+def test_tag_needs_one_episode_or_all_and_names_an_unknown_slug(tmp_path: Path) -> None:
+    catalog, _ = scratch_with(tmp_path, "cbr.mp3")
+    before = snapshot(catalog.root)
+    assert run_cli("tag", "--root", str(catalog.root)).exit_code == 2
+    result = run_cli("tag", "no-such-episode", "--root", str(catalog.root))
+    assert result.exit_code == 2 and "no-such-episode" in result.stderr
+    assert snapshot(catalog.root) == before
+
+
+def test_tag_skips_audio_that_cannot_carry_tags_and_tags_the_rest(tmp_path: Path) -> None:
+    catalog, _ = scratch_with(tmp_path, "voice.wav")
+    scratch = Scratch(catalog.root)
+    scratch.audio("season-1/02-second.mp3")
+    scratch.episode(
+        "season-1/02-second.yaml", episode=2, guid="22222222-2222-4222-8222-222222222222"
+    )
+    result = run_cli("tag", "--all", "--root", str(catalog.root))
+    assert result.exit_code == 0, result.output
+    assert "Skipped 01-first.wav" in result.stderr
+    assert ID3(scratch.path("season-1/02-second.mp3"))["TALB"].text == ["Scratch Show"]
