@@ -17,9 +17,9 @@ import feedparser
 import pytest
 import yaml
 from click.testing import CliRunner
-from mutagen.id3 import ID3
+from mutagen.id3 import COMM, ID3
 from PIL import Image
-from support.audio import decoded_md5
+from support.audio import decoded_md5, tone
 from support.clock import NOW
 
 from podcast.cli import cli
@@ -232,13 +232,18 @@ def test_add_needs_a_zone_and_a_show(
 
 
 def test_an_added_episode_passes_check_except_for_its_notes(
-    runner: CliRunner, show_dir: Path, data_dir: Path
+    runner: CliRunner, show_dir: Path, tmp_path: Path
 ) -> None:
+    # audio at Apple's -16 LUFS: the loudness rule judges the producer's audio, not `add`
+    audio = tone(tmp_path / "export.mp3", volume_db=5.1, codec=["-c:a", "libmp3lame"])
+    summary = ID3(audio)
+    summary.add(COMM(encoding=3, lang="eng", desc="", text="A first summary."))
+    summary.save()
     runner.invoke(
         cli,
         [
             "add",
-            str(data_dir / "cbr.mp3"),
+            str(audio),
             "--root",
             str(show_dir),
             "--title",

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 
 from podcast.checks import against as published
-from podcast.checks import rules
+from podcast.checks import loudness, rules
 from podcast.errors import CatalogError, Problem
 from podcast.model import Catalog
 
@@ -14,8 +14,9 @@ LOAD_RULE = "catalog"  # rule id for what the loader itself refuses or warns abo
 
 
 def audit(catalog: Catalog, now: datetime, against: str | None = None) -> list[Problem]:
-    """The loader's warnings, every rule, and guid stability against an old feed, sorted."""
+    """The loader's warnings, every rule, loudness, and guid stability against an old feed."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
+    found += loudness.check(catalog)
     if against:
         found += published.compare(catalog, published.read(against), now)
     return sorted(found, key=rules.sort_key)

@@ -21,7 +21,7 @@ def tone(
     path: Path,
     seconds: float = 3,
     volume_db: float = 0,
-    frequency: int = 440,
+    frequency: int = 1000,
     rate: int = 44100,
     codec: list[str] | None = None,
 ) -> Path:
