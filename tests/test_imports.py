@@ -27,11 +27,12 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "audit"],
+    "checks": ["rules", "against", "loudness", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
         "tag",
+        "encode",
         "add",
         "import_fetch",
         "import_source",

@@ -92,6 +92,11 @@ def cli() -> None:
     show_default=True,
 )
 @click.option("--move", is_flag=True, help="Move the audio instead of copying it.")
+@click.option(
+    "--encode",
+    type=click.Choice(["mp3", "aac"]),
+    help="Encode a WAV, AIFF or FLAC master into MP3 or AAC (M4A) as it is added.",
+)
 def add(
     audio: Path,
     root: Path | None,
@@ -101,6 +106,7 @@ def add(
     published: str | None,
     kind: str,
     move: bool,
+    encode: str | None,
 ) -> None:
     """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
     from podcast.publish.add import add_episode
@@ -119,6 +125,7 @@ def add(
         published=_parse_when(published),
         kind=EpisodeType(kind),
         move=move,
+        encode=encode,
     )
     for notice in new.notices:
         click.echo(notice, err=True)

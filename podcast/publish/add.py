@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -23,7 +24,8 @@ from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
 from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, Episode, EpisodeType, Show, slugify
-from podcast.publish import tag
+from podcast.publish import encode, tag
+from podcast.publish.encode import ENCODINGS
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
@@ -63,18 +65,18 @@ def add_episode(
     published: datetime | None = None,
     kind: EpisodeType | None = None,
     move: bool = False,
+    encode: str | None = None,
 ) -> NewEpisode:
-    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused."""
+    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused.
+
+    A WAV, AIFF or FLAC master is encoded with `encode` ("mp3" or "aac"), else refused.
+    """
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
     audio = probe(source)  # AudioError (a PodcastError) for non-audio or corrupt files
-    if audio.mime not in ACCEPTED:
-        raise AddError(
-            f"{source.name} is {audio.mime}, which podcast apps do not play; "
-            "export it as MP3 or AAC (M4A) and add that file"
-        )
-    notices = []
+    notices: list[str] = []
+    encoding = _encoding(root, source, audio, encode, move, notices)
     if audio.mime in POORLY_PLAYED:
         notices.append(
             f"warning: {audio.mime} ({audio.codec}) does not play in Apple Podcasts "
@@ -92,7 +94,8 @@ def add_episode(
         raise AddError("--published needs a time zone, e.g. 2026-12-01T06:00:00-06:00")
     stem = _stem(number, kind, title)
     folder = root / f"season-{season}"
-    audio_path = folder / (stem + _extension(source, audio))
+    suffix = ENCODINGS[encoding].suffix if encoding else _extension(source, audio)
+    audio_path = folder / (stem + suffix)
     yaml_path = folder / f"{stem}.yaml"
     # An interrupted `add` may have placed the audio but not the YAML: the same add adopts it.
     orphan = audio_path.exists() and _unclaimed(root, audio_path, yaml_path)
@@ -114,7 +117,7 @@ def add_episode(
     episode = Episode(yaml_path, stem, title, season, number, when, kind, guid, audio, summary)
     meta = tag.metadata(episode, _show(root))
     folder.mkdir(parents=True, exist_ok=True)
-    adopt = _place_audio(root, source, audio_path, meta, orphan)
+    adopt = _place_audio(root, audio_path, meta, orphan, _producer(source, audio, encoding))
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
     try:
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
@@ -261,6 +264,47 @@ def _tag_notices(audio: Audio) -> list[str]:
     return notices
 
 
+Producer = Callable[[Path], Path]  # writes the new audio into a temporary file; gives the source
+
+
+def _producer(source: Path, audio: Audio, encoding: str | None) -> Producer:
+    """Copy `source`, or encode it when `encoding` names a format."""
+
+    def produce(temp: Path) -> Path:
+        if encoding:
+            encode.encode(source, temp, encoding, audio.channels)
+        else:
+            shutil.copyfile(source, temp)
+        return source
+
+    return produce
+
+
+def _encoding(
+    root: Path, source: Path, audio: Audio, wanted: str | None, move: bool, notices: list[str]
+) -> str | None:
+    """The format to encode a master into; AddError for a master without one, or a non-podcast
+    format; None (with a notice if one was asked for) when the audio plays as it is."""
+    if audio.mime in encode.MASTERS:
+        if wanted is None:
+            raise AddError(
+                f"{source.name} is {audio.mime}, which podcast apps do not play; encode the "
+                f"master as you add it: {encode.suggestion(source, root)} "
+                "(or --encode aac; or set 'encode: mp3' in show.yaml)"
+            )
+        if move:
+            raise AddError("--move with --encode would delete the master; leave out --move")
+        return wanted
+    if audio.mime not in ACCEPTED:
+        raise AddError(
+            f"{source.name} is {audio.mime}, which podcast apps do not play; "
+            "export it as MP3 or AAC (M4A) and add that file"
+        )
+    if wanted:
+        notices.append(f"{source.name} is already {audio.mime}; it was not encoded again")
+    return None
+
+
 def _exists(root: Path, path: Path) -> AddError:
     return AddError(
         f"{path.relative_to(root)} already exists; nothing was changed "
@@ -268,15 +312,17 @@ def _exists(root: Path, path: Path) -> AddError:
     )
 
 
-def _place_audio(root: Path, source: Path, target: Path, meta: tag.Metadata, orphan: bool) -> bool:
-    """Put a tagged copy of `source` at `target`, never replacing another file.
+def _place_audio(
+    root: Path, target: Path, meta: tag.Metadata, orphan: bool, produce: Producer
+) -> bool:
+    """Put a tagged copy (or encoding) of the source at `target`, never replacing a file.
 
     With `orphan`, `target` is an unclaimed file an interrupted add may have left: it is
-    adopted (and replaced by the tagged copy) when it is `source` or that copy; True then.
+    adopted (and replaced by the tagged copy) when it is the source or that copy; True then.
     """
     temp = sibling(target, "tmp")
     try:
-        shutil.copyfile(source, temp)
+        source = produce(temp)
         tag.write_tags(temp, meta, source.name)
         if orphan:
             if not any(filecmp.cmp(f, target, shallow=False) for f in (temp, source)):
