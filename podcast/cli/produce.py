@@ -9,10 +9,11 @@ import click
 from podcast.cli import _load, _shown
 from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
+from podcast.read import select
 
 
 @click.command("tag")
-@click.argument("episode", required=False)
+@click.argument("episode", required=False, metavar="[EPISODE]")
 @click.option("--all", "every", is_flag=True, help="Tag every episode's audio.")
 @click.option(
     "--root",
@@ -22,8 +23,8 @@ from podcast.read import catalog as catalog_module
     help="Episodes folder.",
 )
 def tag_command(episode: str | None, every: bool, root: Path) -> None:
-    """Write EPISODE's YAML (or every episode's) into its audio's tags: title, show, hosts,
-    date, season and number, summary, cover and chapters. Only the tags change."""
+    """Write EPISODE's YAML (slug, YAML path or SEASON/NUMBER; or --all) into its audio's tags:
+    title, show, hosts, date, season and number, summary, cover, chapters. Only tags change."""
     from podcast.publish.tag import tag_episodes
 
     catalog = _writable_catalog(root, episode, every)
@@ -49,9 +50,4 @@ def _writable_catalog(root: Path, episode: str | None, every: bool) -> Catalog:
 
 
 def _chosen(catalog: Catalog, episode: str | None) -> tuple[Episode, ...]:
-    if episode is None:
-        return catalog.episodes
-    found = catalog.find(episode)
-    if found is None:
-        raise click.BadParameter(f"no episode has the slug '{episode}'", param_hint="EPISODE")
-    return (found,)
+    return catalog.episodes if episode is None else (select.pick(catalog, episode),)

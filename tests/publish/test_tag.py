@@ -179,7 +179,7 @@ def test_tag_all_rewrites_the_tags_after_a_yaml_edit_and_the_feed_follows(
     assert result.exit_code == 0, result.output
     assert "Tagged" in result.stdout and "01-first.mp3 (ID3v2.4)" in result.stdout
     Scratch(catalog.root).episode(audio="01-first.mp3", title="First light, revised")
-    result = run_cli("tag", "s1-01-first", "--root", str(catalog.root))
+    result = run_cli("tag", "1/1", "--root", str(catalog.root))  # SEASON/NUMBER
     assert result.exit_code == 0, result.output
     path = episode.audio.path
     assert ID3(path)["TIT2"].text == ["First light, revised"]
@@ -191,12 +191,14 @@ def test_tag_all_rewrites_the_tags_after_a_yaml_edit_and_the_feed_follows(
     assert int(parsed.entries[0].enclosures[0].length) == path.stat().st_size
 
 
-def test_tag_needs_one_episode_or_all_and_names_an_unknown_slug(tmp_path: Path) -> None:
+def test_tag_needs_one_episode_or_all_and_names_the_closest_to_an_unknown_one(
+    tmp_path: Path,
+) -> None:
     catalog, _ = scratch_with(tmp_path, "cbr.mp3")
     before = snapshot(catalog.root)
     assert run_cli("tag", "--root", str(catalog.root)).exit_code == 2
-    result = run_cli("tag", "no-such-episode", "--root", str(catalog.root))
-    assert result.exit_code == 2 and "no-such-episode" in result.stderr
+    result = run_cli("tag", "s1-01-frist", "--root", str(catalog.root))
+    assert result.exit_code == 1 and "closest: s1-01-first" in result.stderr
     assert snapshot(catalog.root) == before
 
 
