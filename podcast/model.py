@@ -219,6 +219,7 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    encode: str | None = None  # "mp3" or "aac": what `add` encodes a WAV/AIFF/FLAC master into
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -63,13 +63,14 @@ def measure(path: Path) -> Loudness:
 def check(catalog: Catalog) -> list[Problem]:
     """Warnings for episodes outside Apple's loudness range; one notice if ffmpeg is missing."""
     cache = LoudnessCache(catalog.root)
-    stale = [e for e in catalog.episodes if cache.get(e.audio.path) is None]
+    levels = {e.audio.path: cache.get(e.audio.path) for e in catalog.episodes}  # one stat each
+    stale = [e for e in catalog.episodes if levels[e.audio.path] is None]
     if stale and shutil.which("ffmpeg") is None:
         return [_ffmpeg_missing(len(stale))]
     problems = list(_measure_all(cache, stale))
     cache.save()
     for episode in catalog.episodes:
-        level = cache.get(episode.audio.path)
+        level = levels[episode.audio.path] or cache.get(episode.audio.path)
         if level is not None:
             problems += _judge(episode, level)
     return problems

@@ -69,14 +69,16 @@ def add_episode(
 ) -> NewEpisode:
     """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused.
 
-    A WAV, AIFF or FLAC master is encoded with `encode` ("mp3" or "aac"), else refused.
+    A WAV, AIFF or FLAC master is encoded with `encode` ("mp3" or "aac", default: the show's
+    `encode:`), else refused.
     """
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
     audio = probe(source)  # AudioError (a PodcastError) for non-audio or corrupt files
     notices: list[str] = []
-    encoding = _encoding(root, source, audio, encode, move, notices)
+    show = _show(root)
+    encoding = _encoding(root, source, audio, encode or show.encode, move, notices)
     if audio.mime in POORLY_PLAYED:
         notices.append(
             f"warning: {audio.mime} ({audio.codec}) does not play in Apple Podcasts "
@@ -115,7 +117,7 @@ def add_episode(
         audio=audio,
     )
     episode = Episode(yaml_path, stem, title, season, number, when, kind, guid, audio, summary)
-    meta = tag.metadata(episode, _show(root))
+    meta = tag.metadata(episode, show)
     folder.mkdir(parents=True, exist_ok=True)
     adopt = _place_audio(root, audio_path, meta, orphan, _producer(source, audio, encoding))
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).

@@ -43,7 +43,7 @@ TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
     "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url hubs pubnotify podping".split()
+    "previous_feed_url hubs pubnotify podping encode".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
@@ -181,6 +181,7 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         license=fields.get("license", str),
         previous_feed_url=_url(fields, "previous_feed_url"),
         **_push(fields),
+        encode=_encode(fields),
     )
     fields.warn_unknown(SHOW_KEYS)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
@@ -281,6 +282,15 @@ def _enum(fields: Fields, key: str, kind: type[E], default: E) -> E:
         choices = " or ".join(m.value for m in kind)
         fields.error(key, f"'{key}' is '{value}'", f"write {choices}")
         return default
+
+
+def _encode(fields: Fields) -> str | None:
+    """The format `add` encodes masters into: mp3, aac, or None (masters are refused)."""
+    value = fields.get("encode", str)
+    if value is None or value.strip().lower() in ("mp3", "aac"):
+        return value.strip().lower() if value else None
+    fields.error("encode", f"'encode' is '{value}'", "write mp3 or aac, or leave it out")
+    return None
 
 
 def _site(fields: Fields) -> tuple[str | None, str | None]:

@@ -118,3 +118,20 @@ def test_without_ffmpeg_encoding_fails_cleanly_and_writes_nothing(
     assert code == 1 and "ffmpeg, which is not installed" in output
     assert "Traceback" not in output
     assert snapshot(show.root) == before
+
+
+def test_the_shows_encode_default_applies_without_the_option(tmp_path: Path) -> None:
+    show = scratch(tmp_path)
+    show.show(encode="aac")
+    code, output = add(show, DATA / "voice.wav")
+    assert code == 0, output
+    assert MP4(show.path("season-1/02-master.m4a")).tags is not None
+
+
+def test_a_wrong_encode_default_is_an_error_naming_show_yaml(tmp_path: Path) -> None:
+    show = scratch(tmp_path)
+    show.show(encode="ogg")
+    result = run_cli("check", "--root", str(show.root))
+    assert result.exit_code == 1
+    assert "show.yaml:" in result.output and "'encode' is 'ogg'" in result.output
+    assert "write mp3 or aac" in result.output
