@@ -30,10 +30,9 @@ def tag_command(episode: str | None, every: bool, root: Path) -> None:
     catalog = _writable_catalog(root, episode, every)
     done, skipped = tag_episodes(catalog, _chosen(catalog, episode))
     for item in done:
-        click.echo(
-            f"Tagged {_shown(item.path)} ({item.format}): "
-            f"{item.size_before:,} → {item.size_after:,} bytes"
-        )
+        click.echo(f"Tagged {_shown(item.path)} ({item.format}): {item.size_after:,} bytes")
+        for note in item.notes:
+            click.echo(f"Note: {note}", err=True)
     for error in skipped:
         click.echo(f"Skipped {error}", err=True)
 

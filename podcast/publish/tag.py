@@ -3,8 +3,9 @@
 ID3v2.4 for MP3 (chapters as CHAP frames under one CTOC, each with its title and a WXXX link),
 MP4 atoms for M4A, Vorbis comments for Ogg (Opus, Vorbis) and FLAC, where the cover is a
 METADATA_BLOCK_PICTURE and chapters follow the CHAPTERnnn convention that AntennaPod reads.
-mutagen cannot write MP4 chapters (neither QuickTime chapter tracks nor Nero `chpl`), so an
-M4A keeps whatever chapters it has; the feed still carries the YAML's.
+mutagen reads MP4 chapters but cannot write them (neither QuickTime chapter tracks nor Nero
+`chpl`): for an M4A with chapters in its YAML, ffmpeg first copies the audio stream untouched
+(`-c copy`) into a new MP4 carrying them; without ffmpeg the file keeps the chapters it has.
 
 Only tags change: mutagen rewrites the tag header (and, for Ogg, the comment packet's pages),
 never an audio frame. The file is replaced whole: a temporary copy beside it is tagged, then
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +71,7 @@ class Tagged:
     size_before: int
     size_after: int
     chapters: int
+    notes: tuple[str, ...] = ()
 
 
 def metadata(episode: Episode, show: Show) -> Metadata:
@@ -94,13 +98,14 @@ def tag_file(path: Path, meta: Metadata) -> Tagged:
     temp = sibling(path, "tag")
     try:
         shutil.copy2(path, temp)
+        notes = _mp4_chapters(temp, meta, path.name)
         kind = write_tags(temp, meta, path.name)
         with temp.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
-    return Tagged(path, kind, before, path.stat().st_size, len(meta.chapters))
+    return Tagged(path, kind, before, path.stat().st_size, len(meta.chapters), notes)
 
 
 def write_tags(path: Path, meta: Metadata, name: str | None = None) -> str:
@@ -109,10 +114,7 @@ def write_tags(path: Path, meta: Metadata, name: str | None = None) -> str:
     `name` is the file to name in errors when `path` is a temporary copy of it.
     """
     name = name or path.name
-    try:
-        parsed = mutagen.File(path)
-    except (mutagen.MutagenError, OSError) as exc:
-        raise TagError(f"{name}: not readable as audio ({exc})") from exc
+    parsed = _parse(path, name)
     if isinstance(parsed, MP3):
         _write_id3(path, parsed, meta)
         return "ID3v2.4"
@@ -124,6 +126,13 @@ def write_tags(path: Path, meta: Metadata, name: str | None = None) -> str:
         return "Vorbis comments"
     kind = type(parsed).__name__ if parsed is not None else "unknown"
     raise TagError(f"{name}: {kind} audio cannot carry tags here; encode it as MP3 or AAC")
+
+
+def _parse(path: Path, name: str) -> Any:
+    try:
+        return mutagen.File(path)
+    except (mutagen.MutagenError, OSError) as exc:
+        raise TagError(f"{name}: not readable as audio ({exc})") from exc
 
 
 # --- MP3: ID3v2.4 ----------------------------------------------------------------------------
@@ -194,6 +203,39 @@ def _ms(moment: timedelta) -> int:
 
 
 # --- M4A: MP4 atoms --------------------------------------------------------------------------
+
+
+def _mp4_chapters(path: Path, meta: Metadata, name: str) -> tuple[str, ...]:
+    """Put the YAML's chapters into an M4A at `path` by an ffmpeg stream copy; notes if not."""
+    if not meta.chapters or not isinstance(_parse(path, name), MP4):
+        return ()
+    chapters, output = sibling(path, "chapters"), sibling(path, "remux")
+    try:
+        chapters.write_text(_ffmetadata(meta.chapters, meta.duration), encoding="utf-8")
+        command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(path), "-i", str(chapters)]
+        command += ["-map", "0:a", "-map_metadata", "0", "-map_chapters", "1", "-c", "copy"]
+        command += ["-fflags", "+bitexact", "-f", "ipod", str(output)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            return (f"{name}: chapters not written (ffmpeg: {done.stderr.strip()[-200:]})",)
+        os.replace(output, path)
+    except FileNotFoundError:
+        return (f"{name}: chapters not written: writing M4A chapters needs ffmpeg",)
+    finally:
+        chapters.unlink(missing_ok=True)
+        output.unlink(missing_ok=True)
+    return ()
+
+
+def _ffmetadata(chapters: tuple[Chapter, ...], duration: timedelta) -> str:
+    """ffmpeg's FFMETADATA1 text for `chapters` (=, ;, #, \\ and newlines escaped)."""
+    ends = [c.start for c in chapters[1:]] + [max(duration, chapters[-1].start)]
+    lines = [";FFMETADATA1"]
+    for chapter, end in zip(chapters, ends, strict=True):
+        title = re.sub(r"([=;#\\\n])", r"\\\1", chapter.title)
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={_ms(chapter.start)}"]
+        lines += [f"END={_ms(end)}", f"title={title}"]
+    return "\n".join(lines) + "\n"
 
 
 def _write_mp4(parsed: MP4, meta: Metadata) -> None:

@@ -114,6 +114,22 @@ def test_m4a_gets_mp4_atoms(tmp_path: Path) -> None:
     assert bytes(tags["covr"][0]) == catalog.show.artwork.read_bytes()
 
 
+def test_m4a_chapters_are_written_by_a_stream_copy_and_read_back(tmp_path: Path) -> None:
+    tricky = [*CHAPTERS, {"start": "00:00:02", "title": "Q&A; a=b #1"}]
+    catalog, episode = scratch_with(tmp_path, "tagged.m4a", chapters=tricky)
+    samples = decoded_md5(episode.audio.path)
+    path = tag(catalog, episode)
+    assert decoded_md5(path) == samples
+    read_back = audio_module.probe(path).chapters
+    assert [(c.start, c.title) for c in read_back] == [
+        (timedelta(0), "Opening"),
+        (timedelta(seconds=1.5), "The middle"),
+        (timedelta(seconds=2), "Q&A; a=b #1"),
+    ]
+    tags = MP4(path).tags
+    assert tags is not None and tags["\xa9nam"] == ["First light"] and "covr" in tags
+
+
 @pytest.mark.parametrize("source", ["voice.ogg", "voice.opus"])
 def test_ogg_gets_vorbis_comments_with_a_picture_block_and_chapters(
     tmp_path: Path, source: str
@@ -213,3 +229,17 @@ def test_tag_skips_audio_that_cannot_carry_tags_and_tags_the_rest(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "Skipped 01-first.wav" in result.stderr
     assert ID3(scratch.path("season-1/02-second.mp3"))["TALB"].text == ["Scratch Show"]
+
+
+def test_without_ffmpeg_an_m4a_is_tagged_and_the_missing_chapters_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog, episode = scratch_with(tmp_path, "tagged.m4a", chapters=CHAPTERS)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = run_cli("tag", "--all", "--root", str(catalog.root))
+    assert result.exit_code == 0, result.output
+    assert "01-first.m4a: chapters not written: writing M4A chapters needs ffmpeg" in result.stderr
+    tags = MP4(episode.audio.path).tags
+    assert tags is not None and tags["\xa9alb"] == ["Scratch Show"]
