@@ -296,6 +296,7 @@ def _encoding(
             )
         if move:
             raise AddError("--move with --encode would delete the master; leave out --move")
+        notices.append(f"encoding {source.name} ({audio.mime}) as {wanted}; the master is kept")
         return wanted
     if audio.mime not in ACCEPTED:
         raise AddError(

@@ -51,6 +51,7 @@ def test_wav_is_encoded_as_spoken_word_mp3_tagged_and_listed(tmp_path: Path) -> 
     assert catalog_module.load(show.root).find("s1-02-master") is not None
     assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
     assert (DATA / "voice.wav").is_file()  # the master stays where it was
+    assert "encoding voice.wav (audio/wav) as mp3; the master is kept" in output
 
 
 def test_flac_is_encoded_as_aac_lc_in_m4a(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from support.clock import NOW
 from support.scratch import DATA, Scratch, run_cli, snapshot
 
 from podcast.model import Catalog, Episode
-from podcast.publish.tag import metadata, tag_file
+from podcast.publish.tag import TagError, metadata, tag_file
 from podcast.read import audio as audio_module
 from podcast.read import catalog as catalog_module
 from podcast.render import feed
@@ -170,8 +171,6 @@ def test_the_catalog_sees_the_new_length(tmp_path: Path) -> None:
 
 
 def test_an_untaggable_file_is_left_alone(tmp_path: Path) -> None:
-    from podcast.publish.tag import TagError
-
     catalog, episode = scratch_with(tmp_path, "voice.wav")
     before = episode.audio.path.read_bytes()
     with pytest.raises(TagError, match="voice|01-first.wav"):
@@ -243,3 +242,18 @@ def test_without_ffmpeg_an_m4a_is_tagged_and_the_missing_chapters_named(
     assert "01-first.m4a: chapters not written: writing M4A chapters needs ffmpeg" in result.stderr
     tags = MP4(episode.audio.path).tags
     assert tags is not None and tags["\xa9alb"] == ["Scratch Show"]
+
+
+def test_a_failed_tagging_leaves_the_file_and_no_temporary_copy(tmp_path: Path) -> None:
+    catalog, episode = scratch_with(tmp_path, "cbr.mp3")
+    not_an_image = catalog.root / "cover.jpg"
+    not_an_image.write_text("not a picture")
+    meta = dataclasses.replace(metadata(episode, catalog.show), cover=not_an_image)
+    before = episode.audio.path.read_bytes()
+    with pytest.raises(TagError, match="cover.jpg is not a JPEG or PNG"):
+        tag_file(episode.audio.path, meta)
+    assert episode.audio.path.read_bytes() == before
+    assert sorted(p.name for p in episode.audio.path.parent.iterdir()) == [
+        "01-first.mp3",
+        "01-first.yaml",
+    ]
