@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -257,3 +258,24 @@ def test_a_failed_tagging_leaves_the_file_and_no_temporary_copy(tmp_path: Path) 
         "01-first.mp3",
         "01-first.yaml",
     ]
+
+
+def test_a_running_site_serves_the_new_length_after_tagging(tmp_path: Path) -> None:
+    from podcast.site.app import create_app
+
+    catalog, episode = scratch_with(tmp_path, "cbr.mp3", chapters=CHAPTERS)
+    config = {"EPISODES_ROOT": catalog.root, "RELOAD_INTERVAL": 0, "CLOCK": lambda: NOW}
+    client = create_app({**config, "BASE_URL": "https://x.example"}).test_client()
+
+    def served_length() -> int:
+        entry = feedparser.parse(client.get("/feed.xml").data).entries[0]
+        return int(entry.enclosures[0].length)
+
+    assert served_length() == episode.audio.size
+    tag(catalog, episode)
+    deadline = time.monotonic() + 10
+    while served_length() != episode.audio.path.stat().st_size and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert served_length() == episode.audio.path.stat().st_size != episode.audio.size
+    with client.get(f"/audio/{episode.audio.path.relative_to(catalog.root)}") as audio:
+        assert audio.status_code == 200 and audio.data == episode.audio.path.read_bytes()
