@@ -10,7 +10,7 @@ It (re)creates, deterministically:
 * ``episodes/artwork.jpg``  - 1400x1400 RGB baseline JPEG drawn with Pillow;
 * ``episodes/show.yaml``    - the show description;
 * ``episodes/season-N/NN-slug.{mp3,m4a}`` - short spoken placeholder clips made
-  with espeak-ng and encoded with ffmpeg (mono, 44100 Hz, 48 kbit/s);
+  with espeak-ng and encoded with ffmpeg (mono, 44100 Hz, 48 kbit/s, at about -16 LUFS);
 * ``episodes/season-N/NN-slug.{vtt,srt}`` - a transcript whose cues are timed
   from the synthesized speech itself;
 * ``episodes/season-N/NN-slug.yaml`` - the episode metadata.
