@@ -17,6 +17,7 @@ STAGES = {
         "mpeg",
         "audio",
         "yamlfile",
+        "when",
         "transcripts",
         "schema",
         "paths",
@@ -25,6 +26,7 @@ STAGES = {
         "catalog",
         "probe_cache",
         "select",
+        "removed",
     ],
     "render": [
         "times",
@@ -45,7 +47,12 @@ STAGES = {
     "publish": [
         "tag",
         "encode",
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",
