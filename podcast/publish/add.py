@@ -324,8 +324,8 @@ def _encoding(
         if wanted is None:
             raise AddError(
                 f"{source.name} is {audio.mime}, which podcast apps do not play; encode the "
-                f"master as you add it: {encode.suggestion(source, root)} "
-                "(or --encode aac; or set 'encode: mp3' in show.yaml)"
+                f"master as you add it: {encode.suggestion(source, root)} (with your other "
+                "options; or --encode aac; or set 'encode: mp3' in show.yaml)"
             )
         if move:
             raise AddError("--move with --encode would delete the master; leave out --move")
