@@ -16,14 +16,13 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from podcast.errors import Problem, Severity
 from podcast.files import cache_dir, read_regular, write_atomic
-from podcast.model import Catalog, Episode
+from podcast.model import Audio, Catalog
 
 RULE = "loudness"
 TARGET_LUFS, TOLERANCE_DB, TRUE_PEAK_MAX = -16.0, 1.0, -1.0  # Apple's recommendation
@@ -61,57 +60,64 @@ def measure(path: Path) -> Loudness:
 
 
 def check(catalog: Catalog) -> list[Problem]:
-    """Warnings for episodes outside Apple's loudness range; one notice if ffmpeg is missing."""
+    """Warnings for episodes outside Apple's loudness range; one notice if ffmpeg is missing.
+
+    Audio kept at another host (no local file) is not measured.
+    """
     cache = LoudnessCache(catalog.root)
-    levels = {e.audio.path: cache.get(e.audio.path) for e in catalog.episodes}  # one stat each
-    stale = [e for e in catalog.episodes if levels[e.audio.path] is None]
+    local = [(e.audio.path, e.audio) for e in catalog.episodes if e.audio.path is not None]
+    levels = {path: cache.get(path) for path, _ in local}  # one stat each
+    stale = [path for path, _ in local if levels[path] is None]
     if stale and shutil.which("ffmpeg") is None:
         return [_ffmpeg_missing(len(stale))]
     problems = list(_measure_all(cache, stale))
     cache.save()
-    for episode in catalog.episodes:
-        level = levels[episode.audio.path] or cache.get(episode.audio.path)
+    for path, audio in local:
+        level = levels[path] or cache.get(path)
         if level is not None:
-            problems += _judge(episode, level)
+            problems += _judge(path, audio, level)
     return problems
 
 
-def _measure_all(cache: LoudnessCache, episodes: list[Episode]) -> Iterator[Problem]:
-    """Measure `episodes` in parallel (one ffmpeg per core) into the cache."""
+def _measure_all(cache: LoudnessCache, paths: list[Path]) -> Iterator[Problem]:
+    """Measure the files at `paths` in parallel (one ffmpeg per core) into the cache."""
 
-    def one(episode: Episode) -> Problem | None:
+    def one(path: Path) -> Problem | None:
         try:
-            cache.put(episode.audio.path, measure(episode.audio.path))
+            cache.put(path, measure(path))
         except MeasureError as exc:
-            return _problem(episode, f"loudness not measured: {exc}", "", Severity.INFO)
+            return _problem(path, f"loudness not measured: {exc}", "", Severity.INFO)
         return None
 
+    if not paths:
+        return
+    from concurrent.futures import ThreadPoolExecutor  # only when measuring: a warm check never
+
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        yield from (p for p in pool.map(one, episodes) if p is not None)
+        yield from (p for p in pool.map(one, paths) if p is not None)
 
 
-def _judge(episode: Episode, level: Loudness) -> Iterable[Problem]:
+def _judge(path: Path, audio: Audio, level: Loudness) -> Iterable[Problem]:
     """A warning per measure outside Apple's recommendation, with the fix."""
-    hint = _loudnorm_hint(episode)
+    hint = _loudnorm_hint(path, audio)
     if abs(level.integrated - TARGET_LUFS) > TOLERANCE_DB:
         yield _problem(
-            episode,
+            path,
             f"integrated loudness is {_db(level.integrated)} LUFS; Apple recommends "
             f"{TARGET_LUFS:.0f} LUFS ±{TOLERANCE_DB:.0f} dB",
             hint,
         )
     if level.true_peak > TRUE_PEAK_MAX:
         yield _problem(
-            episode,
+            path,
             f"true peak is {_db(level.true_peak)} dBTP; Apple recommends at most "
             f"{TRUE_PEAK_MAX:.0f} dBTP",
             hint,
         )
 
 
-def _loudnorm_hint(episode: Episode) -> str:
-    path = episode.audio.path
-    rate = f" -ar {episode.audio.sample_rate}" if episode.audio.sample_rate else ""
+def _loudnorm_hint(path: Path, audio: Audio) -> str:
+    rate = f" -ar {audio.sample_rate}" if audio.sample_rate else ""
     return (
         f"normalize it: ffmpeg -i {path.name} -af loudnorm=I=-16:TP=-1.5:LRA=11{rate} "
         f"{path.stem}-normalized{path.suffix}, replace {path.name} with the result, then run "
@@ -123,10 +129,8 @@ def _db(value: float) -> str:
     return f"{value:.1f}" if math.isfinite(value) else "-inf"
 
 
-def _problem(
-    episode: Episode, message: str, hint: str, severity: Severity = Severity.WARNING
-) -> Problem:
-    return Problem(episode.audio.path, None, message, hint, severity, RULE)
+def _problem(path: Path, message: str, hint: str, severity: Severity = Severity.WARNING) -> Problem:
+    return Problem(path, None, message, hint, severity, RULE)
 
 
 def _ffmpeg_missing(count: int) -> Problem:

@@ -332,6 +332,8 @@ def tag_episodes(
     done, skipped = [], []
     for episode in episodes:
         try:
+            if episode.audio.path is None:
+                raise TagError(f"{episode.slug}: its audio is kept at {episode.audio.url}")
             done.append(tag_file(episode.audio.path, metadata(episode, catalog.show)))
         except TagError as exc:
             skipped.append(exc)
