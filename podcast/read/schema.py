@@ -317,6 +317,7 @@ class ShowKeys(Table):
     hubs = Raw("a list", "WebSub hubs the feed names and deploy pings (http(s) URLs)")
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
+    encode = Maybe(str, "`mp3` or `aac`: what `podcast add` encodes a WAV/AIFF/FLAC master into")
     timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
     release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 

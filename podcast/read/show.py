@@ -70,6 +70,7 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         timezone=when.show_zone(fields),
         release_hour=when.show_release_hour(fields),
         **_push(fields),
+        encode=_encode(fields),
         lines=fields.key_lines(),
     )
     K.warn_unknown(fields)
@@ -102,6 +103,15 @@ def _show_fields(root: Path, path: Path, problems: list[Problem]) -> Fields | No
     if links_outside(root, path, problems):
         return None
     return read_mapping(path, problems)
+
+
+def _encode(fields: Fields) -> str | None:
+    """The format `add` encodes masters into: mp3, aac, or None (masters are refused)."""
+    value = (K.encode.read(fields) or "").strip().lower()
+    if value in ("", "mp3", "aac"):
+        return value or None
+    fields.error("encode", f"'encode' is '{value}'", "write mp3 or aac, or leave it out")
+    return None
 
 
 def _language(fields: Fields) -> str:
