@@ -13,10 +13,20 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 # stands before it here, and inside a stage only the modules listed before it in STAGES.
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
-    "read": ["mpeg", "audio", "yamlfile", "transcripts", "catalog", "probe_cache"],
+    "read": [
+        "mpeg",
+        "audio",
+        "yamlfile",
+        "transcripts",
+        "languages",
+        "variants",
+        "catalog",
+        "probe_cache",
+    ],
     "render": [
         "times",
         "urls",
+        "paging",
         "notes",
         "cues",
         "chapters",
@@ -31,6 +41,7 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "lowdata",
         "add",
         "import_fetch",
         "import_source",

@@ -279,8 +279,9 @@ def check_file_names(context: Context) -> Iterator[Problem]:
         files.append((episode.audio.path, episode.source, "audio"))
         if episode.image is not None:
             files.append((episode.image, episode.source, "image"))
-        if episode.transcript is not None:
-            files.append((episode.transcript.path, episode.source, "transcript"))
+        files += [(t.path, episode.source, "transcript") for t in episode.transcripts]
+        if episode.low_bandwidth is not None:
+            files.append((episode.low_bandwidth.path, episode.source, "audio"))
     for path, source, key in files:
         relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
         if not relative.as_posix().isascii():

@@ -92,6 +92,12 @@ def cli() -> None:
     show_default=True,
 )
 @click.option("--move", is_flag=True, help="Move the audio instead of copying it.")
+@click.option(
+    "--low-bandwidth/--no-low-bandwidth",
+    default=None,
+    help="Also make a low-data copy (mono MP3, 32 kbps) beside the audio (default: "
+    "show.yaml's low_bandwidth).",
+)
 def add(
     audio: Path,
     root: Path | None,
@@ -101,6 +107,7 @@ def add(
     published: str | None,
     kind: str,
     move: bool,
+    low_bandwidth: bool | None,
 ) -> None:
     """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
     from podcast.publish.add import add_episode
@@ -119,6 +126,7 @@ def add(
         published=_parse_when(published),
         kind=EpisodeType(kind),
         move=move,
+        low_bandwidth=low_bandwidth,
     )
     for notice in new.notices:
         click.echo(notice, err=True)

@@ -22,6 +22,7 @@ from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
+from podcast.publish import lowdata
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
@@ -61,8 +62,12 @@ def add_episode(
     published: datetime | None = None,
     kind: EpisodeType | None = None,
     move: bool = False,
+    low_bandwidth: bool | None = None,
 ) -> NewEpisode:
-    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused."""
+    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused.
+
+    With `low_bandwidth` (default: show.yaml's `low_bandwidth`), a low-data copy goes beside it.
+    """
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
@@ -115,12 +120,17 @@ def add_episode(
     folder.mkdir(parents=True, exist_ok=True)
     if not adopt:
         _place_audio(source, audio_path)
+    low = _wants_low_bandwidth(root) if low_bandwidth is None else low_bandwidth
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
     try:
+        if low:
+            notices.append(f"made {lowdata.make_low_bandwidth(audio_path).name} (low-data copy)")
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
         if not adopt:  # an adopted audio came from an earlier run: keep it
             audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
+        if low:
+            lowdata.low_bandwidth_path(audio_path).unlink(missing_ok=True)
         raise
     if move:
         source.unlink()
@@ -129,6 +139,12 @@ def add_episode(
     return NewEpisode(
         yaml_path, audio_path, season, number, title, guid, when, to_fill, tuple(notices)
     )
+
+
+def _wants_low_bandwidth(root: Path) -> bool:
+    """show.yaml's `low_bandwidth: true`: every added episode gets a low-data copy."""
+    fields = read_mapping(root / catalog_module.SHOW_FILE, [])
+    return bool(fields.get("low_bandwidth", bool, False)) if fields is not None else False
 
 
 def _used_numbers(root: Path) -> set[tuple[int, int]]:

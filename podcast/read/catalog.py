@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -35,6 +36,7 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
+from podcast.read import languages, variants
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import Fields, read_mapping
 
@@ -43,11 +45,11 @@ TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
     "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url hubs pubnotify podping".split()
+    "previous_feed_url hubs pubnotify podping low_bandwidth".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
-    "chapters guests image".split()
+    "chapters guests image translations".split()
 )
 PERSON_KEYS = frozenset("name role group bio href img".split())
 CHAPTER_KEYS = frozenset("start title url image".split())
@@ -92,6 +94,7 @@ def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) ->
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
     _siblings.cache_clear()  # folder listings are only valid for one load
+    variants.forget()
     problems: list[Problem] = []
     show = _load_show(root, problems)
     loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]
@@ -180,6 +183,7 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=fields.get("license", str),
         previous_feed_url=_url(fields, "previous_feed_url"),
+        low_bandwidth=bool(fields.get("low_bandwidth", bool, False)),
         **_push(fields),
     )
     fields.warn_unknown(SHOW_KEYS)
@@ -458,8 +462,9 @@ def _load_episode(
         explicit=fields.get("explicit", bool),
         guests=tuple(_person(f, "guest") for f in fields.items("guests")),
         chapters=_chapters(fields, root),
-        transcript=_transcript(path, root, fields, language),
+        transcripts=_transcripts(path, root, fields, language),
         image=_image(path, root, fields),
+        low_bandwidth=_low_bandwidth(path, root, fields, problems, prober),
     )
     fields.warn_unknown(EPISODE_KEYS)
     if (
@@ -706,6 +711,89 @@ def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transc
         )
         return None
     return Transcript(found, mime, language)
+
+
+def _transcripts(path: Path, root: Path, fields: Fields, language: str) -> tuple[Transcript, ...]:
+    """The plain transcript, then one per STEM.TAG.vtt/.srt, with their translated titles."""
+    primary = _transcript(path, root, fields, language)
+    found = [primary] if primary else []
+    for tag, other in variants.tagged(path):
+        mime = TRANSCRIPT_TYPES.get(other.suffix.lower())
+        if mime is None or not _usable_sibling(root, other, fields):
+            continue
+        if not languages.well_formed(tag):
+            fields.error(
+                None,
+                f"'{other.name}': '{tag}' is not a BCP 47 language tag",
+                f"name transcripts in other languages {path.stem}.es{other.suffix}, "
+                f"{path.stem}.so{other.suffix}, {path.stem}.hmn{other.suffix}",
+            )
+        elif any(t.language.lower() == tag.lower() for t in found):
+            fields.error(None, f"two transcripts in '{tag}': {other.name}", "keep one of them")
+        else:
+            found.append(Transcript(other, mime, tag, tag))
+    return _translated(tuple(found), fields)
+
+
+def _translated(found: tuple[Transcript, ...], fields: Fields) -> tuple[Transcript, ...]:
+    """`translations: {es: {title, summary}}` put on the transcripts in those languages."""
+    translations = fields.child("translations")
+    if translations is None:
+        return found
+    by_language = {t.language.lower(): t for t in found}
+    for tag in translations.nodes:
+        entry = translations.child(tag)
+        if entry is None:
+            continue
+        entry.warn_unknown(frozenset({"title", "summary"}))
+        if tag.lower() not in by_language:
+            translations.warn(
+                tag,
+                f"no transcript in '{tag}' to show this translation with",
+                "add the transcript file, or check the language tag",
+            )
+            continue
+        by_language[tag.lower()] = dataclasses.replace(
+            by_language[tag.lower()],
+            title=entry.get("title", str, "") or "",
+            summary=entry.get("summary", str, "") or "",
+        )
+    return tuple(by_language[t.language.lower()] for t in found)
+
+
+def _low_bandwidth(
+    path: Path, root: Path, fields: Fields, problems: list[Problem], prober: Prober
+) -> Audio | None:
+    """The low-data copy of the audio (STEM.low.mp3 beside the YAML), probed, if there is one."""
+    for tag, other in variants.tagged(path):
+        if tag != variants.LOW_BANDWIDTH or other.suffix.lower() not in AUDIO_EXTENSIONS:
+            continue
+        if not _usable_sibling(root, other, fields):
+            return None
+        try:
+            return prober(other)
+        except AudioError as exc:
+            problems.append(Problem(exc.path, None, exc.message, exc.hint))
+    return None
+
+
+def _usable_sibling(root: Path, candidate: Path, fields: Fields) -> bool:
+    """False (with an error) for a file beside the YAML that links outside or is no file."""
+    if _inside(root, candidate.parent, candidate.name) is None:
+        fields.error(
+            None,
+            f"{candidate.name} is a link to a place outside the episodes folder",
+            "copy the file into the episodes folder instead of linking",
+        )
+        return False
+    if not _is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+        fields.error(
+            None,
+            f"{candidate.name} is not a regular file (a folder, pipe or device)",
+            "replace it with the exported file",
+        )
+        return False
+    return True
 
 
 def _image(path: Path, root: Path, fields: Fields) -> Path | None:

@@ -190,8 +190,9 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
     yield catalog.show.artwork
     for episode in catalog.episodes:
         yield from (episode.source, episode.audio.path)
-        if episode.transcript is not None:
-            yield episode.transcript.path
+        yield from (t.path for t in episode.transcripts)
+        if episode.low_bandwidth is not None:
+            yield episode.low_bandwidth.path
         if episode.image is not None:
             yield episode.image
         yield from (c.image for c in episode.chapters if isinstance(c.image, Path))
@@ -218,6 +219,8 @@ def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
         relative = episode.audio.path.relative_to(catalog.root).as_posix()
         # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
         by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode
+        if episode.low_bandwidth is not None:  # always beside the YAML, so never dotted
+            by_audio[episode.low_bandwidth.path.relative_to(catalog.root).as_posix()] = episode
     return Snapshot(
         catalog=catalog,
         version=version,
