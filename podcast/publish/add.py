@@ -122,15 +122,17 @@ def add_episode(
         _place_audio(source, audio_path)
     low = _wants_low_bandwidth(root) if low_bandwidth is None else low_bandwidth
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
+    made: Path | None = None
     try:
         if low:
-            notices.append(f"made {lowdata.make_low_bandwidth(audio_path).name} (low-data copy)")
+            made = lowdata.make_low_bandwidth(audio_path)
+            notices.append(f"made {made.name} (low-data copy)")
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
         if not adopt:  # an adopted audio came from an earlier run: keep it
             audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
-        if low:
-            lowdata.low_bandwidth_path(audio_path).unlink(missing_ok=True)
+        if made is not None:
+            made.unlink(missing_ok=True)
         raise
     if move:
         source.unlink()
