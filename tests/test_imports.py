@@ -22,6 +22,7 @@ STAGES = {
         "variants",
         "catalog",
         "probe_cache",
+        "select",
     ],
     "render": [
         "times",
