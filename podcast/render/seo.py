@@ -191,7 +191,8 @@ def episode_ld(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
 
 
 def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:
-    """sitemaps.org XML listing the home page, every season's pages and every visible episode."""
+    """sitemaps.org XML: the home page, every season's pages, every visible episode and the
+    pages of its transcripts when it has them in more than one language."""
     ET.register_namespace("", SITEMAP_NS)
     root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     seasons = tuple(seasons)
@@ -203,6 +204,9 @@ def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:
             _url(root, urls.season(season.info.number, page), newest_in_season)
         for episode in season.episodes:
             _url(root, urls.episode(episode), episode.published)
+            if len(episode.transcripts) > 1:  # the pages in other languages, for their readers
+                for transcript in episode.transcripts:
+                    _url(root, urls.transcript_page(episode, transcript), episode.published)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 

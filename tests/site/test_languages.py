@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from lxml import etree
 
 from podcast.cli import cli
 from podcast.errors import CatalogError
@@ -18,6 +19,7 @@ SLUG = "s1-02-what-health-equity-means"
 STEM = "season-1/02-what-health-equity-means"
 EPISODE = f"/episodes/{SLUG}/"
 SPANISH = f"{EPISODE}transcript/es/"
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 ENGLISH = f"{EPISODE}transcript/en-us/"
 SOMALI_VTT = """WEBVTT
 
@@ -75,6 +77,13 @@ def test_transcript_pages_name_each_other_with_hreflang(client: FlaskClient) -> 
     english = soup(client, ENGLISH)
     assert english.html is not None and english.html["lang"] == "en-us"
     assert english.select_one("header.site-header[lang]") is None  # all one language
+
+
+def test_the_sitemap_lists_each_language_page(client: FlaskClient) -> None:
+    sitemap = etree.fromstring(client.get("/sitemap.xml").data)
+    locations = sitemap.xpath("//s:loc/text()", namespaces=SITEMAP)
+    assert BASE + SPANISH in locations and BASE + ENGLISH in locations
+    assert not [url for url in locations if "/transcript/" in url and SLUG not in url]
 
 
 @pytest.mark.parametrize("language", ["fr", "ES", "es-mx", "x"])
