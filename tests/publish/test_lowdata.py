@@ -15,6 +15,7 @@ from support.clock import NOW
 from support.scratch import Scratch
 
 from podcast.cli import cli
+from podcast.publish import build as export
 from podcast.read.catalog import load
 from podcast.site.app import create_app
 
@@ -131,3 +132,12 @@ def test_a_refused_low_data_copy_leaves_nothing_behind(
     assert result.exit_code == 1, result.output
     assert "01-one.low.mp3 already exists" in result.output
     assert {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()} == before
+
+
+def test_the_static_export_holds_the_low_data_copy(added: Path, tmp_path: Path) -> None:
+    low = _low_file(added)
+    app = create_app({"EPISODES_ROOT": added, "CLOCK": lambda: NOW, "BASE_URL": BASE})
+    out = tmp_path / "site"
+    export.build(app, out, BASE)
+    exported = out / "audio" / "season-2" / low.name
+    assert exported.read_bytes() == low.read_bytes()
