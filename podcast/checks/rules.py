@@ -27,6 +27,7 @@ from podcast.render import chapters, feed
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
+LOW_BANDWIDTH_SLACK = 1.0  # seconds a low-data copy may differ from the episode (encoder padding)
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
 MAX_AUDIO_BYTES = 200 * 1000 * 1000  # Apple's guidance; larger files time out in apps
 FORMATS_APPS_PLAY = frozenset({"audio/mpeg", "audio/x-m4a"})  # MP3 and AAC play everywhere
@@ -380,6 +381,25 @@ def check_transcripts(context: Context) -> Iterator[Problem]:
             yield problem if problem.rule else dataclasses.replace(problem, rule="transcript")
 
 
+def check_low_bandwidth(context: Context) -> Iterator[Problem]:
+    """A low-data copy that is not as long as the episode (a copy of other audio, or cut)."""
+    for episode in context.catalog.episodes:
+        low = episode.low_bandwidth
+        if low is None:
+            continue
+        gap = abs(low.duration - episode.audio.duration).total_seconds()
+        if gap > LOW_BANDWIDTH_SLACK:
+            yield _problem(
+                "low-bandwidth-duration",
+                low.path,
+                None,
+                f"the low-data copy is {low.seconds} s long, the episode {episode.audio.seconds} s",
+                f"remake it from the final audio (delete {low.path.name}; `podcast add "
+                "--low-bandwidth` makes one)",
+                Severity.WARNING,
+            )
+
+
 # --- schedule -------------------------------------------------------------------------------
 
 
@@ -408,5 +428,6 @@ RULES: tuple[Rule, ...] = (
     check_audio,
     check_chapters,
     check_transcripts,
+    check_low_bandwidth,
     check_schedule,
 )

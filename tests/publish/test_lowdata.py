@@ -141,3 +141,15 @@ def test_the_static_export_holds_the_low_data_copy(added: Path, tmp_path: Path) 
     export.build(app, out, BASE)
     exported = out / "audio" / "season-2" / low.name
     assert exported.read_bytes() == low.read_bytes()
+
+
+def test_check_warns_of_a_low_data_copy_of_other_audio(
+    added: Path, data_dir: Path, runner: CliRunner
+) -> None:
+    ok = runner.invoke(cli, ["check", "--root", str(added), "--strict"])
+    assert "low-bandwidth-duration" not in ok.output, ok.output
+    shutil.copy(data_dir / "cbr.mp3", _low_file(added))  # a few seconds, not thirty
+    result = runner.invoke(cli, ["check", "--root", str(added), "--strict"])
+    assert result.exit_code == 1, result.output
+    assert "[low-bandwidth-duration]" in result.output
+    assert f"{_low_file(added)}:" in result.output or _low_file(added).name in result.output
