@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -188,6 +188,8 @@ class Episode:
     transcripts: tuple[Transcript, ...] = ()  # the plain (show-language) one first
     image: Path | None = None
     low_bandwidth: Audio | None = None  # a small spoken-word copy (`01-topic.low.mp3`)
+    # Each key's line in `source`, kept from loading for `path:line` findings; not data.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def is_draft(self, now: datetime) -> bool:
         """True while the episode's publication time is still ahead."""
@@ -239,6 +241,7 @@ class Show:
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
     low_bandwidth: bool = False  # `podcast add` makes a low-data copy of each episode
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""
