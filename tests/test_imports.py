@@ -17,6 +17,7 @@ STAGES = {
         "mpeg",
         "audio",
         "yamlfile",
+        "when",
         "transcripts",
         "schema",
         "paths",
@@ -27,6 +28,7 @@ STAGES = {
         "catalog",
         "probe_cache",
         "select",
+        "removed",
     ],
     "render": [
         "times",
@@ -47,7 +49,12 @@ STAGES = {
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
         "lowdata",
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",

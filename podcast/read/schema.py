@@ -308,6 +308,8 @@ class ShowKeys(Table):
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
     low_bandwidth = Key(bool, False, "`podcast add` also makes a low-data copy (mono MP3, 32 kbps)")
+    timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
+    release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 
 
 class EpisodeKeys(Table):
@@ -318,7 +320,7 @@ class EpisodeKeys(Table):
     episode = Maybe(int, "its number in the season, from 1")
     published = Raw(
         "a date and time",
-        "when it goes live, with a zone: 2024-05-01T06:00:00-05:00",
+        "when it goes live: 2024-05-01T06:00:00-05:00, or a bare date (`release_hour`)",
         True,
         "add e.g. 'published: 2024-05-01T06:00:00-05:00'",
     )
@@ -335,6 +337,7 @@ class EpisodeKeys(Table):
     translations = Section(
         TranslationKeys, "a mapping", "title and summary per transcript language (see translation)"
     )
+    draft = Key(bool, False, "`true`: never public, whatever its date, until `podcast release`")
 
 
 TABLES: tuple[type[Table], ...] = (
