@@ -24,6 +24,7 @@ STAGES = {
         "show",
         "languages",
         "variants",
+        "remote",
         "episode",
         "catalog",
         "probe_cache",
@@ -44,7 +45,7 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "audit"],
+    "checks": ["rules", "against", "remote", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [

@@ -169,7 +169,12 @@ def _parse_when(folder: Path, text: str | None, now: bool = False) -> datetime |
     metavar="FEED_FILE_OR_URL",
     help="The last published feed: a changed or vanished guid is an error.",
 )
-def check(root: Path | None, strict: bool, output: str, against: str | None) -> None:
+@click.option(
+    "--verify-remote", is_flag=True, help="HEAD each audio URL kept at another host (network)."
+)
+def check(
+    root: Path | None, strict: bool, output: str, against: str | None, verify_remote: bool
+) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
     from podcast.checks.audit import audit, refused
 
@@ -181,7 +186,7 @@ def check(root: Path | None, strict: bool, output: str, against: str | None) -> 
         problems = refused(exc)
     else:
         episodes = len(catalog.episodes)
-        problems = audit(catalog, datetime.now(UTC), against)
+        problems = audit(catalog, datetime.now(UTC), against, verify_remote)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     ok = not any(p.severity in failing for p in problems)
     if output == "json":

@@ -236,9 +236,9 @@ class Reloader:
 
 
 def _dependencies(path: Path, episode: Episode) -> tuple[Path, ...]:
-    files = [path, episode.audio.path]
+    files = [path] if episode.audio.path is None else [path, episode.audio.path]
     files += [t.path for t in episode.transcripts]
-    if episode.low_bandwidth is not None:
+    if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
         files.append(episode.low_bandwidth.path)
     if episode.image is not None:
         files.append(episode.image)

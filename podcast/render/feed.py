@@ -102,7 +102,7 @@ def _podcast_channel(
 
 def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
     entry.title(xml_safe(episode.title))
-    entry.guid(episode.guid, permalink=False)
+    entry.guid(episode.guid, permalink=episode.guid_is_permalink)
     entry.link(href=urls.episode(episode))
     entry.published(episode.published)
     entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
@@ -147,6 +147,7 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
         tags.alternate_enclosures = [AlternateEnclosure(low_url, low.mime, low.size, low.bitrate)]
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
+    tags.soundbites = list(episode.soundbites)
 
 
 def description_text(episode: Episode) -> str:

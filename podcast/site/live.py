@@ -190,9 +190,11 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
     yield catalog.show.source
     yield catalog.show.artwork
     for episode in catalog.episodes:
-        yield from (episode.source, episode.audio.path)
+        yield episode.source
+        if episode.audio.path is not None:
+            yield episode.audio.path
         yield from (t.path for t in episode.transcripts)
-        if episode.low_bandwidth is not None:
+        if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
             yield episode.low_bandwidth.path
         if episode.image is not None:
             yield episode.image
@@ -222,11 +224,14 @@ def _goes_live(episode: Episode) -> datetime:
 def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
     by_audio: dict[str, Episode] = {}
     for episode in catalog.episodes:
+        if episode.audio.path is None:  # kept at another host: no local serving route
+            continue
         relative = episode.audio.path.relative_to(catalog.root).as_posix()
         # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
         by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode
-        if episode.low_bandwidth is not None:  # always beside the YAML, so never dotted
-            by_audio[episode.low_bandwidth.path.relative_to(catalog.root).as_posix()] = episode
+        low = episode.low_bandwidth.path if episode.low_bandwidth else None
+        if low is not None:  # always beside the YAML, so never dotted
+            by_audio[low.relative_to(catalog.root).as_posix()] = episode
     return Snapshot(
         catalog=catalog,
         version=version,

@@ -113,9 +113,11 @@ def rss() -> Response:
 def audio(name: str) -> Response:
     """An episode's audio, in byte ranges as apps ask."""
     found = current.snapshot().audio.get(name)  # only the catalog's own files, whatever the path
-    if found is None or not current.shown(found):
+    if found is None or found.audio.path is None or not current.shown(found):
         abort(404)
     served = _served_audio(found, name)
+    if served.path is None:
+        abort(404)
     return _file(served.path, served.mime, "FILE_MAX_AGE")
 
 
@@ -159,7 +161,8 @@ def chapter_image(slug: str, number: int, extension: str) -> Response:
         abort(404)
     if isinstance(chapter.image, Path):
         return _shared(_file(chapter.image, chapters.image_mime(chapter), "FEED_MAX_AGE"))
-    audio_file = inside(found.audio.path, current.snapshot().real_root)
+    audio = found.audio.path
+    audio_file = inside(audio, current.snapshot().real_root) if audio else None
     picture = chapters.embedded_image(audio_file, chapter) if audio_file else None
     if picture is None:
         abort(404)
@@ -225,7 +228,9 @@ def _published_episode(slug: str) -> Episode:
 def _served_audio(found: Episode, name: str) -> Audio:
     """The episode's audio at /audio/`name`: its low-data copy, or else the full file."""
     low = found.low_bandwidth
-    if low is not None and low.path.relative_to(current.catalog().root).as_posix() == name:
+    if low is None or low.path is None:
+        return found.audio
+    if low.path.relative_to(current.catalog().root).as_posix() == name:
         return low
     return found.audio
 
