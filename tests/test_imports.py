@@ -23,6 +23,8 @@ STAGES = {
         "schema",
         "paths",
         "show",
+        "languages",
+        "variants",
         "remote",
         "episode",
         "catalog",
@@ -33,6 +35,7 @@ STAGES = {
     "render": [
         "times",
         "urls",
+        "paging",
         "notes",
         "cues",
         "chapters",
@@ -49,6 +52,7 @@ STAGES = {
     "publish": [
         "tag",
         "encode",
+        "lowdata",
         "yamledit",
         "schedule",
         "add",

@@ -124,6 +124,12 @@ def cli() -> None:
     type=click.Choice(["mp3", "aac"]),
     help="Encode a WAV, AIFF or FLAC master into MP3 or AAC (M4A) as it is added.",
 )
+@click.option(
+    "--low-bandwidth/--no-low-bandwidth",
+    default=None,
+    help="Also make a low-data copy (mono MP3, 32 kbps) beside the audio (default: "
+    "show.yaml's low_bandwidth).",
+)
 def add(
     audio: Path,
     root: Path | None,
@@ -135,6 +141,7 @@ def add(
     kind: str,
     move: bool,
     encode: str | None,
+    low_bandwidth: bool | None,
 ) -> None:
     """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
     from podcast.publish.add import add_episode
@@ -154,6 +161,7 @@ def add(
         kind=EpisodeType(kind),
         move=move,
         encode=encode,
+        low_bandwidth=low_bandwidth,
         draft=not (published or now),
     )
     for notice in new.notices:

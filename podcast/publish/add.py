@@ -24,7 +24,7 @@ from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
 from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, Episode, EpisodeType, Show, Status, slugify
-from podcast.publish import encode, tag
+from podcast.publish import encode, lowdata, tag
 from podcast.publish.encode import ENCODINGS
 from podcast.publish.schedule import Clock, show_clock, status_line
 from podcast.read import catalog as catalog_module
@@ -87,12 +87,14 @@ def add_episode(
     move: bool = False,
     encode: str | None = None,
     draft: bool = True,
+    low_bandwidth: bool | None = None,
 ) -> NewEpisode:
     """Copy (or move) `source` into `root` with a new episode YAML (a draft unless `draft` is
     False); AddError if refused.
 
     A WAV, AIFF or FLAC master is encoded with `encode` ("mp3" or "aac", default: the show's
     `encode:`), else refused.
+    With `low_bandwidth` (default: show.yaml's `low_bandwidth`), a low-data copy goes beside it.
     """
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
@@ -144,12 +146,19 @@ def add_episode(
     meta = tag.metadata(episode, show)
     folder.mkdir(parents=True, exist_ok=True)
     adopt = _place_audio(root, audio_path, meta, orphan, _producer(source, audio, encoding))
+    low = show.low_bandwidth if low_bandwidth is None else low_bandwidth
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
+    made: Path | None = None
     try:
+        if low:
+            made = lowdata.make_low_bandwidth(audio_path)
+            notices.append(f"made {made.name} (low-data copy)")
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
         if not adopt:  # an adopted audio came from an earlier run: keep it
             audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
+        if made is not None:
+            made.unlink(missing_ok=True)
         raise
     if move:
         source.unlink()

@@ -288,8 +288,9 @@ class Reloader:
 
 def _dependencies(path: Path, episode: Episode) -> tuple[Path, ...]:
     files = [path] if episode.audio.path is None else [path, episode.audio.path]
-    if episode.transcript is not None:
-        files.append(episode.transcript.path)
+    files += [t.path for t in episode.transcripts]
+    if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
+        files.append(episode.low_bandwidth.path)
     if episode.image is not None:
         files.append(episode.image)
     files += [c.image for c in episode.chapters if isinstance(c.image, Path)]

@@ -67,6 +67,7 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=K.license.read(fields),
         previous_feed_url=K.previous_feed_url.read(fields),
+        low_bandwidth=K.low_bandwidth.read(fields),
         timezone=when.show_zone(fields),
         release_hour=when.show_release_hour(fields),
         **_push(fields),
