@@ -18,6 +18,14 @@ from podcast.site.app import create_app
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def own_user_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test its own user cache (build manifests, deploy staging), never the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """Small committed audio files (see tests/data/README.md)."""
