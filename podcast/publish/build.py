@@ -1,16 +1,19 @@
 """Freeze the site into a folder any static host or CDN can serve: the same app, the same bytes.
 
-Every file is fetched from the Flask app through its test client, so the export cannot drift
-from what `podcast serve` or gunicorn would answer. URLs are discovered generically: every
+Every page is fetched from the Flask app through its test client, so the export cannot drift
+from what `podcast serve` or gunicorn would answer (an episode's audio, served as the file it
+is, is linked without asking). URLs are discovered generically: every
 route without arguments, every static file, the audio of every visible episode, and then every
 link found in what was fetched (HTML attributes, CSS `url()`, and absolute URLs under the base
 URL in any text: the feed, sitemaps, JSON). A new route is exported as soon as something links
 to it. The build happens in a hidden folder beside OUT, which replaces OUT only when complete.
 
-Builds are incremental: every URL is still rendered, but a file whose bytes equal the previous
-build's is hard-linked from it rather than written, audio and artwork are hard-linked from the
-episodes folder (copied where that is another file system), and when nothing changed at all
-OUT is left untouched: no file is written and nothing is swapped.
+Builds are incremental. Each URL's inputs are hashed (`fingerprints`); a URL whose hash is the
+one the last build recorded (`build_manifest`, in the user cache) is not rendered: its file is
+reused and its recorded links are followed. Every other URL is rendered, and a file whose bytes
+equal the previous build's is hard-linked from it rather than written. Audio and artwork are
+hard-linked from the episodes folder (copied where that is another file system). When nothing
+changed at all OUT is left untouched: no file is written and nothing is swapped.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class Report:
     bytes: int = 0
     paths: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # the files new or changed since last time
+    rendered: int = 0  # URLs made this time (the rest were the last build's, inputs unchanged)
     unchanged: bool = False  # True when OUT was left as it was
 
 
@@ -369,6 +373,7 @@ def _freeze(
             links, relative = reused
         else:
             links, relative = _fetch(client, base, path, output, broken, referrer, real_root)
+            report.rendered += 1
         made[path] = (fingerprint, tuple(links), relative)
         on_file(path)
         for link in links:

@@ -62,9 +62,12 @@ def load(out: Path) -> dict[str, Entry]:
 
 
 def save(out: Path, entries: dict[str, tuple[str, tuple[str, ...], str]]) -> None:
-    """Record `entries` (URL → fingerprint, links, file below `out`) with each file's stamp."""
+    """Record `entries` (URL → fingerprint, links, file below `out` or "") with each file's stamp."""
     urls: dict[str, list[Any]] = {}
     for path, (fingerprint, links, relative) in sorted(entries.items()):
+        if not relative:  # no file (a route that needs a query): nothing to stamp
+            urls[path] = [fingerprint, list(links)]
+            continue
         stat = os.stat(out / relative, follow_symlinks=False)
         urls[path] = [fingerprint, list(links), stat.st_size, stat.st_ino, stat.st_mtime_ns]
     body = json.dumps({"format": FORMAT, "out": str(out), "urls": urls}, separators=(",", ":"))

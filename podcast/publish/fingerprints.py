@@ -6,6 +6,7 @@ render, the show and its artwork, the base URLs and settings) plus the episodes 
   page's pager names them);
 - `/seasons/<n>/`: the season's episodes and which seasons exist (its pager);
 - `/audio/…`: the audio file itself (size, mtime, inode);
+- `/static/…`, the show's artwork and its thumbnails: nothing but the build's own inputs;
 - anything else (the home page, feeds, sitemap, search, poster…): every episode.
 
 An episode stands for its loaded data (every field, so every YAML key) and the size and mtime
@@ -25,9 +26,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from podcast.model import Catalog, Episode, newest_first
+from podcast.render import urls
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _DISTRIBUTION = "offthecharts-publisher"
+_OWN_FILES = (urls.STATIC + "/", "/artwork/")  # static files; the show artwork's thumbnails
 
 
 class Fingerprints:
@@ -41,6 +44,7 @@ class Fingerprints:
         settings: Mapping[str, Any],
     ) -> None:
         self.catalog = catalog
+        self.artwork = urls.artwork(catalog.show)
         self.common = _digest(
             code_version(folders),
             repr(catalog.show),
@@ -77,6 +81,8 @@ class Fingerprints:
         parts = [unquote(p) for p in path.split("/")]
         if source is not None:
             return _digest(self.common, path, _stamp(source))
+        if path.startswith(_OWN_FILES) or path == self.artwork:
+            return _digest(self.common, path)  # the site's own files, the show's artwork
         if len(parts) > 3 and parts[1] == "episodes" and parts[2] in self.episodes:
             slug = parts[2]
             older, newer = self.neighbours.get(slug, ("", ""))
