@@ -62,7 +62,7 @@ def load(out: Path) -> dict[str, Entry]:
 
 
 def save(out: Path, entries: dict[str, tuple[str, tuple[str, ...], str]]) -> None:
-    """Record `entries` (URL → fingerprint, links, file below `out` or "") with each file's stamp."""
+    """Record `entries` (URL → fingerprint, links, file below `out` or "") and file stamps."""
     urls: dict[str, list[Any]] = {}
     for path, (fingerprint, links, relative) in sorted(entries.items()):
         if not relative:  # no file (a route that needs a query): nothing to stamp
