@@ -219,6 +219,7 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    feed_max_items: int | None = None  # the feed lists only the newest N episodes; None: all
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -43,7 +43,7 @@ TRANSCRIPT_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
 SHOW_KEYS = frozenset(
     "title subtitle description language author owner artwork categories explicit type "
     "copyright site hosts seasons links funding locked podcast_guid license "
-    "previous_feed_url hubs pubnotify podping".split()
+    "previous_feed_url hubs pubnotify podping feed_max_items".split()
 )
 EPISODE_KEYS = frozenset(
     "title season episode published type guid summary notes explicit audio transcript "
@@ -181,10 +181,24 @@ def _load_show(root: Path, problems: list[Problem]) -> Show | None:
         license=fields.get("license", str),
         previous_feed_url=_url(fields, "previous_feed_url"),
         **_push(fields),
+        feed_max_items=_feed_max_items(fields),
     )
     fields.warn_unknown(SHOW_KEYS)
     has_errors = any(p.severity is Severity.ERROR for p in problems[before:])
     return None if has_errors else show
+
+
+def _feed_max_items(fields: Fields) -> int | None:
+    """How many of the newest episodes the feed lists (`feed_max_items: 300`); None: all."""
+    count = fields.get("feed_max_items", int)
+    if count is not None and count < 1:
+        fields.error(
+            "feed_max_items",
+            f"'feed_max_items' must be at least 1, not {count}",
+            "remove it to list every episode, or give how many of the newest to list",
+        )
+        return None
+    return count
 
 
 def _language(fields: Fields) -> str:
