@@ -27,11 +27,13 @@ import os
 import re
 import shutil
 import sys
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from flask import Flask
@@ -44,6 +46,7 @@ from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 from podcast.publish import build_manifest, fingerprints
 from podcast.render import urls
+from podcast.site.live import referenced, stat_sweep
 from podcast.site.responses import inside
 
 START = "(start)"  # the referrer of the seeds
@@ -175,10 +178,46 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*")} - {MARKER}
 
 
+def folder_state(root: Path, *request: object) -> str:
+    """The episodes folder as it is now (every file's size and mtime) and what was asked
+    (`request`: the options). Taken before the show is loaded, so a file changed during the
+    load counts as changed next time."""
+    stamps, _ = stat_sweep(Path(root).absolute())
+    return fingerprints.digest(repr(stamps), repr(request))
+
+
+def up_to_date(out: Path, state: str, now: datetime, drafts: bool = False) -> Report | None:
+    """The last build's report if nothing it was made from changed (`folder_state`, the code,
+    no episode gone live since, its files still in `out`), found without loading the show."""
+    out = Path(out).absolute()
+    recorded = build_manifest.load_sources(out) if (out / MARKER).is_file() else None
+    if recorded is None:
+        return None
+    sources, files = recorded
+    schedule = sources.get("schedule", [])
+    visible = len(schedule) if drafts else bisect_right(schedule, now.timestamp())
+    asked = (sources.get("state"), sources.get("visible"), sources.get("drafts"))
+    if asked != (state, visible, drafts):
+        return None
+    if sources.get("code") != fingerprints.code_version(map(Path, sources.get("folders", []))):
+        return None
+    if not all(entry.holds(out / relative) for relative, entry in files):
+        return None
+    return Report(out, files=len(files), bytes=sum(e.size for _, e in files), unchanged=True)
+
+
 def build(
-    app: Flask, out: Path, base_url: str, on_file: Callable[[str], None] | None = None
+    app: Flask,
+    out: Path,
+    base_url: str,
+    on_file: Callable[[str], None] | None = None,
+    state: str | None = None,
 ) -> Report:
-    """Export every URL the app serves under `base_url` into `out`, atomically."""
+    """Export every URL the app serves under `base_url` into `out`, atomically.
+
+    `state` (`folder_state`, taken before the catalog was loaded) lets the next build find
+    an unchanged show with `up_to_date`, without loading it.
+    """
     out = Path(out).absolute()
     base = base_url.rstrip("/") + "/"
     _check_target(out, app)
@@ -196,16 +235,19 @@ def build(
         known = build_manifest.load(out) if previous else {}
         output = _Output(staging, previous, Report(staging))
         made = _freeze(app, output, base, known, on_file or (lambda _: None))
+        sources = _sources(app, state)
         report = output.report
         listed = {relative for _, _, relative in made.values() if relative} if known else None
         report.unchanged = output.same_as_previous(listed)
         if report.unchanged:
             _remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
+            if report.rendered or sources is not None:  # new inputs, the same bytes
+                _remember(out, made, sources)
         else:
             output.finish()
             build_manifest.forget(out)  # until the new one is written, none is trusted
             _swap(staging, out)
-            _remember(out, made)
+            _remember(out, made, sources)
     except BaseException as exc:
         _remove_build(staging)
         if isinstance(exc, OSError):
@@ -398,10 +440,15 @@ _MISSING = "/.podcast-build-missing/"  # asked for to get the app's 404 page
 
 def _fingerprints(app: Flask, catalog: Catalog, base: str) -> fingerprints.Fingerprints:
     drafts = bool(app.config["DRAFTS"])
-    folders = [Path(app.template_folder or ""), Path(app.static_folder or "")]
-    folders = [Path(app.root_path, folder) for folder in folders if str(folder) != "."]
     settings = {"base": base, "media": app.config["MEDIA_BASE_URL"], "drafts": drafts}
-    return fingerprints.Fingerprints(catalog, catalog.visible(_now(app), drafts), folders, settings)
+    visible = catalog.visible(_now(app), drafts)
+    return fingerprints.Fingerprints(catalog, visible, _folders(app), settings)
+
+
+def _folders(app: Flask) -> list[Path]:
+    """The app's templates and static files."""
+    folders = [Path(app.template_folder or ""), Path(app.static_folder or "")]
+    return [Path(app.root_path, folder) for folder in folders if str(folder) != "."]
 
 
 def _reuse(
@@ -424,10 +471,30 @@ def _reuse(
     return list(entry.links), relative
 
 
-def _remember(out: Path, made: Made) -> None:
+def _remember(out: Path, made: Made, sources: dict[str, Any] | None) -> None:
     """Keep what this build made each file from, for the next one (a failure only costs time)."""
     with contextlib.suppress(OSError):
-        build_manifest.save(out, made)
+        build_manifest.save(out, made, sources)
+
+
+def _sources(app: Flask, state: str | None) -> dict[str, Any] | None:
+    """What `up_to_date` compares next time, or None where it could not tell a change."""
+    if state is None:
+        return None
+    catalog: Catalog = app.extensions["catalog"].current()
+    swept = {path for path, _, _ in stat_sweep(catalog.root)[0]}
+    if any(str(path) not in swept for path in referenced(catalog)):
+        return None  # a file below the folders the sweep looks at: only a load sees it change
+    folders = [str(folder) for folder in _folders(app)]
+    drafts = bool(app.config["DRAFTS"])
+    return {
+        "state": state,
+        "code": fingerprints.code_version(map(Path, folders)),
+        "folders": folders,
+        "drafts": drafts,
+        "schedule": sorted(e.published.timestamp() for e in catalog.episodes),
+        "visible": len(catalog.visible(_now(app), drafts)),
+    }
 
 
 def seeds(app: Flask) -> list[str]:

@@ -5,7 +5,9 @@ can follow them without rendering it), and the size, mtime and inode its file ha
 build finished. A file is reused only while all three still hold, so a folder edited, replaced
 or swapped by hand (or a manifest left behind by a build killed after its swap) is rendered
 again rather than trusted. The manifest lives outside the folder, so the export holds exactly
-what the app serves.
+what the app serves. With it, `sources` may record the build's inputs as a whole (the episodes
+folder's stamps taken before loading it, the code, the schedule), so an unchanged show can be
+recognised without loading it.
 """
 
 from __future__ import annotations
@@ -53,24 +55,47 @@ def location(out: Path) -> Path:
 def load(out: Path) -> dict[str, Entry]:
     """The manifest of the build in `out`, or nothing (first build, unreadable, other format)."""
     try:
-        data = json.loads(location(out).read_bytes())
-        if data.get("format") != FORMAT or data.get("out") != str(out):
-            return {}
+        data = _read(out)
         return {path: Entry(e[0], tuple(e[1]), *e[2:5]) for path, e in data["urls"].items()}
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return {}
 
 
-def save(out: Path, entries: dict[str, tuple[str, tuple[str, ...], str]]) -> None:
+def load_sources(out: Path) -> tuple[dict[str, Any], list[tuple[str, Entry]]] | None:
+    """What the build in `out` was made from as a whole, and its files (below `out`, entry)."""
+    try:
+        data = _read(out)
+        urls = data["urls"].values()
+        files = [(e[5], Entry(e[0], tuple(e[1]), *e[2:5])) for e in urls if e[5]]
+        sources = data["sources"]
+        return (sources, files) if isinstance(sources, dict) else None
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def _read(out: Path) -> dict[str, Any]:
+    data = json.loads(location(out).read_bytes())
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("out") != str(out):
+        raise ValueError("not this version's manifest of this folder")
+    return data
+
+
+def save(
+    out: Path,
+    entries: dict[str, tuple[str, tuple[str, ...], str]],
+    sources: dict[str, Any] | None = None,
+) -> None:
     """Record `entries` (URL → fingerprint, links, file below `out` or "") and file stamps."""
     urls: dict[str, list[Any]] = {}
     for path, (fingerprint, links, relative) in sorted(entries.items()):
         if not relative:  # no file (a route that needs a query): nothing to stamp
-            urls[path] = [fingerprint, list(links)]
+            urls[path] = [fingerprint, list(links), -1, -1, -1, ""]
             continue
         stat = os.stat(out / relative, follow_symlinks=False)
         urls[path] = [fingerprint, list(links), stat.st_size, stat.st_ino, stat.st_mtime_ns]
-    body = json.dumps({"format": FORMAT, "out": str(out), "urls": urls}, separators=(",", ":"))
+        urls[path].append(relative)
+    data = {"format": FORMAT, "out": str(out), "urls": urls, "sources": sources}
+    body = json.dumps(data, separators=(",", ":"))
     target = location(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, body.encode())

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
 from io import BufferedReader
 from pathlib import Path, PurePosixPath
@@ -133,6 +134,9 @@ def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) 
     """Build the site into `staging` with the code and settings of `podcast build`."""
     from podcast.site.app import create_app
 
+    state = export.folder_state(root, base_url, media_base_url)
+    if export.up_to_date(staging, state, datetime.now(UTC)) is not None:
+        return staging  # built from exactly these files already
     app = create_app(
         {
             "EPISODES_ROOT": root,
@@ -141,7 +145,7 @@ def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) 
             "RELOAD_INTERVAL": None,
         }
     )
-    export.build(app, staging, base_url)
+    export.build(app, staging, base_url, state=state)
     return staging
 
 

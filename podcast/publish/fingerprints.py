@@ -45,14 +45,14 @@ class Fingerprints:
     ) -> None:
         self.catalog = catalog
         self.artwork = urls.artwork(catalog.show)
-        self.common = _digest(
+        self.common = digest(
             code_version(folders),
             repr(catalog.show),
             repr(sorted((str(k), repr(v)) for k, v in settings.items())),
             _stamp(catalog.show.artwork),
             _stamp(catalog.show.source),
         )
-        self.episodes = {e.slug: episode_digest(e) for e in catalog.episodes}
+        self.episodes = {e.slug: episodedigest(e) for e in catalog.episodes}
         self.visible = {e.slug for e in visible}
         ordered = newest_first(visible)
         self.neighbours = {
@@ -64,12 +64,12 @@ class Fingerprints:
         }
         seasons = sorted({e.season for e in visible})
         self.seasons = {
-            n: _digest(
+            n: digest(
                 self.common, repr(seasons), *(self._shown(e.slug) for e in ordered if e.season == n)
             )
             for n in seasons
         }
-        self.everything = _digest(
+        self.everything = digest(
             self.common, *(self._shown(e.slug) for e in ordered), repr(len(catalog.episodes))
         )
 
@@ -80,28 +80,28 @@ class Fingerprints:
         """The hash of everything `path`'s response is made of."""
         parts = [unquote(p) for p in path.split("/")]
         if source is not None:
-            return _digest(self.common, path, _stamp(source))
+            return digest(self.common, path, _stamp(source))
         if path.startswith(_OWN_FILES) or path == self.artwork:
-            return _digest(self.common, path)  # the site's own files, the show's artwork
+            return digest(self.common, path)  # the site's own files, the show's artwork
         if len(parts) > 3 and parts[1] == "episodes" and parts[2] in self.episodes:
             slug = parts[2]
             older, newer = self.neighbours.get(slug, ("", ""))
             shown = [self._shown(s) for s in (slug, older, newer)]
-            return _digest(self.common, path, *shown)
+            return digest(self.common, path, *shown)
         if len(parts) == 4 and parts[1] == "seasons" and parts[2].isdigit() and parts[3] == "":
             season = self.seasons.get(int(parts[2]))
             if season is not None:
-                return _digest(path, season)
-        return _digest(path, self.everything)
+                return digest(path, season)
+        return digest(path, self.everything)
 
 
-def episode_digest(episode: Episode) -> str:
+def episodedigest(episode: Episode) -> str:
     """One episode's data and the stamps of every file it names."""
     files = [episode.source, episode.audio.path]
     files += [episode.transcript.path] if episode.transcript else []
     files += [episode.image] if episode.image else []
     files += [c.image for c in episode.chapters if isinstance(c.image, Path)]
-    return _digest(repr(episode), *map(_stamp, files))
+    return digest(repr(episode), *map(_stamp, files))
 
 
 def code_version(folders: Iterable[Path]) -> str:
@@ -145,5 +145,6 @@ def _stamp(path: Path) -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """A short hash of `parts`."""
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()

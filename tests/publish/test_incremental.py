@@ -7,11 +7,14 @@ import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from support.clock import NOW
 
+from podcast.cli import cli
 from podcast.files import shipped_dir
 from podcast.publish import build as export
 from podcast.site.app import create_app
@@ -232,3 +235,79 @@ def test_an_episode_going_live_is_built_as_a_clean_build_would(
     clean = tmp_path / "clean"
     export.build(make_app(show_dir, clock=newest), clean, BASE)
     assert tree(site) == tree(clean)
+
+
+def test_inputs_that_change_no_byte_are_remembered(show_dir: Path, out: Path) -> None:
+    export.build_manifest.location(out).unlink()  # as after new code: every URL renders
+    first = export.build(make_app(show_dir), out, BASE)
+    assert first.unchanged and first.rendered > first.files / 2
+    again = export.build(make_app(show_dir), out, BASE)
+    assert again.unchanged and again.rendered == 0
+
+
+# --- an unchanged show found without loading it (`podcast build`'s first step) ---------------
+
+
+def built_with_state(show_dir: Path, site: Path, **config: Any) -> str:
+    state = export.folder_state(show_dir, BASE)
+    export.build(make_app(show_dir, **config), site, BASE, state=state)
+    return state
+
+
+def test_an_unchanged_show_is_up_to_date_without_loading(show_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site)
+    found = export.up_to_date(site, state, NOW)
+    assert found is not None and found.unchanged
+    assert found.files == len(tree(site)) - 1  # every file but the marker
+    assert export.up_to_date(site, export.folder_state(show_dir, BASE + "/x"), NOW) is None
+
+
+def test_any_change_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    built_with_state(show_dir, site)
+    yaml = show_dir / "season-2" / "01-access-to-care.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Again,", 1), "utf-8")
+    assert export.up_to_date(site, export.folder_state(show_dir, BASE), NOW) is None
+    state = built_with_state(show_dir, site)  # now built from the edit
+    assert export.up_to_date(site, state, NOW) is not None
+    (site / ELSEWHERE).write_text("edited by hand", "utf-8")
+    assert export.up_to_date(site, state, NOW) is None
+
+
+def test_an_episode_going_live_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    newest = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site, clock=newest - timedelta(days=1))
+    assert export.up_to_date(site, state, newest - timedelta(hours=1)) is not None
+    assert export.up_to_date(site, state, newest) is None
+
+
+def test_a_template_change_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(shipped_dir("templates"), templates)
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site, templates=templates)
+    assert export.up_to_date(site, state, NOW) is not None
+    base = templates / "base.html"
+    base.write_text(base.read_text("utf-8") + "\n", "utf-8")
+    assert export.up_to_date(site, state, NOW) is None
+
+
+def test_podcast_build_twice_says_nothing_changed(
+    show_dir: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    site = tmp_path / "site"
+    args = ["build", str(site), "--root", str(show_dir), "--base-url", BASE]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    before = identities(site)
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert "Nothing changed" in again.output
+    assert identities(site) == before
+    yaml = an_episode_yaml(show_dir)
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Edited —", 1), "utf-8")
+    third = runner.invoke(cli, args)
+    assert third.exit_code == 0 and "Built" in third.output, third.output
+    assert identities(site) != before
