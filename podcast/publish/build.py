@@ -188,7 +188,8 @@ def folder_state(root: Path, *request: object) -> str:
 
 def up_to_date(out: Path, state: str, now: datetime, drafts: bool = False) -> Report | None:
     """The last build's report if nothing it was made from changed (`folder_state`, the code,
-    no episode gone live since, its files still in `out`), found without loading the show."""
+    no episode gone live since, its files still in `out`), found without loading the show.
+    Folders killed builds left beside `out` are removed, as a build would."""
     out = Path(out).absolute()
     recorded = build_manifest.load_sources(out) if (out / MARKER).is_file() else None
     if recorded is None:
@@ -203,6 +204,8 @@ def up_to_date(out: Path, state: str, now: datetime, drafts: bool = False) -> Re
         return None
     if not all(entry.holds(out / relative) for relative, entry in files):
         return None
+    with contextlib.suppress(OSError):
+        clear_leftovers(out)  # what killed builds left, as a build would first
     return Report(out, files=len(files), bytes=sum(e.size for _, e in files), unchanged=True)
 
 
