@@ -13,7 +13,21 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 # stands before it here, and inside a stage only the modules listed before it in STAGES.
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
-    "read": ["mpeg", "audio", "yamlfile", "transcripts", "catalog", "probe_cache", "select"],
+    "read": [
+        "mpeg",
+        "audio",
+        "yamlfile",
+        "when",
+        "transcripts",
+        "schema",
+        "paths",
+        "show",
+        "episode",
+        "catalog",
+        "probe_cache",
+        "select",
+        "removed",
+    ],
     "render": [
         "times",
         "urls",
@@ -31,7 +45,12 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",

@@ -195,8 +195,8 @@ def up_to_date(out: Path, state: str, now: datetime, drafts: bool = False) -> Re
     if recorded is None:
         return None
     sources, files = recorded
-    schedule = sources.get("schedule", [])
-    visible = len(schedule) if drafts else bisect_right(schedule, now.timestamp())
+    schedule = sources.get("schedule", [])  # when each episode but the drafts goes live
+    visible = sources.get("visible") if drafts else bisect_right(schedule, now.timestamp())
     asked = (sources.get("state"), sources.get("visible"), sources.get("drafts"))
     if asked != (state, visible, drafts):
         return None
@@ -495,7 +495,7 @@ def _sources(app: Flask, state: str | None) -> dict[str, Any] | None:
         "code": fingerprints.code_version(map(Path, folders)),
         "folders": folders,
         "drafts": drafts,
-        "schedule": sorted(e.published.timestamp() for e in catalog.episodes),
+        "schedule": sorted(e.published.timestamp() for e in catalog.episodes if not e.draft),
         "visible": len(catalog.visible(_now(app), drafts)),
     }
 

@@ -36,13 +36,17 @@ _CHANNEL_END = b"  </channel>\n</rss>\n"
 
 
 def build(
-    catalog: Catalog, base_url: str, now: datetime | None = None, media_base_url: str | None = None
+    catalog: Catalog,
+    base_url: str,
+    now: datetime | None = None,
+    media_base_url: str | None = None,
+    drafts: bool = False,
 ) -> bytes:
-    """The RSS 2.0 feed of the episodes published by `now`, newest first, as UTF-8 bytes.
+    """The RSS feed of the episodes out by `now` (all when previewing drafts), newest first.
 
     With `feed_max_items` in show.yaml, only that many of the newest are items.
     """
-    episodes = catalog.visible(now or datetime.now(UTC))
+    episodes = catalog.visible(now or datetime.now(UTC), drafts)
     urls = Urls(catalog, base_url, media_base_url)
     generator = _channel(catalog, urls, episodes)
     listed = episodes[: catalog.show.feed_max_items]  # None: every one

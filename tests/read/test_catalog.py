@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable
@@ -136,7 +137,12 @@ def test_naive_datetime_is_an_error(show_dir: Path, write: Writer) -> None:
     assert "no time zone" in problem.message
 
 
-def test_date_without_time_is_an_error(show_dir: Path, write: Writer) -> None:
+def test_date_without_time_is_an_error_in_a_show_without_a_zone(
+    show_dir: Path, write: Writer
+) -> None:
+    # with `timezone:` in show.yaml a bare date is the release hour there (tests/read/test_when.py)
+    show_yaml = show_dir / "show.yaml"
+    show_yaml.write_text(show_yaml.read_text().replace("timezone: America/Chicago\n", ""))
     add_episode(show_dir, write, EPISODE.replace("T06:00:00-05:00", ""))
     assert "no time and zone" in only_error(show_dir).message
 
@@ -224,3 +230,17 @@ def test_problem_renders_as_path_line_message_hint(show_dir: Path, write: Writer
     text = str(only_error(show_dir))
     assert text.startswith(f"{show_dir / 'season-3/09-new.yaml'}:3: error: ")
     assert "(hint: " in text
+
+
+def test_each_key_keeps_its_line_without_changing_equality() -> None:
+    catalog = load(default_root())
+    episode = catalog.episodes[-1]
+    text = episode.source.read_text("utf-8").splitlines()
+    for key, line in episode.lines.items():
+        assert text[line - 1].startswith(f"{key}:"), (key, line)
+    assert set(episode.lines) >= {"title", "guid", "published"}
+    show_lines = catalog.show.source.read_text("utf-8").splitlines()
+    assert show_lines[catalog.show.lines["owner"] - 1].startswith("owner:")
+    assert episode == dataclasses.replace(episode, lines={}) and hash(episode) == hash(
+        dataclasses.replace(episode, lines={})
+    )
