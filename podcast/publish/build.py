@@ -182,7 +182,10 @@ def folder_state(root: Path, *request: object) -> str:
     """The episodes folder as it is now (every file's size and mtime) and what was asked
     (`request`: the options). Taken before the show is loaded, so a file changed during the
     load counts as changed next time."""
-    stamps, _ = stat_sweep(Path(root).absolute())
+    try:
+        stamps, _ = stat_sweep(Path(root).absolute())
+    except OSError as exc:  # no folder: loading it explains that better, and nothing matches
+        return fingerprints.digest(f"unreadable: {exc}", repr(request))
     return fingerprints.digest(repr(stamps), repr(request))
 
 
