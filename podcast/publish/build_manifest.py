@@ -66,7 +66,7 @@ def load_sources(out: Path) -> tuple[dict[str, Any], list[tuple[str, Entry]]] | 
     try:
         data = _read(out)
         urls = data["urls"].values()
-        files = [(e[5], Entry(e[0], tuple(e[1]), *e[2:5])) for e in urls if e[5]]
+        files = [(e[5], Entry(e[0], (), e[2], e[3], e[4])) for e in urls if e[5]]  # no links
         sources = data["sources"]
         return (sources, files) if isinstance(sources, dict) else None
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
