@@ -155,6 +155,7 @@ def test_one_edit_renders_the_episode_its_neighbours_and_what_lists_everything(
     assert_same_as_clean(show_dir, out, tmp_path)
 
 
+@pytest.mark.slow  # three builds
 def test_an_added_episode_matches_a_clean_build(
     show_dir: Path, out: Path, tmp_path: Path, data_dir: Path
 ) -> None:
@@ -174,6 +175,7 @@ def test_an_added_episode_matches_a_clean_build(
     assert_same_as_clean(show_dir, out, tmp_path)
 
 
+@pytest.mark.slow  # three builds
 def test_editing_show_yaml_rebuilds_every_page_and_rewrites_those_that_show_it(
     show_dir: Path, out: Path, tmp_path: Path
 ) -> None:
@@ -188,6 +190,7 @@ def test_editing_show_yaml_rebuilds_every_page_and_rewrites_those_that_show_it(
     assert_same_as_clean(show_dir, out, tmp_path)
 
 
+@pytest.mark.slow  # three builds
 def test_a_template_change_rebuilds_what_uses_it(show_dir: Path, out: Path, tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(shipped_dir("templates"), templates)
@@ -223,6 +226,7 @@ def test_without_the_manifest_nothing_unchanged_is_rewritten(
     assert_same_as_clean(show_dir, out, tmp_path)
 
 
+@pytest.mark.slow  # three builds
 def test_an_episode_going_live_is_built_as_a_clean_build_would(
     show_dir: Path, tmp_path: Path
 ) -> None:
@@ -294,6 +298,7 @@ def test_a_template_change_means_not_up_to_date(show_dir: Path, tmp_path: Path) 
     assert export.up_to_date(site, state, NOW) is None
 
 
+@pytest.mark.slow  # three builds
 def test_podcast_build_twice_says_nothing_changed(
     show_dir: Path, tmp_path: Path, runner: CliRunner
 ) -> None:
