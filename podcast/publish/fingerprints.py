@@ -97,7 +97,7 @@ class Fingerprints:
 
 def episodedigest(episode: Episode) -> str:
     """One episode's data and the stamps of every file it names."""
-    files = [episode.source, episode.audio.path]
+    files = [episode.source] + ([episode.audio.path] if episode.audio.path else [])
     files += [episode.transcript.path] if episode.transcript else []
     files += [episode.image] if episode.image else []
     files += [c.image for c in episode.chapters if isinstance(c.image, Path)]
