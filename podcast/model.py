@@ -252,6 +252,7 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    encode: str | None = None  # "mp3" or "aac": what `add` encodes a WAV/AIFF/FLAC master into
     timezone: tzinfo | None = None  # `timezone:` (IANA): where a bare date's hour is meant
     release_hour: time = time(6, 0)  # `release_hour:`: the hour a bare date means
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -16,7 +16,6 @@ STAGES = {
     "read": [
         "parallel",
         "mpeg",
-        "id3",
         "audio",
         "yamlfile",
         "when",
@@ -44,10 +43,12 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "remote", "audit"],
+    "checks": ["rules", "against", "remote", "loudness", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "tag",
+        "encode",
         "yamledit",
         "schedule",
         "add",

@@ -417,7 +417,8 @@ def decode_audio(data: Any, path: Path) -> Audio:
 
 _TAG_FIELDS = tuple(f.name for f in dataclasses.fields(Tags))
 _TAG_TYPES = tuple(int if name == "track" else str for name in _TAG_FIELDS)
-_AUDIO_KEYS = {f.name for f in dataclasses.fields(Audio)} - {"path"}
+# The path is the cache key; a URL belongs to remote audio, which is never probed.
+_AUDIO_KEYS = {f.name for f in dataclasses.fields(Audio)} - {"path", "url"}
 
 
 def _encode_chapter(chapter: Chapter) -> list[Any]:

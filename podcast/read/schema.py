@@ -322,6 +322,7 @@ class ShowKeys(Table):
         "list only the newest N episodes in the feed (see Capping the feed)",
         shown_default="all",
     )
+    encode = Maybe(str, "`mp3` or `aac`: what `podcast add` encodes a WAV/AIFF/FLAC master into")
     timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
     release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 
