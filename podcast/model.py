@@ -276,6 +276,7 @@ class Show:
     timezone: tzinfo | None = None  # `timezone:` (IANA): where a bare date's hour is meant
     release_hour: time = time(6, 0)  # `release_hour:`: the hour a bare date means
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    feed_max_items: int | None = None  # the feed lists only the newest N episodes; None: all
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -63,6 +63,8 @@ STAGES = {
         "import_source",
         "import_write",
         "import_run",
+        "fingerprints",
+        "build_manifest",
         "build",
         "targets",
         "deploy",

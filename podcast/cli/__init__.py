@@ -299,6 +299,13 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
     from podcast.site.app import create_app
 
     folder = resolve_root(root)
+    state = export.folder_state(folder, base_url, media_base_url)  # before loading, see there
+    done = export.up_to_date(out, state, datetime.now(UTC))
+    if done is not None:
+        click.echo(
+            f"Nothing changed: {done.files} files ({done.bytes / 1e6:.1f} MB) in {_shown(out)}"
+        )
+        return
     catalog = _load(folder)
     found = audit(catalog, datetime.now(UTC))
     errors = [p for p in found if p.severity is Severity.ERROR]
@@ -321,7 +328,7 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
         },
         catalog,
     )
-    report = export.build(app, out, base)
+    report = export.build(app, out, base, state=state)
     warnings = _count(found, Severity.WARNING)
     click.echo(
         f"Built {report.files} files ({report.bytes / 1e6:.1f} MB) into {_shown(out)}"

@@ -81,7 +81,7 @@ def _plan(
     folder: Path, name: str, store: Target, base: str, media: str | None, max_deletes: int
 ) -> core.Plan:
     site = core.stage(folder, core.staging_folder(name), base, media)
-    items = core.scan(site, core.CachePolicy())
+    items = core.scan(site, core.CachePolicy(), core.hashes_file(site))
     return core.make_plan(items, store.read_manifest(), max_deletes)
 
 

@@ -10,6 +10,7 @@ still lists. The manifest is written last, so an interrupted deploy is finished 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -17,15 +18,18 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
+from io import BufferedReader
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from podcast.errors import PodcastError
-from podcast.files import cache_dir
+from podcast.files import cache_dir, write_atomic
 from podcast.publish import build as export
 from podcast.publish.targets import MANIFEST, Headers, Target, UploadError
+from podcast.site.app import DEFAULTS
 
 MANIFEST_FORMAT = 1
 DEFAULT_MAX_DELETES = 10
@@ -113,9 +117,9 @@ class Result:
 
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
-    """Cache-Control per kind, from the show's feed max-age."""
+    """Cache-Control per kind, from the feed max-age the live server sends."""
 
-    feed_max_age: int = 300
+    feed_max_age: int = int(DEFAULTS["FEED_MAX_AGE"])
 
     def for_item(self, key: str, content_type: str) -> str:
         """Feeds, pages and files: the feed max-age; audio is revalidated on every request."""
@@ -130,6 +134,9 @@ def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) 
     """Build the site into `staging` with the code and settings of `podcast build`."""
     from podcast.site.app import create_app
 
+    state = export.folder_state(root, base_url, media_base_url)
+    if export.up_to_date(staging, state, datetime.now(UTC)) is not None:
+        return staging  # built from exactly these files already
     app = create_app(
         {
             "EPISODES_ROOT": root,
@@ -138,7 +145,7 @@ def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) 
             "RELOAD_INTERVAL": None,
         }
     )
-    export.build(app, staging, base_url)
+    export.build(app, staging, base_url, state=state)
     return staging
 
 
@@ -147,21 +154,50 @@ def staging_folder(target: str) -> Path:
     return cache_dir("deploy", target)
 
 
-def scan(site: Path, policy: CachePolicy) -> dict[str, Item]:
-    """Every file of the built site with its hash, kind and headers."""
-    items = {}
+def scan(site: Path, policy: CachePolicy, hashes: Path | None = None) -> dict[str, Item]:
+    """Every file of the built site with its hash, kind and headers.
+
+    With `hashes` (a file kept beside the staging folder), a file whose size, inode and mtime
+    are those recorded there keeps its recorded sha256: the incremental build hard-links what
+    did not change, so a no-change deploy reads none of the audio again.
+    """
+    known = _known_hashes(hashes)
+    items, seen = {}, {}
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.name in SKIPPED:
             continue
         key = path.relative_to(site).as_posix()
+        stat = path.stat()
+        stamp = f"{stat.st_size}:{stat.st_ino}:{stat.st_mtime_ns}"
         with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            handle.seek(0)
             head = handle.read(512)
+            digest = known.get(key, {}).get(stamp) or _sha256(handle)
+        seen[key] = {stamp: digest}
         kind, content_type = classify(key, head)
         headers = Headers(content_type, policy.for_item(key, content_type))
-        items[key] = Item(key, path, path.stat().st_size, digest, kind, headers)
+        items[key] = Item(key, path, stat.st_size, digest, kind, headers)
+    if hashes is not None:
+        with contextlib.suppress(OSError):  # without it the next deploy only reads more
+            write_atomic(hashes, json.dumps(seen, separators=(",", ":")).encode())
     return items
+
+
+def _sha256(handle: BufferedReader) -> str:
+    handle.seek(0)
+    return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _known_hashes(hashes: Path | None) -> dict[str, dict[str, str]]:
+    try:
+        found = json.loads(hashes.read_bytes()) if hashes is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def hashes_file(staging: Path) -> Path:
+    """Where the hashes of a staging folder's files are kept (beside it, not in it)."""
+    return staging.with_name(staging.name + ".sha256.json")
 
 
 def classify(key: str, head: bytes) -> tuple[Kind, str]:

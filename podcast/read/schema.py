@@ -327,6 +327,11 @@ class ShowKeys(Table):
     hubs = Raw("a list", "WebSub hubs the feed names and deploy pings (http(s) URLs)")
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
+    feed_max_items = Maybe(
+        int,
+        "list only the newest N episodes in the feed (see Capping the feed)",
+        shown_default="all",
+    )
     encode = Maybe(str, "`mp3` or `aac`: what `podcast add` encodes a WAV/AIFF/FLAC master into")
     low_bandwidth = Key(bool, False, "`podcast add` also makes a low-data copy (mono MP3, 32 kbps)")
     timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")

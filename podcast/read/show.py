@@ -71,6 +71,7 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         timezone=when.show_zone(fields),
         release_hour=when.show_release_hour(fields),
         **_push(fields),
+        feed_max_items=_feed_max_items(fields),
         encode=_encode(fields),
         lines=fields.key_lines(),
     )
@@ -280,6 +281,19 @@ def _pairs(fields: Fields, section: schema.Section) -> tuple[tuple[str, str], ..
         if url is not None:
             pairs.append((name, url))
     return tuple(pairs)
+
+
+def _feed_max_items(fields: Fields) -> int | None:
+    """How many of the newest episodes the feed lists (`feed_max_items: 300`); None: all."""
+    count = K.feed_max_items.read(fields)
+    if count is not None and count < 1:
+        fields.error(
+            K.feed_max_items.name,
+            f"'feed_max_items' must be at least 1, not {count}",
+            "remove it to list every episode, or give how many of the newest to list",
+        )
+        return None
+    return count
 
 
 def _podcast_guid(fields: Fields) -> str | None:

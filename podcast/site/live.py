@@ -70,7 +70,7 @@ class CatalogStore:
             stamps, modified = (), datetime.fromtimestamp(0, UTC)
         catalog = catalog or self._loader.load()  # a caller's catalog is served as it is
         self._snapshot = _snapshot(catalog, 1, modified)
-        self._loaded = stamps + _stamps(_referenced(catalog), stamps)
+        self._loaded = stamps + _stamps(referenced(catalog), stamps)
         self._pending: Sweep | None = None
         self._failed: Sweep | None = None
         self._due = time.monotonic() + (interval or 0.0)
@@ -96,7 +96,7 @@ class CatalogStore:
         try:
             self._due = time.monotonic() + (self.interval or 0.0)
             stamps, modified = stat_sweep(self.root)
-            stamps += _stamps(_referenced(self._snapshot.catalog), stamps)
+            stamps += _stamps(referenced(self._snapshot.catalog), stamps)
             if stamps in (self._loaded, self._failed):
                 self._pending = None
                 return False
@@ -132,7 +132,7 @@ class CatalogStore:
             self._failed, self._pending = stamps, None
             return False
         self._snapshot = _snapshot(catalog, self._snapshot.version + 1, modified)
-        self._loaded = stamps + _stamps(_referenced(catalog), stamps)
+        self._loaded = stamps + _stamps(referenced(catalog), stamps)
         self._failed = self._pending = None
         log.info(
             "%s: reloaded %d episodes (%d read, %d unchanged) in %.0f ms",
@@ -185,7 +185,7 @@ def _stamp(entry: os.DirEntry[str], stamps: list[Stamp]) -> None:
     stamps.append((entry.path, stat.st_size, stat.st_mtime_ns))
 
 
-def _referenced(catalog: Catalog) -> Iterable[Path]:
+def referenced(catalog: Catalog) -> Iterable[Path]:
     """Every file the catalog read: a YAML may name one deeper than the sweep looks."""
     yield catalog.show.source
     yield catalog.show.artwork

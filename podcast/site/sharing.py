@@ -114,12 +114,27 @@ def _artwork(episode: Episode | None) -> Artwork:
 
 def _neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
     """The visible episodes published just before and just after `episode`."""
-    ordered = newest_first(current.visible(current.catalog()))
-    if episode not in ordered:
+    ordered, places = _order(current.visible(current.catalog()))
+    at = places.get(episode.slug)
+    if at is None or ordered[at] is not episode:
         return None, None
-    at = ordered.index(episode)
     older = ordered[at + 1] if at + 1 < len(ordered) else None
     return older, ordered[at - 1] if at > 0 else None
+
+
+_orders: list[tuple[tuple[int, ...], tuple[Episode, ...], dict[str, int]]] = []
+
+
+def _order(visible: tuple[Episode, ...]) -> tuple[tuple[Episode, ...], dict[str, int]]:
+    """`visible` newest first and each slug's place, sorted once per visible set, not per page
+    (a static build asks for every episode's neighbours)."""
+    key = tuple(map(id, visible))
+    found = _orders[0] if _orders else None  # one read: another thread may replace it
+    if found is None or found[0] != key:
+        ordered = newest_first(visible)
+        found = (key, ordered, {e.slug: n for n, e in enumerate(ordered)})
+        _orders[:] = [found]
+    return found[1], found[2]
 
 
 def _season_neighbours(number: int) -> tuple[SeasonInfo | None, SeasonInfo | None]:

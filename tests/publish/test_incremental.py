@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from support.clock import NOW
 
+from podcast.cli import cli
+from podcast.files import shipped_dir
 from podcast.publish import build as export
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
 
 
-def make_app(root: Path) -> Flask:
-    return create_app({"EPISODES_ROOT": root, "CLOCK": lambda: NOW, "BASE_URL": BASE})
+def make_app(root: Path, clock: datetime = NOW, templates: Path | None = None) -> Flask:
+    app = create_app({"EPISODES_ROOT": root, "CLOCK": lambda: clock, "BASE_URL": BASE})
+    if templates is not None:
+        app.template_folder = str(templates)  # before the first page, so Jinja loads these
+    return app
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -100,3 +110,209 @@ def test_audio_is_hard_linked_from_the_episodes_folder(show_dir: Path, out: Path
     assert audio
     sources = {(p.stat().st_dev, p.stat().st_ino) for p in show_dir.rglob("*") if p.is_file()}
     assert all((os.stat(p).st_dev, os.stat(p).st_ino) in sources for p in audio)
+
+
+def rebuild(show_dir: Path, out: Path, **config: object) -> tuple[export.Report, set[str]]:
+    """Build again; the report and the files whose inode or mtime changed."""
+    before = identities(out)
+    report = export.build(make_app(show_dir, **config), out, BASE)
+    after = identities(out)
+    changed = {path for path in after if before.get(path) != after[path]}
+    return report, changed - {export.MARKER}
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+EDITED = "episodes/s1-01-why-we-call-it-an-emergency/"
+ELSEWHERE = "episodes/s3-02-community-voices/index.html"  # neither the edited one nor beside it
+
+
+def test_a_no_op_build_renders_nothing(show_dir: Path, out: Path) -> None:
+    report, changed = rebuild(show_dir, out)
+    assert report.rendered == 0 and report.unchanged
+    assert changed == set()
+    recorded = export.build_manifest.load(out).values()
+    assert report.files == len([entry for entry in recorded if entry.size >= 0])
+
+
+def test_one_edit_renders_the_episode_its_neighbours_and_what_lists_everything(
+    show_dir: Path, out: Path, tmp_path: Path
+) -> None:
+    yaml = show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Edited —", 1), "utf-8")
+    report, changed = rebuild(show_dir, out)
+    assert changed == set(report.written)
+    assert {EDITED + "index.html", "feed.xml", "index.html"} <= changed  # the sitemap has no titles
+    assert "seasons/1/index.html" in changed
+    assert ELSEWHERE not in changed and "seasons/3/index.html" not in changed
+    assert 0 < report.rendered < report.files / 2
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
+@pytest.mark.slow  # three builds
+def test_an_added_episode_matches_a_clean_build(
+    show_dir: Path, out: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    source = show_dir / "season-3" / "02-community-voices.yaml"
+    text = source.read_text("utf-8").replace("title:", "title: Later —", 1)
+    text = text.replace("published: 2026-01-13", "published: 2026-02-10")
+    text = text.replace("episode: 2", "episode: 3")
+    text = text.replace("guid: 3d7852ff-94c7-4a0b-a65e-d7f9f019b77f", f"guid: {uuid.uuid4()}")
+    (show_dir / "season-3" / "03-later.yaml").write_text(text + "\n", "utf-8")
+    (show_dir / "season-3" / "03-later.mp3").write_bytes((data_dir / "cbr.mp3").read_bytes())
+    report, changed = rebuild(show_dir, out)
+    assert "episodes/s3-03-later/index.html" in changed
+    assert "audio/season-3/03-later.mp3" in changed
+    assert ELSEWHERE in changed  # it has a new neighbour: its pager names it
+    assert "episodes/s1-02-what-health-equity-means/index.html" not in changed
+    assert not any(p.endswith((".mp3", ".m4a")) for p in changed - {"audio/season-3/03-later.mp3"})
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
+@pytest.mark.slow  # three builds
+def test_editing_show_yaml_rebuilds_every_page_and_rewrites_those_that_show_it(
+    show_dir: Path, out: Path, tmp_path: Path
+) -> None:
+    show = show_dir / "show.yaml"
+    text = show.read_text("utf-8")
+    assert 'title: "Off the Charts' in text
+    show.write_text(text.replace('title: "Off the Charts', 'title: "Still Off the Charts', 1))
+    report, changed = rebuild(show_dir, out)
+    assert report.rendered > report.files / 2
+    assert {"index.html", "feed.xml", ELSEWHERE} <= changed
+    assert not any(p.endswith((".mp3", ".m4a", ".jpg", ".css", ".js")) for p in changed)
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
+@pytest.mark.slow  # three builds
+def test_a_template_change_rebuilds_what_uses_it(show_dir: Path, out: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(shipped_dir("templates"), templates)
+    first = tmp_path / "first"
+    export.build(make_app(show_dir, templates=templates), first, BASE)
+    base = templates / "base.html"
+    base.write_text(base.read_text("utf-8").replace("</body>", "<!-- changed --></body>"))
+    report, changed = rebuild(show_dir, first, templates=templates)
+    assert "<!-- changed -->" in (first / ELSEWHERE).read_text("utf-8")
+    assert ELSEWHERE in changed and "feed.xml" not in changed
+    clean = tmp_path / "clean"
+    export.build(make_app(show_dir, templates=templates), clean, BASE)
+    assert tree(first) == tree(clean)
+
+
+def test_a_file_changed_by_hand_in_the_output_is_rebuilt(
+    show_dir: Path, out: Path, tmp_path: Path
+) -> None:
+    page = out / ELSEWHERE
+    page.write_text("edited by hand", "utf-8")
+    report = export.build(make_app(show_dir), out, BASE)
+    assert ELSEWHERE in report.written
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
+def test_without_the_manifest_nothing_unchanged_is_rewritten(
+    show_dir: Path, out: Path, tmp_path: Path
+) -> None:
+    export.build_manifest.location(out).unlink()
+    report, changed = rebuild(show_dir, out)
+    assert report.rendered == report.files and report.written == []
+    assert changed == set()
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
+@pytest.mark.slow  # three builds
+def test_an_episode_going_live_is_built_as_a_clean_build_would(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    newest = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)  # the day the newest episode goes out
+    site = tmp_path / "site"
+    export.build(make_app(show_dir, clock=newest - timedelta(days=1)), site, BASE)
+    assert not (site / ELSEWHERE).exists()
+    report, changed = rebuild(show_dir, site, clock=newest)
+    assert ELSEWHERE in changed and "feed.xml" in changed
+    clean = tmp_path / "clean"
+    export.build(make_app(show_dir, clock=newest), clean, BASE)
+    assert tree(site) == tree(clean)
+
+
+def test_inputs_that_change_no_byte_are_remembered(show_dir: Path, out: Path) -> None:
+    export.build_manifest.location(out).unlink()  # as after new code: every URL renders
+    first = export.build(make_app(show_dir), out, BASE)
+    assert first.unchanged and first.rendered > first.files / 2
+    again = export.build(make_app(show_dir), out, BASE)
+    assert again.unchanged and again.rendered == 0
+
+
+# --- an unchanged show found without loading it (`podcast build`'s first step) ---------------
+
+
+def built_with_state(show_dir: Path, site: Path, **config: Any) -> str:
+    state = export.folder_state(show_dir, BASE)
+    export.build(make_app(show_dir, **config), site, BASE, state=state)
+    return state
+
+
+def test_an_unchanged_show_is_up_to_date_without_loading(show_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site)
+    found = export.up_to_date(site, state, NOW)
+    assert found is not None and found.unchanged
+    assert found.files == len(tree(site)) - 1  # every file but the marker
+    assert export.up_to_date(site, export.folder_state(show_dir, BASE + "/x"), NOW) is None
+
+
+def test_any_change_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    built_with_state(show_dir, site)
+    yaml = show_dir / "season-2" / "01-access-to-care.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Again,", 1), "utf-8")
+    assert export.up_to_date(site, export.folder_state(show_dir, BASE), NOW) is None
+    state = built_with_state(show_dir, site)  # now built from the edit
+    assert export.up_to_date(site, state, NOW) is not None
+    (site / ELSEWHERE).write_text("edited by hand", "utf-8")
+    assert export.up_to_date(site, state, NOW) is None
+
+
+def test_an_episode_going_live_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    newest = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site, clock=newest - timedelta(days=1))
+    assert export.up_to_date(site, state, newest - timedelta(hours=1)) is not None
+    assert export.up_to_date(site, state, newest) is None
+
+
+def test_a_template_change_means_not_up_to_date(show_dir: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(shipped_dir("templates"), templates)
+    site = tmp_path / "site"
+    state = built_with_state(show_dir, site, templates=templates)
+    assert export.up_to_date(site, state, NOW) is not None
+    base = templates / "base.html"
+    base.write_text(base.read_text("utf-8") + "\n", "utf-8")
+    assert export.up_to_date(site, state, NOW) is None
+
+
+@pytest.mark.slow  # three builds
+def test_podcast_build_twice_says_nothing_changed(
+    show_dir: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    site = tmp_path / "site"
+    args = ["build", str(site), "--root", str(show_dir), "--base-url", BASE]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    before = identities(site)
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert "Nothing changed" in again.output
+    assert identities(site) == before
+    yaml = an_episode_yaml(show_dir)
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Edited —", 1), "utf-8")
+    third = runner.invoke(cli, args)
+    assert third.exit_code == 0 and "Built" in third.output, third.output
+    assert identities(site) != before

@@ -12,9 +12,11 @@ import pytest
 from lxml import etree
 from support.clock import NOW
 
+from podcast.errors import CatalogError
 from podcast.model import Catalog
 from podcast.read.catalog import default_root, load
 from podcast.render import feed
+from podcast.render.urls import Urls
 
 BASE = "https://offthecharts.example"
 NS = {
@@ -155,3 +157,37 @@ def test_long_description_is_cut_to_4000_bytes(show_dir: Path) -> None:
     descriptions = etree.fromstring(xml).xpath("//item/description/text()")
     assert max(len(d.encode()) for d in descriptions) <= 4000
     assert any(d.endswith("…") for d in descriptions)
+
+
+def test_feed_max_items_lists_only_the_newest(show_dir: Path, catalog: Catalog) -> None:
+    show = show_dir / "show.yaml"
+    show.write_text(show.read_text("utf-8") + "feed_max_items: 2\n", "utf-8")
+    capped = load(show_dir)
+    assert capped.show.feed_max_items == 2
+    parsed = feedparser.parse(feed.build(capped, BASE, NOW))
+    newest = [e.guid for e in capped.visible(NOW)[:2]]
+    assert [entry.id for entry in parsed.entries] == newest
+    assert parsed.feed.title == catalog.show.title
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_feed_max_items_must_be_a_positive_count(show_dir: Path, value: str) -> None:
+    show = show_dir / "show.yaml"
+    show.write_text(show.read_text("utf-8") + f"feed_max_items: {value}\n", "utf-8")
+    line = len(show.read_text("utf-8").splitlines())
+    with pytest.raises(CatalogError) as raised:
+        load(show_dir)
+    assert f"show.yaml:{line}:" in str(raised.value) and "feed_max_items" in str(raised.value)
+
+
+@pytest.mark.parametrize("at_once", [1, 3, 1000])
+def test_items_built_a_few_at_a_time_print_as_one_feedgen_tree(
+    catalog: Catalog, at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "ITEMS_AT_ONCE", at_once)
+    episodes = catalog.visible(NOW)
+    urls = Urls(catalog, BASE)
+    generator = feed._channel(catalog, urls, episodes)
+    for episode in reversed(episodes):  # one tree of every item, as feedgen prints it
+        feed._item(generator.add_entry(), catalog, urls, episode)
+    assert feed.build(catalog, BASE, NOW) == generator.rss_str(pretty=True)
