@@ -454,3 +454,22 @@ def test_check_reports_a_broken_transcript_with_file_and_line(
     assert code == 1, output
     assert f"{transcript.name}:3: error [transcript-format]" in output
     assert "FAILED" in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["release", "1/1"], ["remove", "1/1"], ["tag", "--all"]],
+    ids=["release", "remove", "tag"],
+)
+def test_writing_commands_never_fall_back_to_the_shipped_show(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Outside a project, `check` reads the shipped show; a command that writes must refuse."""
+    shipped = catalog.default_root()
+    before = sorted((p.relative_to(shipped), p.stat().st_mtime_ns) for p in shipped.rglob("*"))
+    monkeypatch.chdir(tmp_path)  # no ./episodes here
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "no show.yaml in episodes" in result.output
+    after = sorted((p.relative_to(shipped), p.stat().st_mtime_ns) for p in shipped.rglob("*"))
+    assert after == before

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from podcast.errors import CatalogError, PodcastError, Problem, Severity
 from podcast.model import Catalog, EpisodeType
 from podcast.read import catalog as catalog_module
 from podcast.read import probe_cache as cache
+
+if TYPE_CHECKING:
+    from podcast.publish.add import NewEpisode
 
 # Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
 ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
@@ -34,6 +37,17 @@ def resolve_root(root: Path | None) -> Path:
         return root
     local = Path("episodes")
     return local if (local / catalog_module.SHOW_FILE).is_file() else catalog_module.default_root()
+
+
+def writable_root(root: Path | None) -> Path:
+    """The folder a writing command (add, release, remove, tag) changes: the option or
+    ./episodes, with a show.yaml; never the shipped show inside the installed package."""
+    folder = root or Path("episodes")
+    if not (folder / catalog_module.SHOW_FILE).is_file():
+        raise click.UsageError(
+            f"no show.yaml in {folder}; run this next to the episodes folder or pass --root"
+        )
+    return folder
 
 
 class PodcastGroup(click.Group):
@@ -131,39 +145,20 @@ def cli() -> None:
     "show.yaml's low_bandwidth).",
 )
 def add(
-    audio: Path,
-    root: Path | None,
-    season: int | None,
-    number: int | None,
-    title: str | None,
-    published: str | None,
-    now: bool,
-    kind: str,
-    move: bool,
-    encode: str | None,
-    low_bandwidth: bool | None,
+    audio: Path, root: Path | None, published: str | None, now: bool, kind: str, **options: Any
 ) -> None:
     """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
     from podcast.publish.add import add_episode
 
-    folder = root or Path("episodes")
-    if not (folder / catalog_module.SHOW_FILE).is_file():
-        raise click.UsageError(
-            f"no show.yaml in {folder}; run this next to the episodes folder or pass --root"
-        )
+    folder = writable_root(root)
+    when = _parse_when(folder, published, now)
     new = add_episode(
-        folder,
-        audio,
-        season=season,
-        number=number,
-        title=title,
-        published=_parse_when(folder, published, now),
-        kind=EpisodeType(kind),
-        move=move,
-        encode=encode,
-        low_bandwidth=low_bandwidth,
-        draft=not (published or now),
+        folder, audio, published=when, kind=EpisodeType(kind), draft=when is None, **options
     )
+    _report_added(new)
+
+
+def _report_added(new: NewEpisode) -> None:
     for notice in new.notices:
         click.echo(notice, err=True)
     click.echo(f"Added {_shown(new.audio_path)}")

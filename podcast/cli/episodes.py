@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from podcast.cli import ROOT_OPTION, _shown, resolve_root
+from podcast.cli import ROOT_OPTION, _shown, resolve_root, writable_root
 from podcast.publish.listing import Listing, listing
 from podcast.publish.release import release
 from podcast.publish.remove import remove
@@ -27,7 +27,7 @@ EPISODE_HELP = "EPISODE is its slug, its YAML file or SEASON/NUMBER (e.g. 3/2)."
 )
 def release_command(episode: str, root: Path | None, at: str | None) -> None:
     """Turn a draft into a scheduled or live episode, by one edited line of its YAML."""
-    done = release(resolve_root(root), episode, at)
+    done = release(writable_root(root), episode, at)
     if done.changed:
         click.echo(f"Wrote {_shown(done.episode.source)}")
     click.echo(status_line(done.status, done.published, done.clock, done.episode.slug))
@@ -49,7 +49,7 @@ def list_command(root: Path | None, output: str) -> None:
 @ROOT_OPTION
 def remove_command(episode: str, root: Path | None) -> None:
     """Move the episode's files to episodes/.removed/, remembering its guid."""
-    done = remove(resolve_root(root), episode)
+    done = remove(writable_root(root), episode)
     for path in done.moved:
         click.echo(f"Moved {_shown(path)}")
     for path in done.kept:

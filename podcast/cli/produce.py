@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from podcast.cli import _load, _shown
+from podcast.cli import _load, _shown, writable_root
 from podcast.model import Catalog, Episode
-from podcast.read import catalog as catalog_module
 from podcast.read import select
 
 
@@ -41,11 +40,7 @@ def _writable_catalog(root: Path, episode: str | None, every: bool) -> Catalog:
     """The catalog of a real episodes folder (never the shipped show), once the choice is clear."""
     if every == (episode is not None):
         raise click.UsageError("name one EPISODE or pass --all")
-    if not (root / catalog_module.SHOW_FILE).is_file():
-        raise click.UsageError(
-            f"no show.yaml in {root}; run this next to the episodes folder or pass --root"
-        )
-    return _load(root)
+    return _load(writable_root(root))
 
 
 def _chosen(catalog: Catalog, episode: str | None) -> tuple[Episode, ...]:
