@@ -18,6 +18,14 @@ from podcast.site.app import create_app
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user cache directory (XDG_CACHE_HOME) of the test's own, so no test reads another's."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """Small committed audio files (see tests/data/README.md)."""
@@ -47,14 +55,16 @@ def write(show_dir: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture
 def app(show_dir: Path) -> Flask:
-    """The site on the scratch show, with a fixed clock and base URL."""
-    return create_app(
+    """The site on the scratch show, with a fixed clock and base URL, its search index ready."""
+    made = create_app(
         {
             "EPISODES_ROOT": show_dir,
             "CLOCK": lambda: NOW,
             "BASE_URL": "https://offthecharts.example",
         }
     )
+    made.extensions["search"].wait()  # as a server a moment after it started
+    return made
 
 
 @pytest.fixture

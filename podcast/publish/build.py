@@ -38,6 +38,7 @@ from flask.testing import FlaskClient
 from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
+from podcast.publish import static_search
 from podcast.render import urls
 
 START = "(start)"  # the referrer of the seeds
@@ -151,6 +152,8 @@ def build(
         previous = out if (out / MARKER).is_file() else None
         output = _Output(staging, previous, Report(staging))
         report = _freeze(app, output, base, on_file or (lambda _: None))
+        for _, size in static_search.add_index(staging, previous, report.written, output.put_bytes):
+            report.files, report.bytes = report.files + 1, report.bytes + size
         report.unchanged = output.same_as_previous()
         if report.unchanged:
             _remove_build(staging)  # nothing changed: OUT keeps every file and its mtime

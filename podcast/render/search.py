@@ -1,4 +1,4 @@
-"""Full-text search of the catalog: an SQLite FTS5 index built once per catalog, in memory."""
+"""Full-text search of the catalog: an SQLite FTS5 index of titles, notes, guests, transcripts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from podcast.model import Catalog, Episode
@@ -29,10 +31,15 @@ STOP_WORDS = frozenset(
 )
 # SQLite's own tokenizer folds case and accents the way `fold` does. Query words of 3+ letters
 # also find the longer words they begin ("trust" finds "trusted"): see `matcher`.
-_SCHEMA = (
-    f"CREATE VIRTUAL TABLE words USING fts5({', '.join(FIELDS)}, content='', "
-    "tokenize='unicode61 remove_diacritics 2')"
-)
+_SCHEMA = f"""
+CREATE VIRTUAL TABLE words USING fts5({", ".join(FIELDS)}, content='',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE docs (doc INTEGER PRIMARY KEY, slug TEXT NOT NULL, guests TEXT NOT NULL,
+    summary TEXT NOT NULL, notes TEXT NOT NULL);
+"""  # contentless: the index only; snippets come from `docs` and the transcript files
+_INSERT_WORDS = f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_DOCS = "INSERT INTO docs VALUES (?, ?, ?, ?, ?)"
+BATCH = 100  # episodes indexed per SQLite call
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: SQLite's tokenizer splits at "_" too
 
 
@@ -75,6 +82,9 @@ class Results:
         return (self.page - 1) * PER_PAGE + 1
 
 
+EMPTY = Results("", (), 0, 1, ())  # no query asked
+
+
 def fold(text: str) -> str:
     """Lower case without accents, so 'Équité' finds 'equite'."""
     if text.isascii():  # the common case, and ten times faster than decomposing
@@ -95,35 +105,36 @@ def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> tuple[tuple[Cue,
 
 
 class SearchIndex:
-    """Every word of every episode's title, guests, summary, notes and transcript."""
+    """Every word of every episode's title, guests, summary, notes and transcript.
 
-    def __init__(self, catalog: Catalog, read: CueReader = read_cues) -> None:
+    `db` is an index written by `write_index` (a file every worker opens read-only, see
+    `render.search_cache`); without one the index is built in memory, for tests and scripts.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        read: CueReader = read_cues,
+        db: sqlite3.Connection | None = None,
+    ) -> None:
         self.catalog = catalog
         self._read = read  # the page's own reader: search shows exactly the cues it shows
-        self._texts = [_fields(episode) for episode in catalog.episodes]
-        self._docs = {episode.slug: doc for doc, episode in enumerate(catalog.episodes)}
-        self._published = [episode.published.timestamp() for episode in catalog.episodes]
-        # Contentless: SQLite keeps only the index; snippets come from our texts and the files.
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute(_SCHEMA)
-        with self._db:
-            self._db.executemany(
-                f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                self._rows(),
-            )
+        if db is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            write_index(db, catalog, read)
+        self._db = db
+        by_slug = {episode.slug: episode for episode in catalog.episodes}
+        self._episodes = {
+            int(doc): by_slug[slug]
+            for doc, slug in db.execute("SELECT doc, slug FROM docs")
+            if slug in by_slug
+        }
+        self._docs = {episode.slug: doc for doc, episode in self._episodes.items()}
+        self._published = {d: e.published.timestamp() for d, e in self._episodes.items()}
         self._lock = threading.Lock()  # one connection, shared by the server's threads
 
-    def _rows(self) -> Iterator[tuple[int, str, str, str, str, str]]:
-        """Rows to index, reading one transcript at a time to keep memory flat."""
-        for doc, (episode, texts) in enumerate(
-            zip(self.catalog.episodes, self._texts, strict=True)
-        ):
-            transcript = episode.transcript
-            spoken = spoken_text(self._read(transcript.path)) if transcript else ""
-            yield doc, texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken
-
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._episodes)
 
     def search(self, query: str, visible: Iterable[Episode], page: int = 1) -> Results:
         """Episodes among `visible` that contain every word of `query`, best first."""
@@ -132,16 +143,16 @@ class SearchIndex:
         if not terms:
             return Results(query, terms, 0, 1, ())
         allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
-        episodes = self.catalog.episodes
         matches = self._match(terms)
-        if len(allowed) < len(episodes):  # drafts hidden: skip the set lookups when none are
+        if len(allowed) < len(self._episodes):  # drafts hidden: skip the lookups when none are
             matches = [(doc, score) for doc, score in matches if doc in allowed]
         ranked = sorted((score, -self._published[doc], doc) for doc, score in matches)
         page = max(1, min(page, math.ceil(len(ranked) / PER_PAGE) or 1))
         chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
         pattern = matcher(terms)
         results = tuple(
-            Result(episodes[doc], -score, self._places(doc, pattern)) for score, _, doc in chosen
+            Result(self._episodes[doc], -score, self._places(doc, pattern))
+            for score, _, doc in chosen
         )
         return Results(query, terms, len(ranked), page, results)
 
@@ -154,17 +165,24 @@ class SearchIndex:
                 f"SELECT rowid, bm25(words, {weights}) FROM words WHERE words MATCH ?",
                 (expression,),
             ).fetchall()
-        return [(int(doc), float(score)) for doc, score in rows]
+        return [(int(doc), float(score)) for doc, score in rows if doc in self._episodes]
+
+    def _texts(self, doc: int) -> dict[str, str]:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT guests, summary, notes FROM docs WHERE doc = ?", (doc,)
+            ).fetchone()
+        return dict(zip(("guests", "summary", "notes"), row or ("", "", ""), strict=True))
 
     def _places(self, doc: int, pattern: re.Pattern[str]) -> tuple[Place, ...]:
         """Where the words are: the best text field, then the cues holding most of them."""
         places = []
-        texts = self._texts[doc]
+        texts = self._texts(doc)
         for field in ("guests", "summary", "notes"):
             if pattern.search(fold(texts[field])):
                 places.append(Place(field, snippet(texts[field], pattern)))
                 break
-        transcript = self.catalog.episodes[doc].transcript
+        transcript = self._episodes[doc].transcript
         if transcript is None:
             return tuple(places)
         try:
@@ -176,6 +194,42 @@ class SearchIndex:
         for _, cue in sorted(best, key=lambda pair: pair[1].number):
             places.append(Place("transcript", snippet(cue.text, pattern), cue))
         return tuple(places)
+
+
+def write_index(
+    db: sqlite3.Connection,
+    catalog: Catalog,
+    read: CueReader,
+    guard: AbstractContextManager[object] | None = None,
+) -> None:
+    """Index every episode of `catalog` into the empty database `db`, in one transaction.
+
+    Rows go in batches, each inside `guard`: a server that forks while an index is being built
+    holds it meanwhile, so no fork copies SQLite in the middle of a call (see `search_cache`).
+    """
+    guard = guard or nullcontext()
+    with guard:
+        db.executescript(_SCHEMA)
+    rows = _rows(catalog, read)
+    while batch := list(islice(rows, BATCH)):
+        with guard:
+            db.executemany(_INSERT_WORDS, [(doc, *texts) for doc, _, texts, _ in batch])
+            db.executemany(_INSERT_DOCS, [(doc, slug, *shown) for doc, slug, _, shown in batch])
+    with guard:
+        db.commit()
+
+
+Row = tuple[int, str, tuple[str, ...], tuple[str, str, str]]
+
+
+def _rows(catalog: Catalog, read: CueReader) -> Iterator[Row]:
+    """(doc, slug, indexed fields, fields shown in results) per episode, one file at a time."""
+    for doc, episode in enumerate(catalog.episodes):
+        texts = _fields(episode)
+        transcript = episode.transcript
+        spoken = spoken_text(read(transcript.path)) if transcript else ""
+        indexed = (texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken)
+        yield doc, episode.slug, indexed, (texts["guests"], texts["summary"], texts["notes"])
 
 
 def matcher(terms: Iterable[str]) -> re.Pattern[str]:
@@ -216,46 +270,3 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     if high < len(tokens):
         pieces.append(("…", False))
     return tuple(p for p in pieces if p[0])
-
-
-class IndexCache:
-    """The index of the catalog being served: built once, then rebuilt when the catalog changes.
-
-    The first index is built on the first search. After a reload, searches keep using the
-    previous index (its results filtered to the episodes now visible) while the new one is
-    built on a background thread, so no listener waits for a rebuild of thousands of episodes.
-    """
-
-    def __init__(self, read: CueReader = read_cues) -> None:
-        self._read = read
-        self._index: SearchIndex | None = None
-        self._building: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def get(self, catalog: Catalog) -> SearchIndex:
-        """The freshest index ready for `catalog`, building the first one now."""
-        with self._lock:
-            if self._index is None:
-                self._index = SearchIndex(catalog, self._read)
-            elif self._index.catalog is not catalog and self._building is None:
-                self._building = threading.Thread(
-                    target=self._rebuild, args=(catalog,), name="search-index", daemon=True
-                )
-                self._building.start()
-            return self._index
-
-    def wait(self) -> None:
-        """Block until a rebuild in progress (if any) has been swapped in."""
-        building = self._building
-        if building is not None:
-            building.join()
-
-    def _rebuild(self, catalog: Catalog) -> None:
-        index: SearchIndex | None = None
-        try:
-            index = SearchIndex(catalog, self._read)
-        finally:  # swap and free the slot together, so no second rebuild starts in between
-            with self._lock:
-                if index is not None:
-                    self._index = index
-                self._building = None

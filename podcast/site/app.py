@@ -17,7 +17,7 @@ from markupsafe import Markup
 from podcast.files import shipped_dir
 from podcast.model import Catalog
 from podcast.read import catalog as catalog_module
-from podcast.render import search, times, urls
+from podcast.render import search_cache, times, urls
 from podcast.render.notes import to_html
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
@@ -49,8 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"], catalog)
     app.extensions["pages"] = RepresentationCache()
     app.extensions["cues"] = contained_cues(os.path.realpath(root))
-    # built on the first search, again only for a new catalog
-    app.extensions["search"] = search.IndexCache(app.extensions["cues"])
+    # prepared now, in the background; a file in the cache directory that every worker shares
+    app.extensions["search"] = search_cache.IndexCache(app.extensions["cues"])
+    app.extensions["search"].prepare(app.extensions["catalog"].current())
     app.jinja_env.filters.update(
         duration=times.spoken_duration,
         date=times.long_date,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from support.clock import NOW
 
 from podcast.publish import build as export
+from podcast.publish import static_search
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
@@ -91,8 +93,14 @@ def test_removing_one_episode_matches_a_clean_build(
         path.unlink()
     report = export.build(make_app(show_dir), out, BASE)
     assert not report.unchanged
-    assert set(tree(out)) < before
+    # Pagefind names its index files by their content: a smaller index has new names. The
+    # pages themselves only go, and assert_same_as_clean compares the index too, byte by byte.
+    assert not_search_index(tree(out)) < not_search_index(before)
     assert_same_as_clean(show_dir, out, tmp_path)
+
+
+def not_search_index(paths: Iterable[str]) -> set[str]:
+    return {path for path in paths if not path.startswith(f"{static_search.FOLDER}/")}
 
 
 def test_audio_is_hard_linked_from_the_episodes_folder(show_dir: Path, out: Path) -> None:

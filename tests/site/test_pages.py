@@ -52,6 +52,7 @@ summary: A draft about zeppelins.
 def fresh_client(show_dir: Path) -> FlaskClient:
     """A client on an app that reads the scratch show now, after a test changed it."""
     app = create_app({"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW, "BASE_URL": BASE})
+    app.extensions["search"].wait()  # as a server a moment after it started
     return app.test_client()
 
 

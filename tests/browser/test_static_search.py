@@ -1,0 +1,106 @@
+"""The exported site searches on a plain static server: Pagefind's index, in headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from support.clock import NOW
+from support.servers import static_server
+
+from podcast.model import Catalog
+from podcast.publish import build as export
+from podcast.read.catalog import default_root, load
+from podcast.render.cues import read_cues
+from podcast.render.search import words
+from podcast.site.app import create_app
+
+from .chromium import WAIT_MS
+
+pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
+BASE = "https://example.org/otc"  # served below a path, as on GitHub Pages
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    root = tmp_path_factory.mktemp("static-search") / "episodes"
+    shutil.copytree(default_root(), root)
+    return load(root)
+
+
+@pytest.fixture(scope="module")
+def exported(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export, in a folder `otc` (the base URL's path) of what the host serves."""
+    served = tmp_path_factory.mktemp("static-host")
+    app = create_app({"EPISODES_ROOT": catalog.root, "CLOCK": lambda: NOW})
+    export.build(app, served / "otc", BASE)
+    return served / "otc"
+
+
+@pytest.fixture(scope="module")
+def site(exported: Path) -> Iterator[str]:
+    """The export served by Python's http.server, at /otc/ as the base URL says."""
+    with static_server(exported.parent) as address:
+        yield address + "/otc"
+
+
+def only_in_its_transcript(catalog: Catalog, folder: Path) -> tuple[str, str]:
+    """(word, slug): a word said in one episode's transcript and on no other exported page."""
+    said: dict[str, set[str]] = {}
+    for page in folder.rglob("*.html"):
+        text = BeautifulSoup(page.read_text("utf-8"), "html.parser").get_text(" ")
+        for word in words(text):
+            said.setdefault(word, set()).add(page.parent.name)
+    for episode in catalog.episodes:
+        if episode.transcript is None:
+            continue
+        for cue in read_cues(episode.transcript.path):
+            for word in words(cue.text):
+                if len(word) >= 6 and word.isalpha() and said[word] == {episode.slug}:
+                    return word, episode.slug
+    raise AssertionError("no transcript has a word of its own")
+
+
+def search(browser: Any, address: str, query: str) -> Any:
+    context = browser.new_context()
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    page.goto(f"{address}/search/?q={query}")
+    page.locator("#results-heading").wait_for()
+    return page
+
+
+def test_a_word_from_a_transcript_finds_its_episode(
+    browser: Any, site: str, catalog: Catalog, exported: Path
+) -> None:
+    word, slug = only_in_its_transcript(catalog, exported)
+    page = search(browser, site, word)
+    try:
+        assert page.locator("#results-heading").inner_text() == f"1 episode for “{word}”"
+        link = page.locator(".result h3 a")
+        found = catalog.find(slug)
+        assert found is not None
+        assert link.inner_text() == found.title  # the page's title, not its <title>
+        assert link.get_attribute("href") == f"/otc/episodes/{slug}/"
+        assert word in page.locator(".result mark").first.inner_text().lower()
+        link.click()
+        page.wait_for_url(f"**/otc/episodes/{slug}/")
+    finally:
+        page.context.close()
+
+
+def test_words_found_nowhere_say_so_and_the_page_has_one_search_box(
+    browser: Any, site: str
+) -> None:
+    page = search(browser, site, "zeppelinosaurus")
+    try:
+        assert page.locator("#results-heading").inner_text() == "No episodes for “zeppelinosaurus”"
+        assert page.locator(".result").count() == 0
+        assert page.get_by_role("searchbox").count() == 1
+        assert page.locator(".static-note").count() == 0  # searched, not "cannot search"
+    finally:
+        page.context.close()
