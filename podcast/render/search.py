@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -98,10 +100,39 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@dataclass(frozen=True, slots=True)
+class _Spoken:
+    """A transcript's cues and their folded text as one string, to search in one pass."""
+
+    cues: tuple[Cue, ...]
+    text: str  # the folded cue texts, one a line
+    starts: tuple[int, ...]  # where each cue's line starts in `text`
+
+    def best_cues(self, finders: tuple[re.Pattern[str], ...]) -> list[int]:
+        """Positions of the cues holding most of the query's terms (earliest first on a tie),
+        in order. One literal search per term: several times faster than one alternation."""
+        found: dict[int, set[int]] = {}
+        text = self.text
+        for term, finder in enumerate(finders):
+            for match in finder.finditer(text):
+                start = match.start()
+                if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    continue  # inside a word: not where a word begins (the index's prefixes)
+                found.setdefault(bisect_right(self.starts, start) - 1, set()).add(term)
+        best = sorted(found, key=lambda at: (-len(found[at]), at))[:MAX_PLACES]
+        return sorted(best)
+
+
 @lru_cache(maxsize=256)
-def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> tuple[tuple[Cue, str], ...]:
-    """Cues (and their folded text) of recently shown transcripts; the key changes with the file."""
-    return tuple((cue, fold(cue.text)) for cue in read(path))
+def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> _Spoken:
+    """The cues of recently shown transcripts; the key changes with the file."""
+    cues = read(path)
+    folded = [fold(cue.text).replace("\n", " ") for cue in cues]
+    starts, position = [], 0
+    for line in folded:
+        starts.append(position)
+        position += len(line) + 1
+    return _Spoken(cues, "\n".join(folded), tuple(starts))
 
 
 class SearchIndex:
@@ -130,7 +161,7 @@ class SearchIndex:
             if slug in by_slug
         }
         self._docs = {episode.slug: doc for doc, episode in self._episodes.items()}
-        self._published = {d: e.published.timestamp() for d, e in self._episodes.items()}
+        self._all = [int(doc) for (doc,) in db.execute("SELECT doc FROM docs")]
         self._lock = threading.Lock()  # one connection, shared by the server's threads
 
     def __len__(self) -> int:
@@ -143,29 +174,39 @@ class SearchIndex:
         if not terms:
             return Results(query, terms, 0, 1, ())
         allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
-        matches = self._match(terms)
-        if len(allowed) < len(self._episodes):  # drafts hidden: skip the lookups when none are
-            matches = [(doc, score) for doc, score in matches if doc in allowed]
-        ranked = sorted((score, -self._published[doc], doc) for doc, score in matches)
-        page = max(1, min(page, math.ceil(len(ranked) / PER_PAGE) or 1))
-        chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
-        pattern = matcher(terms)
-        results = tuple(
-            Result(self._episodes[doc], -score, self._places(doc, pattern))
-            for score, _, doc in chosen
-        )
-        return Results(query, terms, len(ranked), page, results)
-
-    def _match(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
-        """(doc, bm25) of the episodes holding every term; lower bm25 is better."""
+        hidden = [doc for doc in self._all if doc not in allowed]  # drafts, removed episodes
         expression = " AND ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+        total = self._count(expression, hidden)
+        page = max(1, min(page, math.ceil(total / PER_PAGE) or 1))
+        pattern, each = matcher(terms), finders(terms)
+        results = tuple(
+            Result(self._episodes[doc], -score, self._places(doc, pattern, each))
+            for doc, score in self._ranked(expression, hidden, (page - 1) * PER_PAGE)
+        )
+        return Results(query, terms, total, page, results)
+
+    def _count(self, expression: str, hidden: list[int]) -> int:
+        """How many episodes hold every term, the hidden ones aside."""
+        where, values = _matching(expression, hidden)
+        with self._lock:
+            row = self._db.execute(f"SELECT count(*) FROM words WHERE {where}", values).fetchone()
+        return int(row[0])
+
+    def _ranked(self, expression: str, hidden: list[int], skip: int) -> list[tuple[int, float]]:
+        """(doc, bm25) of one page of matches, best (lowest bm25) first, then the newest.
+
+        Docs are numbered newest first (see `write_index`), so the rowid breaks ties by date;
+        SQLite ranks in C and hands over only the page asked for.
+        """
+        where, values = _matching(expression, hidden)
         weights = ", ".join(str(w) for w in FIELDS.values())
         with self._lock:
             rows = self._db.execute(
-                f"SELECT rowid, bm25(words, {weights}) FROM words WHERE words MATCH ?",
-                (expression,),
+                f"SELECT rowid, bm25(words, {weights}) AS score FROM words WHERE {where} "
+                "ORDER BY score, rowid LIMIT ? OFFSET ?",
+                (*values, PER_PAGE, skip),
             ).fetchall()
-        return [(int(doc), float(score)) for doc, score in rows if doc in self._episodes]
+        return [(int(doc), float(score)) for doc, score in rows]
 
     def _texts(self, doc: int) -> dict[str, str]:
         with self._lock:
@@ -174,7 +215,9 @@ class SearchIndex:
             ).fetchone()
         return dict(zip(("guests", "summary", "notes"), row or ("", "", ""), strict=True))
 
-    def _places(self, doc: int, pattern: re.Pattern[str]) -> tuple[Place, ...]:
+    def _places(
+        self, doc: int, pattern: re.Pattern[str], each: tuple[re.Pattern[str], ...]
+    ) -> tuple[Place, ...]:
         """Where the words are: the best text field, then the cues holding most of them."""
         places = []
         texts = self._texts(doc)
@@ -186,14 +229,23 @@ class SearchIndex:
         if transcript is None:
             return tuple(places)
         try:
-            cues = _cached_cues(self._read, transcript.path, transcript.path.stat().st_mtime_ns)
+            spoken = _cached_cues(self._read, transcript.path, transcript.path.stat().st_mtime_ns)
         except OSError:
             return tuple(places)
-        counted = [(len(set(pattern.findall(folded))), c) for c, folded in cues]
-        best = sorted((pair for pair in counted if pair[0]), key=lambda p: -p[0])[:MAX_PLACES]
-        for _, cue in sorted(best, key=lambda pair: pair[1].number):
+        for at in spoken.best_cues(each):
+            cue = spoken.cues[at]
             places.append(Place("transcript", snippet(cue.text, pattern), cue))
         return tuple(places)
+
+
+def _matching(expression: str, hidden: list[int]) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause for `expression` without the `hidden` docs, and its values."""
+    if not hidden:
+        return "words MATCH ?", (expression,)
+    return (
+        "words MATCH ? AND rowid NOT IN (SELECT value FROM json_each(?))",
+        (expression, json.dumps(hidden)),
+    )
 
 
 def write_index(
@@ -223,8 +275,12 @@ Row = tuple[int, str, tuple[str, ...], tuple[str, str, str]]
 
 
 def _rows(catalog: Catalog, read: CueReader) -> Iterator[Row]:
-    """(doc, slug, indexed fields, fields shown in results) per episode, one file at a time."""
-    for doc, episode in enumerate(catalog.episodes):
+    """(doc, slug, indexed fields, fields shown in results) per episode, one file at a time.
+
+    Docs are numbered newest first, so that among equal scores the newest episode comes first.
+    """
+    newest_first = sorted(catalog.episodes, key=lambda e: (-e.published.timestamp(), e.slug))
+    for doc, episode in enumerate(newest_first):
         texts = _fields(episode)
         transcript = episode.transcript
         spoken = spoken_text(read(transcript.path)) if transcript else ""
@@ -234,8 +290,17 @@ def _rows(catalog: Catalog, read: CueReader) -> Iterator[Row]:
 
 def matcher(terms: Iterable[str]) -> re.Pattern[str]:
     """A regex for folded text that finds the query's words as the index does (3+: prefixes)."""
-    parts = (re.escape(t) + (r"\w*" if len(t) >= 3 else r"\b") for t in terms)
+    parts = (_term(t) for t in terms)
     return re.compile(r"\b(?:" + "|".join(parts) + ")")
+
+
+def _term(term: str) -> str:
+    return re.escape(term) + (r"\w*" if len(term) >= 3 else r"\b")
+
+
+def finders(terms: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """One regex a term, for `matcher`'s words without its leading \\b (checked by the caller)."""
+    return tuple(re.compile(_term(t)) for t in terms)
 
 
 def _fields(episode: Episode) -> dict[str, str]:
@@ -253,15 +318,15 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return ((text, False),)
-    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens]
-    first = hits.index(True) if True in hits else 0
+    first = next((n for n, t in enumerate(tokens) if pattern.fullmatch(fold(t.group()))), 0)
     low = max(0, first - SNIPPET_WORDS // 3)
     high = min(len(tokens), low + SNIPPET_WORDS)
+    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens[low:high]]
     begin = tokens[low].start() if low else 0
     end = tokens[high - 1].end() if high < len(tokens) else len(text)
     pieces: list[tuple[str, bool]] = [("…", False)] if low else []
     position = begin
-    for token, hit in zip(tokens[low:high], hits[low:high], strict=True):
+    for token, hit in zip(tokens[low:high], hits, strict=True):
         if hit:
             pieces.append((text[position : token.start()], False))
             pieces.append((token.group(), True))

@@ -29,7 +29,7 @@ from podcast.render.search import SearchIndex, write_index
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"  # change it when the schema or what is indexed changes: old files are not opened
+FORMAT = "2"  # change it when the schema or what is indexed changes: old files are not opened
 LOCK = "build.lock"
 SUFFIX = ".sqlite"
 # Held by a thread while it is inside SQLite, and by os.fork: a worker forked from a server
@@ -44,7 +44,15 @@ def index_key(catalog: Catalog) -> str:
     digest = hashlib.sha256(FORMAT.encode())
     for episode in catalog.episodes:
         guests = "\0".join(f"{p.name}\0{p.role}" for p in episode.guests)
-        fields = (episode.slug, episode.title, guests, episode.summary, episode.notes or "")
+        published = episode.published.isoformat()  # docs are numbered by it
+        fields = (
+            episode.slug,
+            episode.title,
+            guests,
+            episode.summary,
+            episode.notes or "",
+            published,
+        )
         digest.update("\x1f".join(fields).encode())
         transcript = episode.transcript
         if transcript is not None:

@@ -34,6 +34,7 @@ DEFAULTS: Mapping[str, Any] = {
     "FEED_MAX_AGE": 300,  # seconds apps and proxies may cache the feed and pages
     "FILE_MAX_AGE": 86400,  # seconds clients may cache audio and artwork
     "RELOAD_INTERVAL": 2.0,  # seconds between stat sweeps of the episodes folder; None: never
+    "SEARCH_INDEX": True,  # prepare the search index at load (a static export needs none)
 }
 
 
@@ -51,7 +52,8 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     app.extensions["cues"] = contained_cues(os.path.realpath(root))
     # prepared now, in the background; a file in the cache directory that every worker shares
     app.extensions["search"] = search_cache.IndexCache(app.extensions["cues"])
-    app.extensions["search"].prepare(app.extensions["catalog"].current())
+    if app.config["SEARCH_INDEX"]:
+        app.extensions["search"].prepare(app.extensions["catalog"].current())
     app.jinja_env.filters.update(
         duration=times.spoken_duration,
         date=times.long_date,

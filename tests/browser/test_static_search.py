@@ -20,6 +20,7 @@ from podcast.render.search import words
 from podcast.site.app import create_app
 
 from .chromium import WAIT_MS
+from .test_listener import assert_axe_passes
 
 pytestmark = pytest.mark.slow  # run by CI; skipped by `pytest -m "not slow"`
 BASE = "https://example.org/otc"  # served below a path, as on GitHub Pages
@@ -65,8 +66,8 @@ def only_in_its_transcript(catalog: Catalog, folder: Path) -> tuple[str, str]:
     raise AssertionError("no transcript has a word of its own")
 
 
-def search(browser: Any, address: str, query: str) -> Any:
-    context = browser.new_context()
+def search(browser: Any, address: str, query: str, scheme: str = "light") -> Any:
+    context = browser.new_context(color_scheme=scheme)
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     page.goto(f"{address}/search/?q={query}")
@@ -102,5 +103,17 @@ def test_words_found_nowhere_say_so_and_the_page_has_one_search_box(
         assert page.locator(".result").count() == 0
         assert page.get_by_role("searchbox").count() == 1
         assert page.locator(".static-note").count() == 0  # searched, not "cannot search"
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("query", ["care", "zeppelinosaurus"])
+def test_static_results_have_no_wcag_aa_violations(
+    browser: Any, site: str, axe_source: str, scheme: str, query: str
+) -> None:
+    page = search(browser, site, query, scheme)
+    try:
+        assert_axe_passes(page, axe_source)
     finally:
         page.context.close()
