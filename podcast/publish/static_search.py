@@ -74,7 +74,14 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise StaticSearchError(f"{binary}: could not index the site ({exc})") from None
+        raise StaticSearchError(
+            f"{binary}: could not run pagefind to index the site ({exc}); reinstall it with "
+            "pip install 'pagefind[bin]' or set PAGEFIND_BINARY_PATH to the binary; "
+            "the previous build was left as it was"
+        ) from None
     if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
         output = (done.stderr or done.stdout).strip()
-        raise StaticSearchError(f"pagefind could not index the site; it said:\n{output}")
+        raise StaticSearchError(
+            f"pagefind could not index the site (the previous build was left as it was); "
+            f"it said:\n{output}"
+        )

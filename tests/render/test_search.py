@@ -235,3 +235,21 @@ def test_search_numbers_and_names_cues_as_the_page_does(tmp_path: Path) -> None:
     page = [(n, c.start, c.speaker or "", c.text) for n, c in enumerate(transcripts.parse(path), 1)]
     assert [(c.number, c.start, c.speaker, c.text) for c in read_cues(path)] == page
     assert page[1] == (2, 2.0, "Dr. Kari Haley", "Zebras again, same speaker.")
+
+
+def test_transcript_lines_shown_are_those_holding_most_of_the_words(show_dir: Path) -> None:
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
+    lines = [
+        "Zebras graze.",  # one word of two
+        "Zebras and okapis, both.",  # both: shown
+        "Okapis hide.",  # one
+        "Nothing here, azebras aside.",  # not where a word begins: no match
+        "Okapis with zebras again.",  # both: shown
+        "Zebras once more.",  # one, and three places are shown at most
+    ]
+    cues = [f"00:00:{n:02d}.000 --> 00:00:{n:02d}.900\n{text}\n" for n, text in enumerate(lines)]
+    path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    catalog = load(show_dir)
+    (found,) = SearchIndex(catalog).search("zebras okapis", catalog.episodes).results
+    shown = [place.cue.number for place in found.places if place.cue is not None]
+    assert shown == [1, 2, 5]  # the two with both words, then the earliest with one, in order
