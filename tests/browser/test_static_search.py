@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,5 +116,40 @@ def test_static_results_have_no_wcag_aa_violations(
     page = search(browser, site, query, scheme)
     try:
         assert_axe_passes(page, axe_source)
+    finally:
+        page.context.close()
+
+
+SPANISH_CUE = "Hablamos de la vacunación en la clínica del barrio."
+
+
+@pytest.fixture(scope="module")
+def spanish_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A show in Spanish (lang="es" on every page), one transcript saying SPANISH_CUE."""
+    root = tmp_path_factory.mktemp("spanish") / "episodes"
+    shutil.copytree(default_root(), root)
+    show = root / "show.yaml"
+    show.write_text(show.read_text("utf-8").replace("language: en-us", "language: es"), "utf-8")
+    transcript = root / "season-3" / "01-trust-in-medicine.vtt"
+    cue = f"WEBVTT\n\n00:00:00.250 --> 00:00:03.481\n<v Dra. Haley>{SPANISH_CUE}</v>\n"
+    transcript.write_text(cue, "utf-8")
+    served = tmp_path_factory.mktemp("spanish-host")
+    app = create_app({"EPISODES_ROOT": root, "CLOCK": lambda: NOW})
+    export.build(app, served / "otc", BASE)
+    entry = json.loads((served / "otc" / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert list(entry["languages"]) == ["es"]  # indexed as Spanish, by the pages' lang
+    with static_server(served) as address:
+        yield address + "/otc"
+
+
+def test_a_spanish_query_finds_the_spanish_transcript(browser: Any, spanish_site: str) -> None:
+    page = search(browser, spanish_site, "vacunación")
+    try:
+        assert page.locator("html").get_attribute("lang") == "es"
+        assert page.locator("#results-heading").inner_text() == "1 episode for “vacunación”"
+        assert page.locator(".result h3 a").get_attribute("href") == (
+            "/otc/episodes/s3-01-trust-in-medicine/"
+        )
+        assert "vacunación" in page.locator(".result mark").first.inner_text().lower()
     finally:
         page.context.close()
