@@ -20,9 +20,8 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from podcast.errors import Problem, Severity
-from podcast.model import Catalog, Episode, EpisodeType, ShowType
+from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType
 from podcast.read import transcripts
-from podcast.read.yamlfile import read_mapping
 from podcast.render import chapters, feed
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
@@ -71,22 +70,17 @@ def sort_key(problem: Problem) -> tuple[str, int, str, str]:
     return (str(problem.path or ""), problem.line or 0, problem.rule, problem.message)
 
 
-def key_line(path: Path, key: str) -> int | None:
-    """The line of `key` in a YAML file (None if absent or unreadable), for `path:line`."""
-    fields = read_mapping(path, [])  # read again: only files with a finding get here
-    return fields.nodes[key][1] if fields is not None and key in fields.nodes else None
-
-
 def _problem(
     rule: str,
-    path: Path | None,
+    where: Show | Episode,
     key: str | None,
     message: str,
     hint: str,
     severity: Severity = Severity.ERROR,
 ) -> Problem:
-    line = key_line(path, key) if path is not None and key and path.suffix == ".yaml" else None
-    return Problem(path, line, message, hint, severity, rule)
+    """A finding at `key`'s line in the show's or episode's YAML (kept from loading)."""
+    line = where.lines.get(key) if key else None
+    return Problem(where.source, line, message, hint, severity, rule)
 
 
 # --- the show -------------------------------------------------------------------------------
@@ -95,13 +89,13 @@ def _problem(
 def check_artwork(context: Context) -> Iterator[Problem]:
     """Apple: artwork 1400–3000 px, square, RGB, JPEG or PNG bytes matching the extension."""
     show = context.catalog.show
-    yield from _image_problems(show.artwork, show.source, "artwork", "artwork")
+    yield from _image_problems(show.artwork, show, "artwork", "artwork")
     for episode in context.catalog.episodes:
         if episode.image is not None:
-            yield from _image_problems(episode.image, episode.source, "image", "episode-image")
+            yield from _image_problems(episode.image, episode, "image", "episode-image")
 
 
-def _image_problems(image: Path, source: Path, key: str, rule: str) -> Iterator[Problem]:
+def _image_problems(image: Path, source: Show | Episode, key: str, rule: str) -> Iterator[Problem]:
     def problem(message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
         return _problem(rule, source, key, f"{image.name}: {message}", hint, severity)
 
@@ -158,7 +152,7 @@ def check_categories(context: Context) -> Iterator[Problem]:
     if not show.categories:
         yield _problem(
             "category",
-            show.source,
+            show,
             "categories",
             "the show has no category",
             "add e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
@@ -173,7 +167,7 @@ def check_owner(context: Context) -> Iterator[Problem]:
         # once, when the show is submitted to a directory; the shipped sample keeps it on purpose.
         yield Problem(
             show.source,
-            key_line(show.source, "owner"),
+            show.lines.get("owner"),
             f"owner email {show.owner.email} is a placeholder address",
             "put the real address before submitting the feed to Apple or Spotify "
             "(they send the ownership code there)",
@@ -188,7 +182,7 @@ def check_titles(context: Context) -> Iterator[Problem]:
     if len(show.title) > TITLE_MAX:
         yield _problem(
             "title-length",
-            show.source,
+            show,
             "title",
             f"the show's title is {len(show.title)} characters; the limit is {TITLE_MAX}",
             "shorten it; put the rest in the description",
@@ -206,7 +200,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if len(title) > TITLE_MAX:
         yield _problem(
             "title-length",
-            episode.source,
+            episode,
             "title",
             f"the title is {len(title)} characters; the limit is {TITLE_MAX}",
             "shorten it; put the rest in the summary",
@@ -215,7 +209,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if number:
         yield _problem(
             "title-number",
-            episode.source,
+            episode,
             "title",
             f"the title contains a number ('{number.group(0).strip()}')",
             "remove it: apps show 'season' and 'episode' from their own keys",
@@ -224,7 +218,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if any(name in title.casefold() for name in show_names):
         yield _problem(
             "title-show-name",
-            episode.source,
+            episode,
             "title",
             "the title repeats the show's name",
             "remove it: apps show the show's name beside every episode",
@@ -239,7 +233,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
     if size > DESCRIPTION_LIMIT:
         yield _problem(
             "description-length",
-            show.source,
+            show,
             "description",
             f"the description is {size} bytes; apps show at most {DESCRIPTION_LIMIT}",
             "shorten it",
@@ -249,7 +243,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
         if not episode.summary and not episode.notes:
             yield _problem(
                 "description-missing",
-                episode.source,
+                episode,
                 "summary",
                 "the episode has neither 'summary' nor 'notes'; apps would show only its title",
                 "write a 'summary:' of one or two sentences",
@@ -262,7 +256,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
             key = "summary" if episode.summary else "notes"
             yield _problem(
                 "description-length",
-                episode.source,
+                episode,
                 key,
                 f"the episode's description is {size} bytes; "
                 f"the feed cuts it at {DESCRIPTION_LIMIT}",
@@ -274,13 +268,15 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
 def check_file_names(context: Context) -> Iterator[Problem]:
     """Apple: file names in enclosure and image URLs must be ASCII."""
     catalog = context.catalog
-    files = [(catalog.show.artwork, catalog.show.source, "artwork")]
+    files: list[tuple[Path, Show | Episode, str]] = [
+        (catalog.show.artwork, catalog.show, "artwork")
+    ]
     for episode in catalog.episodes:
-        files.append((episode.audio.path, episode.source, "audio"))
+        files.append((episode.audio.path, episode, "audio"))
         if episode.image is not None:
-            files.append((episode.image, episode.source, "image"))
+            files.append((episode.image, episode, "image"))
         if episode.transcript is not None:
-            files.append((episode.transcript.path, episode.source, "transcript"))
+            files.append((episode.transcript.path, episode, "transcript"))
     for path, source, key in files:
         relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
         if not relative.as_posix().isascii():
@@ -301,7 +297,7 @@ def check_serial(context: Context) -> Iterator[Problem]:
         if episode.number is None and episode.type is EpisodeType.FULL:
             yield _problem(
                 "serial-number",
-                episode.source,
+                episode,
                 None,
                 "the show is serial but this episode has no 'episode' number",
                 "add 'episode: N' (listeners of serial shows play in order)",
@@ -314,7 +310,7 @@ def check_serial(context: Context) -> Iterator[Problem]:
 def check_audio(context: Context) -> Iterator[Problem]:
     """Formats apps play poorly, unusual bit or sample rates, enclosures too large."""
     for episode in context.catalog.episodes:
-        audio, source = episode.audio, episode.source
+        audio, source = episode.audio, episode
         name = audio.path.name
         if audio.mime not in FORMATS_APPS_PLAY:
             yield _problem(
@@ -365,7 +361,7 @@ def check_chapters(context: Context) -> Iterator[Problem]:
     for episode in context.catalog.episodes:
         for problem in chapters.problems(episode):
             if problem.line is None and problem.path == episode.source:
-                problem = dataclasses.replace(problem, line=key_line(episode.source, "chapters"))
+                problem = dataclasses.replace(problem, line=episode.lines.get("chapters"))
             yield problem
 
 
@@ -388,7 +384,7 @@ def check_schedule(context: Context) -> Iterator[Problem]:
         when = episode.published.isoformat(sep=" ")
         yield _problem(
             "schedule",
-            episode.source,
+            episode,
             "published",
             f"draft '{episode.title}' goes live at {when}",
             "preview it with `podcast serve --drafts`",

@@ -24,6 +24,7 @@ from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import EXTENSIONS_BY_MIME, probe
+from podcast.read.paths import SEASON_DIR
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
@@ -138,7 +139,7 @@ def _used_numbers(root: Path) -> set[tuple[int, int]]:
         fields = read_mapping(path, [])
         if fields is None:
             continue
-        folder = catalog_module.SEASON_DIR.match(path.parent.name)
+        folder = SEASON_DIR.match(path.parent.name)
         season = fields.get("season", int) or (int(folder.group(1)) if folder else None)
         number = fields.get("episode", int)
         if season and number:
@@ -162,9 +163,7 @@ def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path)
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
     folders = [
-        int(m.group(1))
-        for p in root.iterdir()
-        if p.is_dir() and (m := catalog_module.SEASON_DIR.match(p.name))
+        int(m.group(1)) for p in root.iterdir() if p.is_dir() and (m := SEASON_DIR.match(p.name))
     ]
     return max([*folders, *(s for s, _ in used)], default=1)
 
