@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -248,11 +248,15 @@ def _matching(expression: str, hidden: list[int]) -> tuple[str, tuple[str, ...]]
     )
 
 
+SpokenText = Callable[[Path], str]  # a transcript file's words, as indexed
+
+
 def write_index(
     db: sqlite3.Connection,
     catalog: Catalog,
     read: CueReader,
     guard: AbstractContextManager[object] | None = None,
+    spoken: SpokenText | None = None,
 ) -> None:
     """Index every episode of `catalog` into the empty database `db`, in one transaction.
 
@@ -262,7 +266,7 @@ def write_index(
     guard = guard or nullcontext()
     with guard:
         db.executescript(_SCHEMA)
-    rows = _rows(catalog, read)
+    rows = _rows(catalog, spoken or (lambda path: spoken_text(read(path))))
     while batch := list(islice(rows, BATCH)):
         with guard:
             db.executemany(_INSERT_WORDS, [(doc, *texts) for doc, _, texts, _ in batch])
@@ -274,7 +278,7 @@ def write_index(
 Row = tuple[int, str, tuple[str, ...], tuple[str, str, str]]
 
 
-def _rows(catalog: Catalog, read: CueReader) -> Iterator[Row]:
+def _rows(catalog: Catalog, spoken: SpokenText) -> Iterator[Row]:
     """(doc, slug, indexed fields, fields shown in results) per episode, one file at a time.
 
     Docs are numbered newest first, so that among equal scores the newest episode comes first.
@@ -283,8 +287,8 @@ def _rows(catalog: Catalog, read: CueReader) -> Iterator[Row]:
     for doc, episode in enumerate(newest_first):
         texts = _fields(episode)
         transcript = episode.transcript
-        spoken = spoken_text(read(transcript.path)) if transcript else ""
-        indexed = (texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken)
+        said = spoken(transcript.path) if transcript else ""
+        indexed = (texts["title"], texts["guests"], texts["summary"], texts["notes"], said)
         yield doc, episode.slug, indexed, (texts["guests"], texts["summary"], texts["notes"])
 
 

@@ -19,17 +19,18 @@ import sqlite3
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from podcast.files import cache_dir
 from podcast.model import Catalog
-from podcast.render.cues import CueReader, read_cues
+from podcast.render.cues import CueReader, read_cues, spoken_text
 from podcast.render.search import SearchIndex, write_index
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # change it when the schema or what is indexed changes: old files are not opened
+FORMAT = "3"  # change it when the schema or what is indexed changes: old files are not opened
 LOCK = "build.lock"
 SUFFIX = ".sqlite"
 # Held by a thread while it is inside SQLite, and by os.fork: a worker forked from a server
@@ -109,6 +110,58 @@ def _build_lock(folder: Path) -> Iterator[None]:
             os.close(descriptor)  # releases the lock
 
 
+class _Recalled:
+    """Transcript words by file state: from the previous index where the file is unchanged
+    (reading and parsing thousands of transcripts is most of a build), else read now."""
+
+    def __init__(self, previous: Path | None, read: CueReader) -> None:
+        self._read = read
+        self._old: sqlite3.Connection | None = None
+        self.rows: list[tuple[str, bytes]] = []  # (state, compressed words) for the new file
+        self.recalled = 0
+        if previous is not None:
+            with contextlib.suppress(sqlite3.Error), _FORK_GUARD:
+                old = sqlite3.connect(f"{previous.as_uri()}?mode=ro&immutable=1", uri=True)
+                old.execute("SELECT state, text FROM spoken LIMIT 1").fetchall()
+                self._old = old
+
+    def __call__(self, path: Path) -> str:
+        state = _file_state(path)
+        row = None
+        if self._old is not None:
+            with _FORK_GUARD:
+                row = self._old.execute(
+                    "SELECT text FROM spoken WHERE state = ?", (state,)
+                ).fetchone()
+        if row is not None:
+            packed: bytes = row[0]
+            text = zlib.decompress(packed).decode("utf-8")
+            self.recalled += 1
+        else:
+            text = spoken_text(self._read(path))
+            packed = zlib.compress(text.encode("utf-8"), 1)
+        self.rows.append((state, packed))
+        return text
+
+    def save(self, db: sqlite3.Connection) -> None:
+        """Keep this build's transcript words in its own file, for the next build."""
+        with _FORK_GUARD:
+            db.execute("CREATE TABLE spoken (state TEXT PRIMARY KEY, text BLOB NOT NULL)")
+            db.executemany("INSERT OR REPLACE INTO spoken VALUES (?, ?)", self.rows)
+            db.commit()
+
+    def close(self) -> None:
+        if self._old is not None:
+            with _FORK_GUARD:
+                self._old.close()
+
+
+def _previous(path: Path) -> Path | None:
+    """The newest other index in the folder: an earlier catalog of the same show."""
+    others = [p for p in path.parent.glob(f"*{SUFFIX}") if p != path]
+    return max(others, key=lambda p: p.stat().st_mtime_ns, default=None)
+
+
 def _build(catalog: Catalog, read: CueReader, path: Path) -> None:
     started = time.perf_counter()
     for stale in path.parent.glob(f".*{SUFFIX}.tmp"):
@@ -119,9 +172,12 @@ def _build(catalog: Catalog, read: CueReader, path: Path) -> None:
             db = sqlite3.connect(temporary, check_same_thread=False)
             db.execute("PRAGMA journal_mode = OFF")  # a half-written file is never renamed in
             db.execute("PRAGMA synchronous = OFF")
+        recalled = _Recalled(_previous(path), read)
         try:
-            write_index(db, catalog, read, _FORK_GUARD)
+            write_index(db, catalog, read, _FORK_GUARD, recalled)
+            recalled.save(db)
         finally:
+            recalled.close()
             with _FORK_GUARD:
                 db.close()
         os.replace(temporary, path)
@@ -129,10 +185,12 @@ def _build(catalog: Catalog, read: CueReader, path: Path) -> None:
         temporary.unlink(missing_ok=True)
     _remove_others(path)
     log.info(
-        "%s: search index of %d episodes built in %.1f s (%s)",
+        "%s: search index of %d episodes built in %.1f s, %d transcripts read, %d unchanged (%s)",
         catalog.root,
         len(catalog.episodes),
         time.perf_counter() - started,
+        len(recalled.rows) - recalled.recalled,
+        recalled.recalled,
         path,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -127,17 +128,25 @@ def test_the_index_is_a_file_in_the_cache_directory_shared_by_every_server(
 
 
 def test_a_changed_transcript_names_a_new_index_and_the_old_file_goes(
-    show_dir: Path, cache_home: Path
+    show_dir: Path, cache_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = IndexCache()
     old = load(show_dir)
     old_path, old_key = search_cache.ensure_file(old), search_cache.index_key(old)
+    old_index = search_cache.open_index(old, old_path)
     path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
     path.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nZeppelins ahead.\n", "utf-8")
     new = load(show_dir)
     assert search_cache.index_key(new) != old_key
-    index = ready(cache, new)
+    with caplog.at_level(logging.INFO, logger=search_cache.__name__):
+        index = ready(cache, new)
     assert index.search("zeppelins", new.episodes).total == 1
+    assert (
+        index.search("emergency", new.episodes).total
+        == old_index.search("emergency", old.episodes).total
+    )  # the other transcripts' words, recalled from the old file, are all still there
+    transcripts = sum(1 for e in new.episodes if e.transcript is not None)
+    assert f"1 transcripts read, {transcripts - 1} unchanged" in caplog.text
     assert not old_path.exists()
     assert sorted(cache_home.rglob("*.sqlite")) == [search_cache.index_path(new)]
 
