@@ -234,7 +234,7 @@ class IndexCache:
             return index
 
     def wait(self) -> None:
-        """Block until a preparation in progress (if any) is done: for tests and `build`."""
+        """Block until a preparation in progress (if any) is done: for tests and benchmarks."""
         thread = self._thread
         if thread is not None:
             thread.join()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.locks import hold_lock
 
 from podcast.model import Catalog
 from podcast.read import transcripts
@@ -167,20 +166,6 @@ def test_no_search_waits_while_another_process_builds_the_index(
         holder.communicate("")  # the other process lets go
     cache.wait()
     assert cache.get(catalog) is not None
-
-
-def hold_lock(path: Path) -> subprocess.Popen[str]:
-    """Another process holding the builders' lock until its input ends."""
-    code = (
-        "import fcntl, os, sys\n"
-        f"fd = os.open({str(path)!r}, os.O_RDWR | os.O_CREAT)\n"
-        "fcntl.lockf(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\nsys.stdin.read()\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None and process.stdout.readline() == "held\n"
-    return process
 
 
 def test_an_unwritable_cache_directory_still_gives_an_index_in_memory(
