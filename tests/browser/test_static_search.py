@@ -103,6 +103,7 @@ def test_words_found_nowhere_say_so_and_the_page_has_one_search_box(
         assert page.locator("#results-heading").inner_text() == "No episodes for “zeppelinosaurus”"
         assert page.locator(".result").count() == 0
         assert page.get_by_role("searchbox").count() == 1
+        assert page.get_by_role("searchbox").input_value() == "zeppelinosaurus"
         assert page.locator(".static-note").count() == 0  # searched, not "cannot search"
     finally:
         page.context.close()

@@ -8,6 +8,7 @@
   var query = (new URLSearchParams(window.location.search).get("q") || "").trim();
   if (!form || !query || document.getElementById("results-heading")) return;
   if (document.querySelector(".search-status")) return; // the server is preparing its index
+  form.querySelector("input[name=q]").value = query; // the static page was written without it
   var bundle = form.dataset.staticIndex;
   var siteRoot = form.dataset.siteRoot;
   var status = document.createElement("p");
