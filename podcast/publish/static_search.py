@@ -20,6 +20,7 @@ from pagefind.service import get_executable
 from podcast.errors import PodcastError
 
 FOLDER = "pagefind"  # below the site's root, where search.js looks for it
+IGNORED = ".player"  # inside an episode's region, but no words of the episode (Play, Back 15 sec…)
 TIMEOUT = 600  # seconds: a bound for a stuck binary, far above any real show's indexing
 
 Put = Callable[[PurePosixPath, bytes], None]
@@ -71,6 +72,7 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
             "dependencies (pip install 'pagefind[bin]'); nothing was written"
         )
     command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    command += ["--exclude-selectors", IGNORED]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as exc:

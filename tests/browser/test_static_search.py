@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from support.servers import static_server
 
 from podcast.model import Catalog
 from podcast.publish import build as export
+from podcast.publish import static_search
 from podcast.read.catalog import default_root, load
 from podcast.render.cues import read_cues
 from podcast.render.search import words
@@ -154,3 +155,63 @@ def test_a_spanish_query_finds_the_spanish_transcript(browser: Any, spanish_site
         assert "vacunación" in page.locator(".result mark").first.inner_text().lower()
     finally:
         page.context.close()
+
+
+@pytest.fixture(scope="module")
+def two_language_site(
+    catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """The English export plus one page in Spanish (lang="es"), indexed again: as the site looks
+    once transcripts come in several languages. Yields (address, Spanish page's path)."""
+    served = tmp_path_factory.mktemp("two-languages")
+    app = create_app({"EPISODES_ROOT": catalog.root, "CLOCK": lambda: NOW})
+    site = served / "otc"
+    export.build(app, site, BASE)
+    english = site / "episodes" / "s3-01-trust-in-medicine" / "index.html"
+    page = BeautifulSoup(english.read_text("utf-8"), "html.parser")
+    page.html["lang"] = "es"
+    article = page.select_one("[data-pagefind-body]")
+    assert article is not None
+    article.clear()
+    heading = page.new_tag("h1")
+    heading.string = "La confianza en la medicina"
+    line = page.new_tag("p")
+    line.string = SPANISH_CUE
+    article.extend([heading, line])
+    spanish = site / "episodes" / "s3-01-trust-in-medicine" / "es" / "index.html"
+    spanish.parent.mkdir()
+    spanish.write_text(str(page), "utf-8")
+    shutil.rmtree(site / static_search.FOLDER)
+
+    def put(relative: PurePosixPath, body: bytes) -> None:
+        target = site / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+
+    list(static_search.add_index(site, None, [], put))
+    entry = json.loads((site / static_search.FOLDER / "pagefind-entry.json").read_text("utf-8"))
+    assert sorted(entry["languages"]) == ["en-us", "es"]
+    with static_server(served) as address:
+        yield address + "/otc", "/otc/episodes/s3-01-trust-in-medicine/es/"
+
+
+def test_the_english_search_page_finds_pages_in_every_language(
+    browser: Any, two_language_site: tuple[str, str]
+) -> None:
+    address, spanish = two_language_site
+    page = search(browser, address, "vacunación")
+    try:
+        assert page.locator("html").get_attribute("lang") == "en-us"
+        assert page.locator("#results-heading").inner_text() == "1 episode for “vacunación”"
+        link = page.locator(".result h3 a")
+        assert link.get_attribute("href") == spanish
+        assert link.inner_text() == "La confianza en la medicina"
+        assert link.get_attribute("lang") == "es"
+    finally:
+        page.context.close()
+    english = search(browser, address, "trust")  # and the page's own language still answers
+    try:
+        hrefs = english.locator(".result h3 a").evaluate_all("links => links.map(a => a.href)")
+        assert any(h.endswith("/otc/episodes/s3-01-trust-in-medicine/") for h in hrefs), hrefs
+    finally:
+        english.context.close()

@@ -62,7 +62,8 @@
     var link = document.createElement("a");
     link.href = data.url;
     link.textContent = (data.meta && data.meta.title) || data.url;
-    if (data.language) link.lang = data.language;
+    var language = data.meta && data.meta.language; // templates: data-pagefind-meta on <html>
+    if (language && language !== document.documentElement.lang) link.lang = language;
     heading.append(link);
     article.append(heading, excerpt(data.excerpt || ""));
     item.append(article);
@@ -119,8 +120,11 @@
     }).then(function (response) {
       return response.json();
     }).then(function (entry) {
+      // The same bundle once more per language; spelt as an absolute URL, since Pagefind
+      // skips a merge of the very path its primary index was loaded from.
+      var absolute = new URL(bundle, window.location.href).href;
       return Promise.all(otherLanguages(entry).map(function (language) {
-        return pagefind.mergeIndex(bundle, { language: language, baseUrl: siteRoot });
+        return pagefind.mergeIndex(absolute, { language: language, baseUrl: siteRoot });
       }));
     }).then(function () {
       return pagefind.search(query);
