@@ -17,6 +17,7 @@ STAGES = {
         "mpeg",
         "audio",
         "yamlfile",
+        "when",
         "transcripts",
         "schema",
         "paths",
@@ -25,6 +26,7 @@ STAGES = {
         "catalog",
         "probe_cache",
         "select",
+        "removed",
     ],
     "render": [
         "times",
@@ -44,7 +46,12 @@ STAGES = {
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
+        "yamledit",
+        "schedule",
         "add",
+        "release",
+        "remove",
+        "listing",
         "import_fetch",
         "import_source",
         "import_write",

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
+from podcast.read.removed import removed
 from podcast.render import feed
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a feed of thousands of episodes is a few MB
@@ -91,6 +92,7 @@ def compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> list[P
 def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Iterator[Problem]:
     by_audio = {feed.audio_path(catalog, e): e for e in catalog.visible(now)}
     by_guid = {e.guid: e for e in catalog.episodes}
+    gone = removed(catalog.root)  # taken out with `podcast remove`: on purpose
     old_guids = {item.guid for item in published.items}
     changed: set[str] = set()
     for item in published.items:
@@ -116,7 +118,17 @@ def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Itera
         episode = by_guid.get(item.guid)
         if item.guid in changed:
             continue
-        if episode is None:
+        if episode is None and item.guid in gone:
+            yield Problem(
+                gone[item.guid].folder / "removed.yaml",
+                None,
+                f"'{item.title}' (guid {item.guid}) was removed on purpose with `podcast "
+                f"remove` ({gone[item.guid].removed}); apps drop it from listeners' libraries",
+                f"to bring it back, move the files in {gone[item.guid].folder} back",
+                Severity.INFO,
+                "guid-removed",
+            )
+        elif episode is None:
             yield Problem(
                 catalog.show.source,
                 None,
@@ -125,6 +137,14 @@ def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Itera
                 "restore its YAML and audio: apps remove it from listeners' libraries",
                 Severity.ERROR,
                 "guid-vanished",
+            )
+        elif episode.draft:
+            yield _at(
+                episode,
+                "guid-vanished",
+                "a published episode is now a draft",
+                "remove 'draft: true' (apps remove it from listeners' libraries)",
+                key="draft",
             )
         elif episode.is_draft(now):
             yield _at(

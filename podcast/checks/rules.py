@@ -22,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType
 from podcast.read import transcripts
+from podcast.read.when import shown
 from podcast.render import chapters, feed
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
@@ -379,17 +380,19 @@ def check_transcripts(context: Context) -> Iterator[Problem]:
 
 
 def check_schedule(context: Context) -> Iterator[Problem]:
-    """List drafts and when each goes live."""
+    """List drafts, and the scheduled episodes with when each goes live (in the show's zone)."""
     for episode in context.catalog.drafts(context.now):
-        when = episode.published.isoformat(sep=" ")
-        yield _problem(
-            "schedule",
-            episode,
-            "published",
-            f"draft '{episode.title}' goes live at {when}",
-            "preview it with `podcast serve --drafts`",
-            Severity.INFO,
-        )
+        if episode.draft:
+            key, message = "draft", f"draft '{episode.title}' is not released"
+            hint = (
+                f"preview it with `podcast serve --drafts`; then `podcast release {episode.slug}`"
+            )
+        else:
+            when = episode.published.isoformat(sep=" ")
+            local = shown(episode.published, context.catalog.show.timezone)
+            key, message = "published", f"'{episode.title}' goes live at {when} ({local})"
+            hint = "preview it with `podcast serve --drafts`"
+        yield _problem("schedule", episode, key, message, hint, Severity.INFO)
 
 
 RULES: tuple[Rule, ...] = (

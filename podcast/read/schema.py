@@ -297,6 +297,8 @@ class ShowKeys(Table):
     hubs = Raw("a list", "WebSub hubs the feed names and deploy pings (http(s) URLs)")
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
+    timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
+    release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 
 
 class EpisodeKeys(Table):
@@ -307,7 +309,7 @@ class EpisodeKeys(Table):
     episode = Maybe(int, "its number in the season, from 1")
     published = Raw(
         "a date and time",
-        "when it goes live, with a zone: 2024-05-01T06:00:00-05:00",
+        "when it goes live: 2024-05-01T06:00:00-05:00, or a bare date (`release_hour`)",
         True,
         "add e.g. 'published: 2024-05-01T06:00:00-05:00'",
     )
@@ -321,6 +323,7 @@ class EpisodeKeys(Table):
     chapters = Section(ChapterKeys, "a list", "chapter marks (see chapter)")
     guests = Section(PersonKeys, "a list", "the guests (see person)")
     image = Maybe(str, "the episode's own artwork, beside the YAML")
+    draft = Key(bool, False, "`true`: never public, whatever its date, until `podcast release`")
 
 
 TABLES: tuple[type[Table], ...] = (

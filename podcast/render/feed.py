@@ -31,10 +31,14 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def build(
-    catalog: Catalog, base_url: str, now: datetime | None = None, media_base_url: str | None = None
+    catalog: Catalog,
+    base_url: str,
+    now: datetime | None = None,
+    media_base_url: str | None = None,
+    drafts: bool = False,
 ) -> bytes:
-    """The RSS 2.0 feed of the episodes published by `now`, newest first, as UTF-8 bytes."""
-    episodes = catalog.visible(now or datetime.now(UTC))
+    """The RSS feed of the episodes out by `now` (all when previewing drafts), newest first."""
+    episodes = catalog.visible(now or datetime.now(UTC), drafts)
     urls = Urls(catalog, base_url, media_base_url)
     generator = _channel(catalog, urls, episodes)
     for episode in reversed(episodes):  # feedgen prepends; add oldest first for newest first

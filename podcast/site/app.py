@@ -15,10 +15,11 @@ from flask import Flask
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
-from podcast.model import Catalog
+from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
 from podcast.render import search_cache, times, urls
 from podcast.render.notes import to_html
+from podcast.site import current
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
 from podcast.site.responses import RepresentationCache
@@ -61,12 +62,18 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
         timestamp=times.hms,
         seconds=times.seconds_text,
         clock=times.clock,
+        status=_status,
     )
     app.register_blueprint(site)
     app.register_blueprint(sharing)  # embeds, oEmbed, the poster, artwork thumbnails
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def _status(episode: Episode) -> str:
+    """`draft`, `scheduled` or `live` at the app's clock: the preview's badge."""
+    return episode.status(current.now()).value
 
 
 def _notes(markdown: str) -> Markup:

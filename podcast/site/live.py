@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Stamp = tuple[str, int, int]  # path, size, mtime_ns
 Sweep = tuple[Stamp, ...]
+NEVER = datetime.max.replace(tzinfo=UTC)  # a draft's place in the schedule: after every time
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +213,11 @@ def _stamps(paths: Iterable[Path], swept: Sweep) -> Sweep:
     return tuple(sorted(extra.values()))
 
 
+def _goes_live(episode: Episode) -> datetime:
+    """Its publication time; never for a draft, so `visible_count` leaves drafts out."""
+    return NEVER if episode.draft else episode.published
+
+
 def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
     by_audio: dict[str, Episode] = {}
     for episode in catalog.episodes:
@@ -222,7 +228,7 @@ def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
         catalog=catalog,
         version=version,
         modified=modified,
-        schedule=tuple(sorted(episode.published for episode in catalog.episodes)),
+        schedule=tuple(sorted(_goes_live(episode) for episode in catalog.episodes)),
         audio=MappingProxyType(by_audio),
         real_root=os.path.realpath(catalog.root),
     )

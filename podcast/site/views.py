@@ -73,7 +73,7 @@ def episode(slug: str) -> Response:
 def rss() -> Response:
     """The RSS feed."""
     base, media = current.urls().base, current_app.config["MEDIA_BASE_URL"]
-    body = feed.build(current.catalog(), base, current.now(), media)
+    body = feed.build(current.catalog(), base, current.now(), media, current.drafts())
     return cached(Response(body, content_type="application/rss+xml; charset=utf-8"))
 
 
