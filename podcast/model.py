@@ -118,9 +118,13 @@ class Tags:
 
 @dataclass(frozen=True, slots=True)
 class Audio:
-    """What mutagen found in an audio file: size, container type, duration."""
+    """What mutagen found in an audio file, or, for audio left at its old host, what the YAML says.
 
-    path: Path
+    A remote audio (`url` set, `path` None) is imported with `--media keep`: the feed and site
+    point at `url` unchanged and its size, type and duration come from the episode's YAML.
+    """
+
+    path: Path | None
     size: int
     mime: str
     duration: timedelta
@@ -132,11 +136,21 @@ class Audio:
     vbr_without_header: bool = False
     tags: Tags = field(default_factory=Tags)
     chapters: tuple[Chapter, ...] = ()
+    url: str | None = None
 
     @property
     def seconds(self) -> int:
         """Whole seconds, rounded to nearest, for itunes:duration."""
         return round(self.duration.total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class Soundbite:
+    """A podcast:soundbite: a part of the episode apps may play as a preview."""
+
+    start: timedelta
+    duration: timedelta
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +201,8 @@ class Episode:
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None
     image: Path | None = None
+    guid_is_permalink: bool = False  # isPermaLink="true" kept from an imported feed
+    soundbites: tuple[Soundbite, ...] = ()
     draft: bool = False  # `draft: true`: never public, whatever `published` says
     # Each key's line in `source`, kept from loading for `path:line` findings; not data.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -19,11 +19,14 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A user cache directory (XDG_CACHE_HOME) of the test's own, so no test reads another's."""
-    home = tmp_path_factory.mktemp("cache-home")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
-    return home
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own XDG_CACHE_HOME (subprocesses inherit it): never the real user's cache.
+
+    Apart from tmp_path, so tests that snapshot tmp_path see only the show.
+    """
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
     "read": [
+        "parallel",
         "mpeg",
+        "id3",
         "audio",
         "yamlfile",
         "when",
@@ -22,6 +24,7 @@ STAGES = {
         "schema",
         "paths",
         "show",
+        "remote",
         "episode",
         "catalog",
         "probe_cache",
@@ -42,7 +45,7 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "audit"],
+    "checks": ["rules", "against", "remote", "audit"],
     "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [

@@ -20,6 +20,7 @@ from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
 from podcast.read.removed import removed
 from podcast.render import feed
+from podcast.render.urls import local
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a feed of thousands of episodes is a few MB
 
@@ -90,7 +91,8 @@ def compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> list[P
 
 
 def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Iterator[Problem]:
-    by_audio = {feed.audio_path(catalog, e): e for e in catalog.visible(now)}
+    by_audio = {feed.audio_path(catalog, e): e for e in local(catalog.visible(now))}
+    by_audio |= {e.audio.url: e for e in catalog.visible(now) if e.audio.url}
     by_guid = {e.guid: e for e in catalog.episodes}
     gone = removed(catalog.root)  # taken out with `podcast remove`: on purpose
     old_guids = {item.guid for item in published.items}
@@ -170,6 +172,8 @@ def _holder(by_audio: dict[str, Episode], url: str) -> Episode | None:
 
     Not by the whole URL: the site or the media CDN may have moved since.
     """
+    if url in by_audio:  # audio kept at its old host, by its whole URL
+        return by_audio[url]
     segments = urlsplit(url).path.split("/")
     for start in range(1, len(segments)):
         found = by_audio.get("/".join(segments[start:]))
@@ -179,6 +183,8 @@ def _holder(by_audio: dict[str, Episode], url: str) -> Episode | None:
 
 
 def _matches(catalog: Catalog, episode: Episode, url: str) -> bool:
+    if episode.audio.url is not None:  # kept at its host: the URL itself must not change
+        return url == episode.audio.url
     return urlsplit(url).path.endswith("/" + feed.audio_path(catalog, episode))
 
 

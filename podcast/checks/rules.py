@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -25,6 +25,7 @@ from podcast.read import transcripts
 from podcast.read.when import shown
 from podcast.render import chapters, feed
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
+from podcast.render.times import hms
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
@@ -273,7 +274,8 @@ def check_file_names(context: Context) -> Iterator[Problem]:
         (catalog.show.artwork, catalog.show, "artwork")
     ]
     for episode in catalog.episodes:
-        files.append((episode.audio.path, episode, "audio"))
+        if episode.audio.path is not None:  # a kept URL is the old host's to name
+            files.append((episode.audio.path, episode, "audio"))
         if episode.image is not None:
             files.append((episode.image, episode, "image"))
         if episode.transcript is not None:
@@ -312,7 +314,7 @@ def check_audio(context: Context) -> Iterator[Problem]:
     """Formats apps play poorly, unusual bit or sample rates, enclosures too large."""
     for episode in context.catalog.episodes:
         audio, source = episode.audio, episode
-        name = audio.path.name
+        name = audio.path.name if audio.path else audio.url
         if audio.mime not in FORMATS_APPS_PLAY:
             yield _problem(
                 "audio-format",
@@ -366,6 +368,34 @@ def check_chapters(context: Context) -> Iterator[Problem]:
             yield problem
 
 
+def check_soundbites(context: Context) -> Iterator[Problem]:
+    """podcast:soundbite clips must last a while and lie inside the audio."""
+    for episode in context.catalog.episodes:
+        end = episode.audio.duration
+        for bite in episode.soundbites:
+            label = (
+                f"soundbite '{bite.title}' at {hms(bite.start)}"
+                if bite.title
+                else (f"soundbite at {hms(bite.start)}")
+            )
+            if bite.duration <= timedelta(0):
+                yield _problem(
+                    "soundbite",
+                    episode,
+                    "soundbites",
+                    f"{label} lasts no time",
+                    "give it a duration",
+                )
+            elif bite.start + bite.duration > end:
+                yield _problem(
+                    "soundbite",
+                    episode,
+                    "soundbites",
+                    f"{label} ends after the audio ({hms(end)})",
+                    "move its start or shorten its duration",
+                )
+
+
 # --- transcripts ----------------------------------------------------------------------------
 
 
@@ -405,6 +435,7 @@ RULES: tuple[Rule, ...] = (
     check_serial,
     check_audio,
     check_chapters,
+    check_soundbites,
     check_transcripts,
     check_schedule,
 )

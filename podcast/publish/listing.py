@@ -70,7 +70,7 @@ def _problem_counts(catalog: Catalog, problems: list[Problem]) -> Counter[str]:
 
 
 def _files(episode: Episode) -> list[Path]:
-    paths = [episode.source, episode.audio.path]
+    paths = [episode.source] + ([episode.audio.path] if episode.audio.path else [])
     paths += [episode.transcript.path] if episode.transcript else []
     paths += [episode.image] if episode.image else []
     return paths

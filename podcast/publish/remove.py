@@ -69,7 +69,7 @@ def _files(catalog: Catalog, episode: Episode) -> tuple[tuple[Path, ...], tuple[
 
 def _referenced(episode: Episode) -> list[Path]:
     """The episode's YAML, audio, transcript, image and chapter images, as absolute paths."""
-    paths = [episode.source, episode.audio.path]
+    paths = [episode.source] + ([episode.audio.path] if episode.audio.path else [])
     paths += [episode.transcript.path] if episode.transcript else []
     paths += [episode.image] if episode.image else []
     paths += [c.image for c in episode.chapters if isinstance(c.image, Path)]

@@ -24,6 +24,7 @@ from podcast.model import (
 from podcast.read import schema, when
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME
 from podcast.read.paths import SEASON_DIR, inside, is_file, links_outside, referenced
+from podcast.read.remote import remote_audio, soundbites
 from podcast.read.show import read_person
 from podcast.read.yamlfile import Fields, read_mapping
 
@@ -55,7 +56,12 @@ def load_episode(
     kind = K.type.read(fields)
     guid = _guid(fields)
     published = _published(fields, show)
-    audio = _audio(path, root, fields, problems, prober)
+    if fields.has(K.enclosure.name):  # audio kept at its old host: the YAML is the source
+        audio = remote_audio(fields)
+        if fields.has(K.audio.name):
+            fields.error("audio", "both 'audio' and 'enclosure' name the audio", "keep one")
+    else:
+        audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
     episode_fields = dict(
         title=K.title.read(fields),
@@ -66,6 +72,8 @@ def load_episode(
         chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
+        guid_is_permalink=K.guid_is_permalink.read(fields),
+        soundbites=soundbites(fields),
         draft=K.draft.read(fields),
     )
     K.warn_unknown(fields)

@@ -101,7 +101,7 @@ def _podcast_channel(
 
 def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
     entry.title(xml_safe(episode.title))
-    entry.guid(episode.guid, permalink=False)
+    entry.guid(episode.guid, permalink=episode.guid_is_permalink)
     entry.link(href=urls.episode(episode))
     entry.published(episode.published)
     entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
@@ -144,6 +144,7 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
         ]
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
+    tags.soundbites = list(episode.soundbites)
 
 
 def description_text(episode: Episode) -> str:

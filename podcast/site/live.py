@@ -190,7 +190,9 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
     yield catalog.show.source
     yield catalog.show.artwork
     for episode in catalog.episodes:
-        yield from (episode.source, episode.audio.path)
+        yield episode.source
+        if episode.audio.path is not None:
+            yield episode.audio.path
         if episode.transcript is not None:
             yield episode.transcript.path
         if episode.image is not None:
@@ -221,6 +223,8 @@ def _goes_live(episode: Episode) -> datetime:
 def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
     by_audio: dict[str, Episode] = {}
     for episode in catalog.episodes:
+        if episode.audio.path is None:  # kept at another host: no local serving route
+            continue
         relative = episode.audio.path.relative_to(catalog.root).as_posix()
         # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
         by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode

@@ -81,7 +81,7 @@ def rss() -> Response:
 def audio(name: str) -> Response:
     """An episode's audio, in byte ranges as apps ask."""
     found = current.snapshot().audio.get(name)  # only the catalog's own files, whatever the path
-    if found is None or not current.shown(found):
+    if found is None or found.audio.path is None or not current.shown(found):
         abort(404)
     return _file(found.audio.path, found.audio.mime, "FILE_MAX_AGE")
 
@@ -125,7 +125,8 @@ def chapter_image(slug: str, number: int, extension: str) -> Response:
         abort(404)
     if isinstance(chapter.image, Path):
         return _shared(_file(chapter.image, chapters.image_mime(chapter), "FEED_MAX_AGE"))
-    audio_file = inside(found.audio.path, current.snapshot().real_root)
+    audio = found.audio.path
+    audio_file = inside(audio, current.snapshot().real_root) if audio else None
     picture = chapters.embedded_image(audio_file, chapter) if audio_file else None
     if picture is None:
         abort(404)

@@ -109,12 +109,12 @@ def ready(cache: IndexCache, catalog: Catalog) -> SearchIndex:
 
 
 def test_the_index_is_a_file_in_the_cache_directory_shared_by_every_server(
-    show_dir: Path, cache_home: Path
+    show_dir: Path, user_cache: Path
 ) -> None:
     catalog = load(show_dir)
     first, second = IndexCache(), IndexCache()  # two workers
     one = ready(first, catalog)
-    files = sorted(cache_home.rglob("*.sqlite"))
+    files = sorted(user_cache.rglob("*.sqlite"))
     assert files == [search_cache.index_path(catalog)]
     assert not list(show_dir.rglob("*.sqlite"))  # nothing written into the episodes folder
     built = files[0].stat().st_mtime_ns
@@ -127,7 +127,7 @@ def test_the_index_is_a_file_in_the_cache_directory_shared_by_every_server(
 
 
 def test_a_changed_transcript_names_a_new_index_and_the_old_file_goes(
-    show_dir: Path, cache_home: Path, caplog: pytest.LogCaptureFixture
+    show_dir: Path, user_cache: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = IndexCache()
     old = load(show_dir)
@@ -147,11 +147,11 @@ def test_a_changed_transcript_names_a_new_index_and_the_old_file_goes(
     transcripts = sum(1 for e in new.episodes if e.transcript is not None)
     assert f"1 transcripts read, {transcripts - 1} unchanged" in caplog.text
     assert not old_path.exists()
-    assert sorted(cache_home.rglob("*.sqlite")) == [search_cache.index_path(new)]
+    assert sorted(user_cache.rglob("*.sqlite")) == [search_cache.index_path(new)]
 
 
 def test_no_search_waits_while_another_process_builds_the_index(
-    show_dir: Path, cache_home: Path
+    show_dir: Path, user_cache: Path
 ) -> None:
     catalog = load(show_dir)
     folder = search_cache.index_path(catalog).parent
@@ -180,7 +180,7 @@ def test_an_unwritable_cache_directory_still_gives_an_index_in_memory(
 
 
 def test_a_new_catalog_is_indexed_in_the_background_meanwhile_the_old_index_serves(
-    show_dir: Path, cache_home: Path
+    show_dir: Path, user_cache: Path
 ) -> None:
     cache = IndexCache()
     old = load(show_dir)
