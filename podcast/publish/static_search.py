@@ -10,6 +10,7 @@ Spanish words. When no page changed since the previous build, its index is reuse
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from podcast.errors import PodcastError
 
 FOLDER = "pagefind"  # below the site's root, where search.js looks for it
 IGNORED = ".player"  # inside an episode's region, but no words of the episode (Play, Back 15 sec…)
+ENTRY = "pagefind-entry.json"  # the bundle's table of languages, read first by pagefind.js
 TIMEOUT = 600  # seconds: a bound for a stuck binary, far above any real show's indexing
 
 Put = Callable[[PurePosixPath, bytes], None]
@@ -60,8 +62,17 @@ def _put_folder(bundle: Path, put: Put) -> Iterator[tuple[str, int]]:
     for file in sorted(p for p in bundle.rglob("*") if p.is_file()):
         relative = PurePosixPath(FOLDER, file.relative_to(bundle).as_posix())
         body = file.read_bytes()
+        if file.name == ENTRY:
+            body = _sorted_entry(body)
         put(relative, body)
         yield relative.as_posix(), len(body)
+
+
+def _sorted_entry(body: bytes) -> bytes:
+    """Pagefind lists a site's languages in no fixed order: sort them, so builds are identical."""
+    entry = json.loads(body)
+    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _run_pagefind(site: Path, bundle: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,18 @@ def test_the_export_has_an_index_of_every_episode_page_in_the_show_language(
     assert (bundle / "pagefind.js").is_file()
     entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
     catalog = load(show_dir)
-    language = catalog.show.language.lower()
-    # Only pages marked data-pagefind-body are indexed: the episodes', not the home page or 404
-    assert {name: index["page_count"] for name, index in entry["languages"].items()} == {
-        language: len(catalog.episodes)
-    }
+    # Only pages marked data-pagefind-body are indexed (episodes and their transcript pages,
+    # not the home page or 404), each in its page's language
+    marked: dict[str, int] = {}
+    for page in out.rglob("*.html"):
+        html = page.read_text("utf-8")
+        if "data-pagefind-body" in html:
+            found = re.search(r'<html lang="([^"]+)"', html)
+            assert found is not None
+            marked[found.group(1).lower()] = marked.get(found.group(1).lower(), 0) + 1
+    assert marked[catalog.show.language.lower()] >= len(catalog.episodes)
+    assert {name: index["page_count"] for name, index in entry["languages"].items()} == marked
+    assert list(entry["languages"]) == sorted(entry["languages"])  # the same order every build
     search_page = (out / "search" / "index.html").read_text("utf-8")
     assert 'data-static-index="/otc/pagefind/"' in search_page
     assert search_page.count('type="search"') == 1  # one search box on the search page
