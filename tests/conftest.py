@@ -58,14 +58,16 @@ def write(show_dir: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture
 def app(show_dir: Path) -> Flask:
-    """The site on the scratch show, with a fixed clock and base URL."""
-    return create_app(
+    """The site on the scratch show, with a fixed clock and base URL, its search index ready."""
+    made = create_app(
         {
             "EPISODES_ROOT": show_dir,
             "CLOCK": lambda: NOW,
             "BASE_URL": "https://offthecharts.example",
         }
     )
+    made.extensions["search"].wait()  # as a server a moment after it started
+    return made
 
 
 @pytest.fixture

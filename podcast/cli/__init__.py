@@ -320,6 +320,7 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
             "BASE_URL": base,
             "MEDIA_BASE_URL": media,
             "RELOAD_INTERVAL": None,
+            "SEARCH_INDEX": False,  # the export searches with Pagefind, not the server's index
         },
         catalog,
     )

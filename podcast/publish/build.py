@@ -44,7 +44,7 @@ from lxml import html as lxml_html
 from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
-from podcast.publish import build_manifest, fingerprints
+from podcast.publish import build_manifest, fingerprints, static_search
 from podcast.render import urls
 from podcast.site.live import referenced, stat_sweep
 from podcast.site.responses import inside
@@ -164,9 +164,9 @@ class _Output:
             previous_files = {p for p in _files(self.previous) if (self.previous / p).is_file()}
         return kept == previous_files
 
-    def finish(self) -> None:
-        """Put every kept file into the staging folder (the build is being swapped in)."""
-        self._differs()
+    def finish(self) -> Path:
+        """Put every kept file into the staging folder (to be read, or swapped in); its root."""
+        return self._differs()
 
 
 def _same_bytes(first: Path, second: Path) -> bool:
@@ -243,7 +243,10 @@ def build(
         made = _freeze(app, output, base, known, on_file or (lambda _: None))
         sources = _sources(app, state)
         report = output.report
-        listed = {relative for _, _, relative in made.values() if relative} if known else None
+        built = {relative for _, _, relative in made.values() if relative}
+        index = _static_search(output, built)
+        made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
+        listed = built | index if known else None
         report.unchanged = output.same_as_previous(listed)
         if report.unchanged:
             _remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
@@ -263,6 +266,27 @@ def build(
         os.close(lock)
     report.out = out
     return report
+
+
+def _static_search(output: _Output, built: set[str]) -> set[str]:
+    """Put Pagefind's index of the pages in: the previous build's when no page changed (kept,
+    so a build that changes nothing still writes nothing), else made anew; its files."""
+    report, previous = output.report, output.previous
+    kept = static_search.previous_index(previous, built, report.written)
+    if previous is not None and kept:
+        for relative in kept:
+            output.keep(relative)
+            report.files, report.bytes = (
+                report.files + 1,
+                report.bytes + os.path.getsize(previous / relative),
+            )
+        return {relative.as_posix() for relative in kept}
+    staging = output.finish()  # Pagefind reads every page, so all of them must be there
+    made: set[str] = set()
+    for name, size in static_search.add_index(staging, output.put_bytes):
+        report.files, report.bytes = report.files + 1, report.bytes + size
+        made.add(name)
+    return made
 
 
 def _write_error(out: Path, exc: OSError) -> ExportError:

@@ -1,15 +1,19 @@
-"""Full-text search of the catalog: an SQLite FTS5 index built once per catalog, in memory."""
+"""Full-text search of the catalog: an SQLite FTS5 index of titles, notes, guests, transcripts."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from podcast.model import Catalog, Episode
@@ -29,10 +33,15 @@ STOP_WORDS = frozenset(
 )
 # SQLite's own tokenizer folds case and accents the way `fold` does. Query words of 3+ letters
 # also find the longer words they begin ("trust" finds "trusted"): see `matcher`.
-_SCHEMA = (
-    f"CREATE VIRTUAL TABLE words USING fts5({', '.join(FIELDS)}, content='', "
-    "tokenize='unicode61 remove_diacritics 2')"
-)
+_SCHEMA = f"""
+CREATE VIRTUAL TABLE words USING fts5({", ".join(FIELDS)}, content='',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE docs (doc INTEGER PRIMARY KEY, slug TEXT NOT NULL, guests TEXT NOT NULL,
+    summary TEXT NOT NULL, notes TEXT NOT NULL);
+"""  # contentless: the index only; snippets come from `docs` and the transcript files
+_INSERT_WORDS = f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_DOCS = "INSERT INTO docs VALUES (?, ?, ?, ?, ?)"
+BATCH = 100  # episodes indexed per SQLite call
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: SQLite's tokenizer splits at "_" too
 
 
@@ -75,6 +84,9 @@ class Results:
         return (self.page - 1) * PER_PAGE + 1
 
 
+EMPTY = Results("", (), 0, 1, ())  # no query asked
+
+
 def fold(text: str) -> str:
     """Lower case without accents, so 'Équité' finds 'equite'."""
     if text.isascii():  # the common case, and ten times faster than decomposing
@@ -88,42 +100,72 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@dataclass(frozen=True, slots=True)
+class _Spoken:
+    """A transcript's cues and their folded text as one string, to search in one pass."""
+
+    cues: tuple[Cue, ...]
+    text: str  # the folded cue texts, one a line
+    starts: tuple[int, ...]  # where each cue's line starts in `text`
+
+    def best_cues(self, finders: tuple[re.Pattern[str], ...]) -> list[int]:
+        """Positions of the cues holding most of the query's terms (earliest first on a tie),
+        in order. One literal search per term: several times faster than one alternation."""
+        found: dict[int, set[int]] = {}
+        text = self.text
+        for term, finder in enumerate(finders):
+            for match in finder.finditer(text):
+                start = match.start()
+                if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    continue  # inside a word: not where a word begins (the index's prefixes)
+                found.setdefault(bisect_right(self.starts, start) - 1, set()).add(term)
+        best = sorted(found, key=lambda at: (-len(found[at]), at))[:MAX_PLACES]
+        return sorted(best)
+
+
 @lru_cache(maxsize=256)
-def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> tuple[tuple[Cue, str], ...]:
-    """Cues (and their folded text) of recently shown transcripts; the key changes with the file."""
-    return tuple((cue, fold(cue.text)) for cue in read(path))
+def _cached_cues(read: CueReader, path: Path, mtime_ns: int) -> _Spoken:
+    """The cues of recently shown transcripts; the key changes with the file."""
+    cues = read(path)
+    folded = [fold(cue.text).replace("\n", " ") for cue in cues]
+    starts, position = [], 0
+    for line in folded:
+        starts.append(position)
+        position += len(line) + 1
+    return _Spoken(cues, "\n".join(folded), tuple(starts))
 
 
 class SearchIndex:
-    """Every word of every episode's title, guests, summary, notes and transcript."""
+    """Every word of every episode's title, guests, summary, notes and transcript.
 
-    def __init__(self, catalog: Catalog, read: CueReader = read_cues) -> None:
+    `db` is an index written by `write_index` (a file every worker opens read-only, see
+    `render.search_cache`); without one the index is built in memory, for tests and scripts.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        read: CueReader = read_cues,
+        db: sqlite3.Connection | None = None,
+    ) -> None:
         self.catalog = catalog
         self._read = read  # the page's own reader: search shows exactly the cues it shows
-        self._texts = [_fields(episode) for episode in catalog.episodes]
-        self._docs = {episode.slug: doc for doc, episode in enumerate(catalog.episodes)}
-        self._published = [episode.published.timestamp() for episode in catalog.episodes]
-        # Contentless: SQLite keeps only the index; snippets come from our texts and the files.
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute(_SCHEMA)
-        with self._db:
-            self._db.executemany(
-                f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                self._rows(),
-            )
+        if db is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            write_index(db, catalog, read)
+        self._db = db
+        by_slug = {episode.slug: episode for episode in catalog.episodes}
+        self._episodes = {
+            int(doc): by_slug[slug]
+            for doc, slug in db.execute("SELECT doc, slug FROM docs")
+            if slug in by_slug
+        }
+        self._docs = {episode.slug: doc for doc, episode in self._episodes.items()}
+        self._all = [int(doc) for (doc,) in db.execute("SELECT doc FROM docs")]
         self._lock = threading.Lock()  # one connection, shared by the server's threads
 
-    def _rows(self) -> Iterator[tuple[int, str, str, str, str, str]]:
-        """Rows to index, reading one transcript at a time to keep memory flat."""
-        for doc, (episode, texts) in enumerate(
-            zip(self.catalog.episodes, self._texts, strict=True)
-        ):
-            transcript = episode.transcript
-            spoken = spoken_text(self._read(transcript.path)) if transcript else ""
-            yield doc, texts["title"], texts["guests"], texts["summary"], texts["notes"], spoken
-
     def __len__(self) -> int:
-        return len(self._texts)
+        return len(self._episodes)
 
     def search(self, query: str, visible: Iterable[Episode], page: int = 1) -> Results:
         """Episodes among `visible` that contain every word of `query`, best first."""
@@ -132,56 +174,137 @@ class SearchIndex:
         if not terms:
             return Results(query, terms, 0, 1, ())
         allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
-        episodes = self.catalog.episodes
-        matches = self._match(terms)
-        if len(allowed) < len(episodes):  # drafts hidden: skip the set lookups when none are
-            matches = [(doc, score) for doc, score in matches if doc in allowed]
-        ranked = sorted((score, -self._published[doc], doc) for doc, score in matches)
-        page = max(1, min(page, math.ceil(len(ranked) / PER_PAGE) or 1))
-        chosen = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
-        pattern = matcher(terms)
-        results = tuple(
-            Result(episodes[doc], -score, self._places(doc, pattern)) for score, _, doc in chosen
-        )
-        return Results(query, terms, len(ranked), page, results)
-
-    def _match(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
-        """(doc, bm25) of the episodes holding every term; lower bm25 is better."""
+        hidden = [doc for doc in self._all if doc not in allowed]  # drafts, removed episodes
         expression = " AND ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
+        total = self._count(expression, hidden)
+        page = max(1, min(page, math.ceil(total / PER_PAGE) or 1))
+        pattern, each = matcher(terms), finders(terms)
+        results = tuple(
+            Result(self._episodes[doc], -score, self._places(doc, pattern, each))
+            for doc, score in self._ranked(expression, hidden, (page - 1) * PER_PAGE)
+        )
+        return Results(query, terms, total, page, results)
+
+    def _count(self, expression: str, hidden: list[int]) -> int:
+        """How many episodes hold every term, the hidden ones aside."""
+        where, values = _matching(expression, hidden)
+        with self._lock:
+            row = self._db.execute(f"SELECT count(*) FROM words WHERE {where}", values).fetchone()
+        return int(row[0])
+
+    def _ranked(self, expression: str, hidden: list[int], skip: int) -> list[tuple[int, float]]:
+        """(doc, bm25) of one page of matches, best (lowest bm25) first, then the newest.
+
+        Docs are numbered newest first (see `write_index`), so the rowid breaks ties by date;
+        SQLite ranks in C and hands over only the page asked for.
+        """
+        where, values = _matching(expression, hidden)
         weights = ", ".join(str(w) for w in FIELDS.values())
         with self._lock:
             rows = self._db.execute(
-                f"SELECT rowid, bm25(words, {weights}) FROM words WHERE words MATCH ?",
-                (expression,),
+                f"SELECT rowid, bm25(words, {weights}) AS score FROM words WHERE {where} "
+                "ORDER BY score, rowid LIMIT ? OFFSET ?",
+                (*values, PER_PAGE, skip),
             ).fetchall()
         return [(int(doc), float(score)) for doc, score in rows]
 
-    def _places(self, doc: int, pattern: re.Pattern[str]) -> tuple[Place, ...]:
+    def _texts(self, doc: int) -> dict[str, str]:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT guests, summary, notes FROM docs WHERE doc = ?", (doc,)
+            ).fetchone()
+        return dict(zip(("guests", "summary", "notes"), row or ("", "", ""), strict=True))
+
+    def _places(
+        self, doc: int, pattern: re.Pattern[str], each: tuple[re.Pattern[str], ...]
+    ) -> tuple[Place, ...]:
         """Where the words are: the best text field, then the cues holding most of them."""
         places = []
-        texts = self._texts[doc]
+        texts = self._texts(doc)
         for field in ("guests", "summary", "notes"):
             if pattern.search(fold(texts[field])):
                 places.append(Place(field, snippet(texts[field], pattern)))
                 break
-        transcript = self.catalog.episodes[doc].transcript
+        transcript = self._episodes[doc].transcript
         if transcript is None:
             return tuple(places)
         try:
-            cues = _cached_cues(self._read, transcript.path, transcript.path.stat().st_mtime_ns)
+            spoken = _cached_cues(self._read, transcript.path, transcript.path.stat().st_mtime_ns)
         except OSError:
             return tuple(places)
-        counted = [(len(set(pattern.findall(folded))), c) for c, folded in cues]
-        best = sorted((pair for pair in counted if pair[0]), key=lambda p: -p[0])[:MAX_PLACES]
-        for _, cue in sorted(best, key=lambda pair: pair[1].number):
+        for at in spoken.best_cues(each):
+            cue = spoken.cues[at]
             places.append(Place("transcript", snippet(cue.text, pattern), cue))
         return tuple(places)
 
 
+def _matching(expression: str, hidden: list[int]) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause for `expression` without the `hidden` docs, and its values."""
+    if not hidden:
+        return "words MATCH ?", (expression,)
+    return (
+        "words MATCH ? AND rowid NOT IN (SELECT value FROM json_each(?))",
+        (expression, json.dumps(hidden)),
+    )
+
+
+SpokenText = Callable[[Path], str]  # a transcript file's words, as indexed
+
+
+def write_index(
+    db: sqlite3.Connection,
+    catalog: Catalog,
+    read: CueReader,
+    guard: AbstractContextManager[object] | None = None,
+    spoken: SpokenText | None = None,
+) -> None:
+    """Index every episode of `catalog` into the empty database `db`, in one transaction.
+
+    Rows go in batches, each inside `guard`: a server that forks while an index is being built
+    holds it meanwhile, so no fork copies SQLite in the middle of a call (see `search_cache`).
+    """
+    guard = guard or nullcontext()
+    with guard:
+        db.executescript(_SCHEMA)
+    rows = _rows(catalog, spoken or (lambda path: spoken_text(read(path))))
+    while batch := list(islice(rows, BATCH)):
+        with guard:
+            db.executemany(_INSERT_WORDS, [(doc, *texts) for doc, _, texts, _ in batch])
+            db.executemany(_INSERT_DOCS, [(doc, slug, *shown) for doc, slug, _, shown in batch])
+    with guard:
+        db.commit()
+
+
+Row = tuple[int, str, tuple[str, ...], tuple[str, str, str]]
+
+
+def _rows(catalog: Catalog, spoken: SpokenText) -> Iterator[Row]:
+    """(doc, slug, indexed fields, fields shown in results) per episode, one file at a time.
+
+    Docs are numbered newest first, so that among equal scores the newest episode comes first.
+    """
+    newest_first = sorted(catalog.episodes, key=lambda e: (-e.published.timestamp(), e.slug))
+    for doc, episode in enumerate(newest_first):
+        texts = _fields(episode)
+        transcript = episode.transcript
+        said = spoken(transcript.path) if transcript else ""
+        indexed = (texts["title"], texts["guests"], texts["summary"], texts["notes"], said)
+        yield doc, episode.slug, indexed, (texts["guests"], texts["summary"], texts["notes"])
+
+
 def matcher(terms: Iterable[str]) -> re.Pattern[str]:
     """A regex for folded text that finds the query's words as the index does (3+: prefixes)."""
-    parts = (re.escape(t) + (r"\w*" if len(t) >= 3 else r"\b") for t in terms)
+    parts = (_term(t) for t in terms)
     return re.compile(r"\b(?:" + "|".join(parts) + ")")
+
+
+def _term(term: str) -> str:
+    return re.escape(term) + (r"\w*" if len(term) >= 3 else r"\b")
+
+
+def finders(terms: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """One regex a term, for `matcher`'s words without its leading \\b (checked by the caller)."""
+    return tuple(re.compile(_term(t)) for t in terms)
 
 
 def _fields(episode: Episode) -> dict[str, str]:
@@ -199,15 +322,15 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return ((text, False),)
-    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens]
-    first = hits.index(True) if True in hits else 0
+    first = next((n for n, t in enumerate(tokens) if pattern.fullmatch(fold(t.group()))), 0)
     low = max(0, first - SNIPPET_WORDS // 3)
     high = min(len(tokens), low + SNIPPET_WORDS)
+    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens[low:high]]
     begin = tokens[low].start() if low else 0
     end = tokens[high - 1].end() if high < len(tokens) else len(text)
     pieces: list[tuple[str, bool]] = [("…", False)] if low else []
     position = begin
-    for token, hit in zip(tokens[low:high], hits[low:high], strict=True):
+    for token, hit in zip(tokens[low:high], hits, strict=True):
         if hit:
             pieces.append((text[position : token.start()], False))
             pieces.append((token.group(), True))
@@ -216,46 +339,3 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     if high < len(tokens):
         pieces.append(("…", False))
     return tuple(p for p in pieces if p[0])
-
-
-class IndexCache:
-    """The index of the catalog being served: built once, then rebuilt when the catalog changes.
-
-    The first index is built on the first search. After a reload, searches keep using the
-    previous index (its results filtered to the episodes now visible) while the new one is
-    built on a background thread, so no listener waits for a rebuild of thousands of episodes.
-    """
-
-    def __init__(self, read: CueReader = read_cues) -> None:
-        self._read = read
-        self._index: SearchIndex | None = None
-        self._building: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def get(self, catalog: Catalog) -> SearchIndex:
-        """The freshest index ready for `catalog`, building the first one now."""
-        with self._lock:
-            if self._index is None:
-                self._index = SearchIndex(catalog, self._read)
-            elif self._index.catalog is not catalog and self._building is None:
-                self._building = threading.Thread(
-                    target=self._rebuild, args=(catalog,), name="search-index", daemon=True
-                )
-                self._building.start()
-            return self._index
-
-    def wait(self) -> None:
-        """Block until a rebuild in progress (if any) has been swapped in."""
-        building = self._building
-        if building is not None:
-            building.join()
-
-    def _rebuild(self, catalog: Catalog) -> None:
-        index: SearchIndex | None = None
-        try:
-            index = SearchIndex(catalog, self._read)
-        finally:  # swap and free the slot together, so no second rebuild starts in between
-            with self._lock:
-                if index is not None:
-                    self._index = index
-                self._building = None

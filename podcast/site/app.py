@@ -18,7 +18,7 @@ from podcast.files import shipped_dir
 from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
 from podcast.read import languages
-from podcast.render import search, times, urls
+from podcast.render import search_cache, times, urls
 from podcast.render.notes import to_html
 from podcast.site import current
 from podcast.site.live import CatalogStore
@@ -36,6 +36,7 @@ DEFAULTS: Mapping[str, Any] = {
     "FEED_MAX_AGE": 300,  # seconds apps and proxies may cache the feed and pages
     "FILE_MAX_AGE": 86400,  # seconds clients may cache audio and artwork
     "RELOAD_INTERVAL": 2.0,  # seconds between stat sweeps of the episodes folder; None: never
+    "SEARCH_INDEX": True,  # prepare the search index at load (a static export needs none)
 }
 
 
@@ -51,8 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"], catalog)
     app.extensions["pages"] = RepresentationCache()
     app.extensions["cues"] = contained_cues(os.path.realpath(root))
-    # built on the first search, again only for a new catalog
-    app.extensions["search"] = search.IndexCache(app.extensions["cues"])
+    # prepared now, in the background; a file in the cache directory that every worker shares
+    app.extensions["search"] = search_cache.IndexCache(app.extensions["cues"])
+    if app.config["SEARCH_INDEX"]:
+        app.extensions["search"].prepare(app.extensions["catalog"].current())
     app.jinja_env.filters.update(
         duration=times.spoken_duration,
         date=times.long_date,

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from podcast.model import Audio, Catalog, Episode, Transcript, group_seasons
-from podcast.render import chapters, feed, paging, search, seo
+from podcast.render import chapters, feed, paging, search, search_cache, seo
 from podcast.render.cues import Cue, CueReader, read_cues
 from podcast.render.subscribe import subscribe_links, website
 from podcast.render.urls import ROUTES
@@ -23,6 +23,7 @@ from podcast.site.page_cache import cached
 from podcast.site.responses import inside, serve_file
 
 site = Blueprint("site", __name__)
+PREPARING_RETRY = 5  # seconds: a search before the index is ready is asked to come back
 
 
 @site.get(ROUTES["index"])
@@ -173,10 +174,17 @@ def chapter_image(slug: str, number: int, extension: str) -> Response:
 def search_page() -> Response:
     """Search results (or the search form, without a query)."""
     catalog = current.catalog()
-    indexes: search.IndexCache = current_app.extensions["search"]
+    indexes: search_cache.IndexCache = current_app.extensions["search"]
     query = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=int) or 1
-    results = indexes.get(catalog).search(query, current.visible(catalog), page)
+    index = indexes.get(catalog) if query else None
+    if query and index is None:  # never wait for the index: say so, and when to come back
+        html = _page("search.html", results=search.Results(query, (), 0, 1, ()), preparing=True)
+        response = Response(html, status=503, mimetype="text/html")
+        response.headers["Retry-After"] = str(PREPARING_RETRY)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    results = index.search(query, current.visible(catalog), page) if index else search.EMPTY
     return _html(_page("search.html", results=results))
 
 

@@ -9,12 +9,13 @@ silently skips in CI would prove nothing.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.servers import Gunicorn, factory
+from support.servers import WAIT, Gunicorn, factory
 
 from podcast.read.catalog import default_root
 
@@ -35,7 +36,17 @@ def base_url(show_root: Path) -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     app = factory({"EPISODES_ROOT": show_root}, test_clock=True)
     with Gunicorn(show_root, ARTIFACTS / "server.log", app) as server:
+        wait_for_search(server)
         yield server.url
+
+
+def wait_for_search(server: Gunicorn) -> None:
+    """Until every worker's search index is open (a search answers 503 until then)."""
+    deadline = time.monotonic() + WAIT
+    ready = 0
+    while ready < 10 and time.monotonic() < deadline:  # ten in a row: every worker, surely
+        ready = ready + 1 if server.get(b"/search/?q=care").status == 200 else 0
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from support.clock import NOW
-from support.servers import static_server
 
 from podcast.read.catalog import default_root, load
 
@@ -267,23 +264,3 @@ def test_episode_page_weighs_under_100_kb_without_audio(page: Any, base_url: str
     assert total < 100 * 1024, f"{total} bytes: {sizes}"
     paths = [path for path, _ in sizes]
     assert {"/static/style.css", "/static/site.js", "/static/player.js"} <= set(paths), paths
-
-
-def test_a_static_copy_says_it_cannot_search(browser: Any, show_root: Path, tmp_path: Path) -> None:
-    from podcast.publish import build as export
-    from podcast.site.app import create_app
-
-    app = create_app({"EPISODES_ROOT": show_root, "CLOCK": lambda: NOW})
-    export.build(app, tmp_path / "site", "http://127.0.0.1/")
-    assert (tmp_path / "site" / "search" / "index.html").is_file()
-    with static_server(tmp_path / "site") as address:
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.goto(address + "/search/?q=care")
-            note = page.locator(".static-note")
-            note.wait_for()
-            assert "cannot search" in note.inner_text()
-            assert page.locator(".result").count() == 0
-        finally:
-            context.close()

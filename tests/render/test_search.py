@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
+from support.locks import hold_lock
 
+from podcast.model import Catalog
 from podcast.read import transcripts
 from podcast.read.catalog import load
-from podcast.render.search import IndexCache, SearchIndex, fold, matcher, read_cues, snippet, words
+from podcast.render import search_cache
+from podcast.render.search import SearchIndex, fold, matcher, read_cues, snippet, words
+from podcast.render.search_cache import IndexCache
 
 
 def test_read_cues_from_webvtt_with_voices_and_tags(tmp_path: Path) -> None:
@@ -95,27 +100,100 @@ def test_results_only_include_visible_episodes(show_dir: Path) -> None:
     )
 
 
-def test_index_is_built_once_per_catalog(show_dir: Path) -> None:
-    cache = IndexCache()
-    first = load(show_dir)
-    assert cache.get(first) is cache.get(first)
-    assert len(cache.get(first)) == len(first.episodes)
+def ready(cache: IndexCache, catalog: Catalog) -> SearchIndex:
+    cache.prepare(catalog)
+    cache.wait()
+    index = cache.get(catalog)
+    assert index is not None and index.catalog is catalog
+    return index
 
 
-def test_a_new_catalog_is_indexed_in_the_background_meanwhile_the_old_index_serves(
-    show_dir: Path,
+def test_the_index_is_a_file_in_the_cache_directory_shared_by_every_server(
+    show_dir: Path, user_cache: Path
+) -> None:
+    catalog = load(show_dir)
+    first, second = IndexCache(), IndexCache()  # two workers
+    one = ready(first, catalog)
+    files = sorted(user_cache.rglob("*.sqlite"))
+    assert files == [search_cache.index_path(catalog)]
+    assert not list(show_dir.rglob("*.sqlite"))  # nothing written into the episodes folder
+    built = files[0].stat().st_mtime_ns
+    two = ready(second, load(show_dir))  # the same show loaded again: the same key, no build
+    assert files[0].stat().st_mtime_ns == built
+    assert len(one) == len(two) == len(catalog.episodes)
+    assert [r.episode.slug for r in one.search("trust", catalog.episodes).results] == [
+        r.episode.slug for r in two.search("trust", catalog.episodes).results
+    ]
+
+
+def test_a_changed_transcript_names_a_new_index_and_the_old_file_goes(
+    show_dir: Path, user_cache: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = IndexCache()
     old = load(show_dir)
-    old_index = cache.get(old)
+    old_path, old_key = search_cache.ensure_file(old), search_cache.index_key(old)
+    old_index = search_cache.open_index(old, old_path)
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
+    path.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nZeppelins ahead.\n", "utf-8")
+    new = load(show_dir)
+    assert search_cache.index_key(new) != old_key
+    with caplog.at_level(logging.INFO, logger=search_cache.__name__):
+        index = ready(cache, new)
+    assert index.search("zeppelins", new.episodes).total == 1
+    assert (
+        index.search("emergency", new.episodes).total
+        == old_index.search("emergency", old.episodes).total
+    )  # the other transcripts' words, recalled from the old file, are all still there
+    transcripts = sum(1 for e in new.episodes if e.transcript is not None)
+    assert f"1 transcripts read, {transcripts - 1} unchanged" in caplog.text
+    assert not old_path.exists()
+    assert sorted(user_cache.rglob("*.sqlite")) == [search_cache.index_path(new)]
+
+
+def test_no_search_waits_while_another_process_builds_the_index(
+    show_dir: Path, user_cache: Path
+) -> None:
+    catalog = load(show_dir)
+    folder = search_cache.index_path(catalog).parent
+    folder.mkdir(parents=True)
+    holder = hold_lock(folder / search_cache.LOCK)
+    try:
+        cache = IndexCache()
+        cache.prepare(catalog)
+        assert cache.get(catalog) is None  # answered at once: the index is not ready
+        assert cache.get(catalog) is None
+    finally:
+        holder.communicate("")  # the other process lets go
+    cache.wait()
+    assert cache.get(catalog) is not None
+
+
+def test_an_unwritable_cache_directory_still_gives_an_index_in_memory(
+    show_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    catalog = load(show_dir)
+    index = ready(IndexCache(), catalog)
+    assert index.search("trust", catalog.episodes).results[0].episode.title == "Trust in medicine"
+
+
+def test_a_new_catalog_is_indexed_in_the_background_meanwhile_the_old_index_serves(
+    show_dir: Path, user_cache: Path
+) -> None:
+    cache = IndexCache()
+    old = load(show_dir)
+    old_index = ready(cache, old)
     (show_dir / "season-2" / "02-social-drivers-of-health.yaml").unlink()
     new = load(show_dir)  # a reloaded catalog (live reload swaps in a new object)
     assert cache.get(new) is old_index  # no waiting for the rebuild
     assert old_index.search("social drivers", new.episodes).total == 0  # gone from the site
     cache.wait()
-    assert cache.get(new).catalog is new
     assert cache.get(new) is not old_index
-    assert len(cache.get(new)) == len(new.episodes) == len(old.episodes) - 1
+    index = cache.get(new)
+    assert index is not None and index.catalog is new
+    assert len(index) == len(new.episodes) == len(old.episodes) - 1
 
 
 def test_cue_numbers_match_the_episode_page(show_dir: Path) -> None:
@@ -151,3 +229,21 @@ def test_search_numbers_and_names_cues_as_the_page_does(tmp_path: Path) -> None:
     page = [(n, c.start, c.speaker or "", c.text) for n, c in enumerate(transcripts.parse(path), 1)]
     assert [(c.number, c.start, c.speaker, c.text) for c in read_cues(path)] == page
     assert page[1] == (2, 2.0, "Dr. Kari Haley", "Zebras again, same speaker.")
+
+
+def test_transcript_lines_shown_are_those_holding_most_of_the_words(show_dir: Path) -> None:
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
+    lines = [
+        "Zebras graze.",  # one word of two
+        "Zebras and okapis, both.",  # both: shown
+        "Okapis hide.",  # one
+        "Nothing here, azebras aside.",  # not where a word begins: no match
+        "Okapis with zebras again.",  # both: shown
+        "Zebras once more.",  # one, and three places are shown at most
+    ]
+    cues = [f"00:00:{n:02d}.000 --> 00:00:{n:02d}.900\n{text}\n" for n, text in enumerate(lines)]
+    path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    catalog = load(show_dir)
+    (found,) = SearchIndex(catalog).search("zebras okapis", catalog.episodes).results
+    shown = [place.cue.number for place in found.places if place.cue is not None]
+    assert shown == [1, 2, 5]  # the two with both words, then the earliest with one, in order

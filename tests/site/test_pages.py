@@ -16,8 +16,10 @@ from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from lxml import etree
 from support.clock import NOW
+from support.locks import hold_lock
 
 from podcast.read.catalog import load
+from podcast.render import search_cache
 from podcast.render.search import read_cues
 from podcast.site.app import create_app
 
@@ -52,6 +54,7 @@ summary: A draft about zeppelins.
 def fresh_client(show_dir: Path) -> FlaskClient:
     """A client on an app that reads the scratch show now, after a test changed it."""
     app = create_app({"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW, "BASE_URL": BASE})
+    app.extensions["search"].wait()  # as a server a moment after it started
     return app.test_client()
 
 
@@ -432,3 +435,24 @@ def test_every_cue_search_links_to_is_on_the_page_with_its_time_and_speaker(
         speaker = link.find_next_sibling("span", class_="speaker")
         assert speaker is not None and speaker.get_text() == "Dr. Kari Haley:"
         assert cue.select_one(".speaker").get_text() == "Dr. Kari Haley"
+
+
+def test_a_search_before_the_index_is_ready_says_so_at_once(show_dir: Path) -> None:
+    folder = search_cache.index_path(load(show_dir)).parent
+    folder.mkdir(parents=True)
+    holder = hold_lock(folder / search_cache.LOCK)  # another process is building the index
+    try:
+        client = create_app({"EPISODES_ROOT": show_dir, "CLOCK": lambda: NOW}).test_client()
+        response = client.get("/search/?q=trust")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert response.headers["Cache-Control"] == "no-store"
+        soup = BeautifulSoup(response.data, "html.parser")
+        status = soup.select_one(".search-status[role=status]")
+        assert status is not None
+        assert status.get_text(strip=True) == "Search is being prepared. Try again in a moment."
+        assert not soup.select(".result")
+        assert soup.find("input", id="search-q")["value"] == "trust"  # the words are kept
+        assert client.get("/search/").status_code == 200  # the form needs no index
+    finally:
+        holder.communicate("")

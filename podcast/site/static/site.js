@@ -15,17 +15,3 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
     });
   });
 });
-
-// A static copy of the site (podcast build) has the search page but no server to answer a
-// query: say so instead of showing an empty form as if nothing matched.
-(function () {
-  var form = document.querySelector(".search-page-form");
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (!form || !query || document.getElementById("results-heading")) return;
-  var note = document.createElement("p");
-  note.className = "static-note";
-  note.setAttribute("role", "status");
-  note.textContent = "This copy of the site cannot search. Browse the episodes by season " +
-    "from the home page, or search for the show in your podcast app.";
-  form.after(note);
-})();

@@ -1,0 +1,111 @@
+"""Search for a static copy of the site: a Pagefind index of the exported pages, in OUT/pagefind/.
+
+A static host has no server to answer `/search/?q=`; Pagefind (a binary shipped by the
+`pagefind[bin]` package) indexes the built HTML into small files that the search page's script
+(`static/search.js`) fetches in the browser. Only the regions the templates mark with
+`data-pagefind-body` are indexed (an episode's page: title, summary, notes, people, transcript),
+each page in the language of its `lang` attribute, so a Spanish transcript page is found by
+Spanish words. When no page changed since the previous build, its index is reused as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+from pagefind.service import get_executable
+
+from podcast.errors import PodcastError
+
+FOLDER = "pagefind"  # below the site's root, where search.js looks for it
+IGNORED = ".player"  # inside an episode's region, but no words of the episode (Play, Back 15 sec…)
+ENTRY = "pagefind-entry.json"  # the bundle's table of languages, read first by pagefind.js
+TIMEOUT = 600  # seconds: a bound for a stuck binary, far above any real show's indexing
+
+Put = Callable[[PurePosixPath, bytes], None]
+
+
+class StaticSearchError(PodcastError):
+    """Pagefind could not index the site."""
+
+
+def previous_index(
+    previous: Path | None, pages: set[str], written: list[str]
+) -> list[PurePosixPath]:
+    """The previous build's index files, when it still describes this build's pages; else [].
+
+    `pages` are this build's files and `written` those it changed: with no page changed and the
+    same pages as before, the previous index still holds every page's words.
+    """
+    if previous is None or any(p.endswith(".html") for p in written):
+        return []
+    old = previous / FOLDER
+    if not (old / ENTRY).is_file():
+        return []
+    html = {p for p in pages if p.endswith(".html")}
+    if html != {p.as_posix() for p in _pages(previous)}:
+        return []
+    return sorted(PurePosixPath(FOLDER, f.relative_to(old).as_posix()) for f in _files(old))
+
+
+def add_index(staging: Path, put: Put) -> Iterator[tuple[str, int]]:
+    """Index the pages in `staging` (all of them there) and put the index through `put`;
+    yield (path, size) of each of its files."""
+    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
+        bundle = Path(scratch) / FOLDER
+        _run_pagefind(staging, bundle)
+        yield from _put_folder(bundle, put)
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def _pages(site: Path) -> set[Path]:
+    """The site's HTML pages (relative), whose words the index holds."""
+    return {p.relative_to(site) for p in site.rglob("*.html") if FOLDER not in p.parts}
+
+
+def _put_folder(bundle: Path, put: Put) -> Iterator[tuple[str, int]]:
+    for file in sorted(_files(bundle)):
+        relative = PurePosixPath(FOLDER, file.relative_to(bundle).as_posix())
+        body = file.read_bytes()
+        if file.name == ENTRY:
+            body = _sorted_entry(body)
+        put(relative, body)
+        yield relative.as_posix(), len(body)
+
+
+def _sorted_entry(body: bytes) -> bytes:
+    """Pagefind lists a site's languages in no fixed order: sort them, so builds are identical."""
+    entry = json.loads(body)
+    entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _run_pagefind(site: Path, bundle: Path) -> None:
+    binary = get_executable()
+    if binary is None:
+        raise StaticSearchError(
+            "the pagefind binary is missing: install the package with its "
+            "dependencies (pip install 'pagefind[bin]'); nothing was written"
+        )
+    command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    command += ["--exclude-selectors", IGNORED]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise StaticSearchError(
+            f"{binary}: could not run pagefind to index the site ({exc}); reinstall it with "
+            "pip install 'pagefind[bin]' or set PAGEFIND_BINARY_PATH to the binary; "
+            "the previous build was left as it was"
+        ) from None
+    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        output = (done.stderr or done.stdout).strip()
+        raise StaticSearchError(
+            f"pagefind could not index the site (the previous build was left as it was); "
+            f"it said:\n{output}"
+        )
