@@ -236,7 +236,7 @@ def test_an_added_episode_passes_check_except_for_its_notes(
             "--title",
             "A new conversation",
             "--published",
-            "2024-01-01T06:00:00-06:00",
+            "2026-02-01T06:00:00-06:00",
         ],
     )
     result = runner.invoke(cli, ["check", "--root", str(show_dir), "--strict"])

@@ -10,6 +10,7 @@ Each rule is a function of a `Context`; add new ones to `RULES`.
 from __future__ import annotations
 
 import dataclasses
+import filecmp
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from podcast.errors import Problem, Severity
-from podcast.model import Catalog, Episode, EpisodeType, ShowType
+from podcast.model import Catalog, Episode, EpisodeType, ShowType, publish_order
 from podcast.read import transcripts
 from podcast.read.yamlfile import read_mapping
 from podcast.render import chapters, feed
@@ -39,8 +40,16 @@ IMAGE_TYPES = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
 PLACEHOLDER_EMAIL = re.compile(
     r"@(([^@]+\.)?example\.(org|com|net)|[^@]+\.(example|test|invalid|localhost))$", re.I
 )
+# "Episode 4" in the languages podcasts are made in, "Season 3", "S01E04", "第4話", "#4 - …"
+NUMBER_WORDS = (
+    "episode|épisode|episodio|episódio|epizoda|epizod|epizód|episod|folge|aflevering|afl|"
+    "avsnitt|afsnit|jakso|odcinek|bölüm|puntata|capítulo|capitolo|ep|эпизод|выпуск|серия|"
+    "season|saison|temporada|staffel|stagione|seizoen|sezon|säsong|sæson|sesong|kausi|сезон"
+)
 NUMBERED_TITLE = re.compile(
-    r"\b(episode|ep\.?)\s*#?\d+|\bs\d{1,2}\s*e\d{1,3}\b|\bseason\s+\d+|^\s*#?\d{1,3}\s*[-:.|–—]\s",
+    rf"(?<!\w)(?:{NUMBER_WORDS})\.?\s*(?:n[°º.o]\s*|nr\.?\s*|#)?\d+"
+    r"|\bs\d{1,2}\s*e\d{1,3}\b|第\s*\d+\s*[話话集回期季部]|제\s*\d+\s*[화회]"
+    r"|^\s*#?\d{1,3}\s*[-:.|–—]\s",
     re.IGNORECASE,
 )
 
@@ -308,6 +317,112 @@ def check_serial(context: Context) -> Iterator[Problem]:
             )
 
 
+def check_seasons(context: Context) -> Iterator[Problem]:
+    """A season missing from show.yaml's `seasons:`, or a gap in the season numbers."""
+    catalog = context.catalog
+    first = _first_of_each_season(catalog.episodes)
+    named = {info.number for info in catalog.show.seasons}
+    previous = 0
+    for number, episode in sorted(first.items()):
+        if named and number not in named:
+            yield _problem(
+                "season-unnamed",
+                episode.source,
+                "season",
+                f"season {number} has no entry under 'seasons:' in show.yaml",
+                f"add '{number}: {{title: …}}' under 'seasons:', or fix 'season'",
+                Severity.WARNING,
+            )
+        if number > previous + 1:
+            missing = (
+                f"{previous + 1}" if number == previous + 2 else f"{previous + 1}–{number - 1}"
+            )
+            yield _problem(
+                "season-gap",
+                episode.source,
+                "season",
+                f"season {number} follows season {previous or 'none'}: "
+                f"season {missing} has no episodes",
+                f"use season {previous + 1}, unless seasons are really missing",
+                Severity.WARNING,
+            )
+        previous = number
+
+
+def _first_of_each_season(episodes: Iterable[Episode]) -> dict[int, Episode]:
+    first: dict[int, Episode] = {}
+    for episode in sorted(episodes, key=publish_order):
+        first.setdefault(episode.season, episode)
+    return first
+
+
+def check_numbering(context: Context) -> Iterator[Problem]:
+    """Within a season, episode numbers rise with publication time."""
+    highest: dict[int, Episode] = {}
+    for episode in sorted(context.catalog.episodes, key=publish_order):
+        if episode.number is None:
+            continue
+        before = highest.get(episode.season)
+        if before is not None and before.number is not None and episode.number < before.number:
+            yield _problem(
+                "number-order",
+                episode.source,
+                "episode",
+                f"episode {episode.number} of season {episode.season} is published after "
+                f"episode {before.number} ({before.source.name})",
+                "swap the numbers or the 'published' times: apps play by number",
+                Severity.WARNING,
+            )
+        else:
+            highest[episode.season] = episode
+
+
+def check_duplicates(context: Context) -> Iterator[Problem]:
+    """Two episodes with the same title, or the same audio under two file names."""
+    titles: dict[str, Episode] = {}
+    for episode in sorted(context.catalog.episodes, key=lambda e: str(e.source)):
+        first = titles.setdefault(episode.title.casefold(), episode)
+        if first is not episode:
+            yield _problem(
+                "duplicate-title",
+                episode.source,
+                "title",
+                f"the title '{episode.title}' is also the title of {first.source.name}",
+                "give each episode its own title: apps list them side by side",
+                Severity.WARNING,
+            )
+    for episode, first in same_audio(context.catalog.episodes):
+        yield _problem(
+            "duplicate-audio",
+            episode.source,
+            "audio",
+            f"{episode.audio.path.name} holds the same audio as {first.audio.path.name} "
+            f"({first.source.name})",
+            "one of them is the wrong file: export the right audio",
+            Severity.WARNING,
+        )
+
+
+def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode]]:
+    """(episode, earlier one with identical audio bytes); only files of equal size are read."""
+    by_size: dict[int, list[Episode]] = {}
+    for episode in sorted(episodes, key=lambda e: str(e.source)):
+        by_size.setdefault(episode.audio.size, []).append(episode)
+    for group in by_size.values():
+        for index, episode in enumerate(group):
+            for first in group[:index]:
+                if _same_file_bytes(first.audio.path, episode.audio.path):
+                    yield episode, first
+                    break
+
+
+def _same_file_bytes(first: Path, second: Path) -> bool:
+    try:
+        return filecmp.cmp(first, second, shallow=False)
+    except OSError:
+        return False
+
+
 # --- audio ----------------------------------------------------------------------------------
 
 
@@ -404,6 +519,9 @@ RULES: tuple[Rule, ...] = (
     check_descriptions,
     check_file_names,
     check_serial,
+    check_seasons,
+    check_numbering,
+    check_duplicates,
     check_audio,
     check_chapters,
     check_transcripts,

@@ -1,0 +1,113 @@
+"""`podcast check` names every problem, whatever else is wrong and however the fault arrived."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from podcast.cli import cli
+
+EPISODE = "season-1/01-why-we-call-it-an-emergency"
+
+
+def check(runner: CliRunner, root: Path) -> tuple[int, list[dict[str, Any]]]:
+    """Run `podcast check --format json` on `root`: exit code and the problems."""
+    result = runner.invoke(cli, ["check", "--root", str(root), "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.stdout)["problems"]
+
+
+def of_rule(problems: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    return [p for p in problems if p["rule"] == rule]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def extra_episode(show_dir: Path, name: str, audio: Path, **fields: object) -> Path:
+    """Add `season-N/name.yaml` with audio copied from `audio` and the given fields."""
+    values: dict[str, object] = {
+        "title": "An extra episode",
+        "season": 1,
+        "published": "2022-03-01T06:00:00-06:00",
+        "guid": f"extra-{name}",
+        "summary": "A summary.",
+        **fields,
+    }
+    folder = show_dir / f"season-{values['season']}"
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(audio, folder / f"{name}{audio.suffix}")
+    text = "".join(f"{key}: {json.dumps(value)}\n" for key, value in values.items())
+    path = folder / f"{name}.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Épisode 4 : la confiance",
+        "Folge 4: Vertrauen",
+        "Episodio 4 - La confianza",
+        "Aflevering 4: Vertrouwen",
+        "Season 3 opener",
+        "Temporada 2, la confianza",
+        "第4話 信頼",
+    ],
+)
+def test_a_number_in_the_title_is_found_in_any_language(
+    runner: CliRunner, show_dir: Path, title: str
+) -> None:
+    edit(
+        show_dir / f"{EPISODE}.yaml",
+        "title: Why we call it an emergency",
+        f"title: {json.dumps(title)}",
+    )
+    code, problems = check(runner, show_dir)
+    (found,) = of_rule(problems, "title-number")
+    assert code == 0 and found["severity"] == "warning" and found["line"] == 1
+
+
+def test_a_season_missing_from_show_yaml_and_a_gap_are_warned(
+    runner: CliRunner, show_dir: Path, data_dir: Path
+) -> None:
+    path = extra_episode(show_dir, "01-far-ahead", data_dir / "cbr.mp3", season=9, episode=1)
+    code, problems = check(runner, show_dir)
+    (unnamed,) = of_rule(problems, "season-unnamed")
+    (gap,) = of_rule(problems, "season-gap")
+    assert unnamed["path"] == gap["path"] == str(path)
+    assert "season 9" in unnamed["message"] and "4–8" in gap["message"]
+    assert code == 0  # warnings: the producer may mean it
+
+
+def test_episode_numbers_out_of_publication_order_are_warned(
+    runner: CliRunner, show_dir: Path
+) -> None:
+    path = show_dir / "season-1/02-what-health-equity-means.yaml"
+    text = re.sub(r"(?m)^published: .*$", "published: 2020-01-01T06:00:00-06:00", path.read_text())
+    path.write_text(text, "utf-8")
+    _, problems = check(runner, show_dir)
+    (found,) = of_rule(problems, "number-order")
+    assert found["path"] == str(show_dir / f"{EPISODE}.yaml")
+    assert "episode 1 of season 1" in found["message"]
+
+
+def test_duplicate_titles_and_duplicate_audio_are_warned(runner: CliRunner, show_dir: Path) -> None:
+    original = show_dir / f"{EPISODE}.mp3"
+    path = extra_episode(
+        show_dir, "09-again", original, title="Why we call it an emergency", episode=9
+    )
+    _, problems = check(runner, show_dir)
+    (title,) = of_rule(problems, "duplicate-title")
+    (audio,) = of_rule(problems, "duplicate-audio")
+    assert title["path"] == audio["path"] == str(path)
+    assert original.name in audio["message"] and f"{Path(EPISODE).name}.yaml" in audio["message"]
