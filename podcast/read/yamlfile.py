@@ -109,6 +109,9 @@ class Fields:
             return default
         if isinstance(value, str):
             value = self._xml_text(key, value).strip()
+            if required and not value:  # as bad as a missing key: apps would show nothing
+                self.error(key, f"'{key}' is empty", hint or f"write the {key} after '{key}:'")
+                return default
             repaired = double_encoded(value)
             if repaired is not None:
                 self.warn(

@@ -111,3 +111,15 @@ def test_duplicate_titles_and_duplicate_audio_are_warned(runner: CliRunner, show
     (audio,) = of_rule(problems, "duplicate-audio")
     assert title["path"] == audio["path"] == str(path)
     assert original.name in audio["message"] and f"{Path(EPISODE).name}.yaml" in audio["message"]
+
+
+def test_required_text_that_is_only_whitespace_is_an_error(
+    runner: CliRunner, show_dir: Path
+) -> None:
+    edit(show_dir / f"{EPISODE}.yaml", "title: Why we call it an emergency", 'title: "   "')
+    edit(show_dir / "show.yaml", "email: podcast@example.org", 'email: ""')
+    code, problems = check(runner, show_dir)
+    empty = {(Path(p["path"]).name, p["message"]) for p in problems if p["severity"] == "error"}
+    assert (f"{Path(EPISODE).name}.yaml", "'title' is empty") in empty
+    assert ("show.yaml", "'email' is empty") in empty
+    assert code == 1
