@@ -441,3 +441,12 @@ def test_check_reports_a_broken_transcript_with_file_and_line(
     assert code == 1, output
     assert f"{transcript.name}:3: error [transcript-format]" in output
     assert "FAILED" in output
+
+
+def test_serve_on_a_port_in_use_says_to_use_another(runner: CliRunner, show_dir: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--root", str(show_dir), "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"port {port} on 127.0.0.1 is in use" in result.output
+    assert f"--port {port + 1}" in result.output and "Traceback" not in result.output

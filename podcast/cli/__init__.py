@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -306,9 +308,25 @@ def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
     from podcast.site.app import create_app
 
     folder = resolve_root(root)
+    _check_port(host, port)
     _load(folder)  # report problems (and warm the audio cache) before the server starts
     app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts})
     app.run(host=host, port=port)
+
+
+def _check_port(host: str, port: int) -> None:
+    """A clean error, before loading anything, when another program holds the port."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as the server
+            pass
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+        raise click.ClickException(
+            f"port {port} on {host} is in use by another program; "
+            f"pass --port {port + 1} (or another free port), or stop that program"
+        ) from None
 
 
 # --- shared -----------------------------------------------------------------------------------
