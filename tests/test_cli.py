@@ -450,3 +450,21 @@ def test_serve_on_a_port_in_use_says_to_use_another(runner: CliRunner, show_dir:
     assert result.exit_code == 1, result.output
     assert f"port {port} on 127.0.0.1 is in use" in result.output
     assert f"--port {port + 1}" in result.output and "Traceback" not in result.output
+
+
+def test_build_leaves_the_producers_links_to_the_same_host_alone(
+    runner: CliRunner, show_dir: Path, tmp_path: Path
+) -> None:
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml"
+    text = path.read_text("utf-8").replace(
+        "notes: |\n", "notes: |\n  Read [about us](https://example.org/about/us) first.\n", 1
+    )
+    path.write_text(text, "utf-8")
+    out = tmp_path / "site"
+    code, output = invoke(
+        runner, "build", out, "--root", show_dir, "--base-url", "https://example.org"
+    )
+    assert code == 0, output
+    page = (out / "episodes" / "s1-01-why-we-call-it-an-emergency" / "index.html").read_text()
+    assert 'href="https://example.org/about/us"' in page
+    assert not (out / "about").exists()  # the producer's page, not the site's to export

@@ -39,6 +39,7 @@ from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 from podcast.render import urls
+from podcast.render.notes import to_html
 
 START = "(start)"  # the referrer of the seeds
 MARKER = ".podcast-build"  # marks a folder as ours, so a rebuild may replace it
@@ -302,9 +303,11 @@ def _freeze(app: Flask, output: _Output, base: str, on_file: Callable[[str], Non
     queue = deque((path, START) for path in seeds(app))
     seen = {path for path, _ in queue}
     broken: list[str] = []
+    producers = producer_links(catalog, base)
     while queue:
         path, referrer = queue.popleft()
-        links = _fetch(client, base, path, output, broken, referrer)
+        # a link the producer wrote may lead anywhere on the host: not the site's to answer
+        links = _fetch(client, base, path, output, [] if path in producers else broken, referrer)
         on_file(path)
         for link in links:
             if link not in seen:
@@ -419,6 +422,19 @@ def internal_links(text: str, mimetype: str, page: str, base: str) -> Iterator[s
         if parts.query or not absolute.startswith(base):
             continue  # another site, or a query no static file can answer
         yield "/" + absolute[len(base) :].split("#")[0]
+
+
+def producer_links(catalog: Catalog, base: str) -> set[str]:
+    """Site paths the producer's own words link to: notes, chapter links, people, show links."""
+    written = [url for _, url in (*catalog.show.links, *catalog.show.funding)]
+    notes = [to_html(e.notes) for e in catalog.episodes if e.notes]
+    for episode in catalog.episodes:
+        written += [c.url for c in episode.all_chapters if c.url]
+        written += [p.href for p in episode.guests if p.href]
+    found = {link for url in written for link in internal_links(url, "text/plain", base, base)}
+    return found | {
+        link for html in notes for link in internal_links(html, "text/html", base, base)
+    }
 
 
 class _Links(HTMLParser):
