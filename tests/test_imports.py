@@ -28,7 +28,7 @@ STAGES = {
         "sharing",
     ],
     "checks": ["rules", "against", "audit"],
-    "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
+    "site": ["responses", "live", "problems", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
         "add",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -310,8 +311,18 @@ def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
     folder = resolve_root(root)
     _check_port(host, port)
     _load(folder)  # report problems (and warm the audio cache) before the server starts
-    app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts})
+    _log_to_stderr()
+    app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts, "PREVIEW": True})
     app.run(host=host, port=port)
+
+
+def _log_to_stderr() -> None:
+    """The app's log (each reload, each problem with file:line) on stderr, as gunicorn's is."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s: %(message)s"))
+    app_log = logging.getLogger("podcast")
+    app_log.setLevel(logging.INFO)
+    app_log.addHandler(handler)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
@@ -19,8 +19,10 @@ from podcast.model import Catalog
 from podcast.read import catalog as catalog_module
 from podcast.render import search, times, urls
 from podcast.render.notes import to_html
+from podcast.site import current
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
+from podcast.site.problems import ProblemBoard
 from podcast.site.responses import RepresentationCache
 from podcast.site.sharing import sharing
 from podcast.site.views import contained_cues, site
@@ -34,6 +36,7 @@ DEFAULTS: Mapping[str, Any] = {
     "FEED_MAX_AGE": 300,  # seconds apps and proxies may cache the feed and pages
     "FILE_MAX_AGE": 86400,  # seconds clients may cache audio and artwork
     "RELOAD_INTERVAL": 2.0,  # seconds between stat sweeps of the episodes folder; None: never
+    "PREVIEW": False,  # the producer's preview (`podcast serve`): a banner lists the problems
 }
 
 
@@ -59,11 +62,19 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
         seconds=times.seconds_text,
         clock=times.clock,
     )
+    if app.config["PREVIEW"]:
+        app.extensions["problems"] = ProblemBoard()
+        app.context_processor(_problems)
     app.register_blueprint(site)
     app.register_blueprint(sharing)  # embeds, oEmbed, the poster, artwork thumbnails
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def _problems() -> dict[str, Any]:
+    board: ProblemBoard = current_app.extensions["problems"]
+    return {"problems": board.problems(current.snapshot(), current.now())}
 
 
 def _notes(markdown: str) -> Markup:
