@@ -53,6 +53,9 @@ NUMBERED_TITLE = re.compile(
     re.IGNORECASE,
 )
 
+# `podcast add` marks a title it could only take from the file name (the audio had no title tag)
+TITLE_FROM_FILE_NAME = "# from the file name (the audio has no title tag)"
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -239,6 +242,33 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
             "remove it: apps show the show's name beside every episode",
             Severity.WARNING,
         )
+
+
+def check_title_source(context: Context) -> Iterator[Problem]:
+    """A title `podcast add` took from the file name, still carrying its mark."""
+    for episode in context.catalog.episodes:
+        line = _marked_title_line(episode.source)
+        if line is not None:
+            yield Problem(
+                episode.source,
+                line,
+                f"the title '{episode.title}' came from the audio's file name "
+                "(the audio has no title tag)",
+                "write the episode's real title, then delete the comment after it",
+                Severity.WARNING,
+                "title-from-file-name",
+            )
+
+
+def _marked_title_line(path: Path) -> int | None:
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("title:") and TITLE_FROM_FILE_NAME in line:
+            return number
+    return None
 
 
 def check_descriptions(context: Context) -> Iterator[Problem]:
@@ -516,6 +546,7 @@ RULES: tuple[Rule, ...] = (
     check_categories,
     check_owner,
     check_titles,
+    check_title_source,
     check_descriptions,
     check_file_names,
     check_serial,

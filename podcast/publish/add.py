@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
+from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN, TITLE_FROM_FILE_NAME
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
 from podcast.read import catalog as catalog_module
-from podcast.read.audio import EXTENSIONS_BY_MIME, probe
+from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
@@ -84,6 +84,7 @@ def add_episode(
     if season < 1:
         raise AddError("--season must be 1 or more")
     number = _pick_number(season, number, audio, kind, used, notices)
+    named = not (title or audio.tags.title)  # the title can only come from the file name
     title = (title or audio.tags.title or _title_from_name(source)).strip()
     when = published or _tag_date(audio) or datetime.now().astimezone().replace(microsecond=0)
     if when.tzinfo is None or when.utcoffset() is None:
@@ -100,6 +101,7 @@ def add_episode(
                 f"{path.relative_to(root)} already exists; nothing was changed "
                 "(pass --title or --episode to choose another name)"
             )
+    _refuse_same_audio(root, source)
     guid = str(uuid.uuid4())
     summary = audio.tags.comment or ""
     text = episode_yaml(
@@ -111,6 +113,7 @@ def add_episode(
         guid=guid,
         summary=summary,
         audio=audio,
+        title_from_file_name=named,
     )
     folder.mkdir(parents=True, exist_ok=True)
     if not adopt:
@@ -158,6 +161,30 @@ def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path)
         if name and Path(os.path.normpath(path.parent / name)) == audio_path:
             return False
     return filecmp.cmp(source, audio_path, shallow=False)
+
+
+def _refuse_same_audio(root: Path, source: Path) -> None:
+    """AddError when an episode already has audio with exactly these bytes."""
+    size = source.stat().st_size
+    for path in catalog_module.episode_files(root):
+        audio = _audio_named_by(path)
+        if audio is None or audio.stat().st_size != size:
+            continue
+        if filecmp.cmp(source, audio, shallow=False):
+            raise AddError(
+                f"{source.name} is already an episode: {path.relative_to(root)} has the same "
+                f"audio ({audio.relative_to(root)}); nothing was changed"
+            )
+
+
+def _audio_named_by(path: Path) -> Path | None:
+    """The audio file an episode YAML uses: its `audio:`, else the same-stem audio beside it."""
+    fields = read_mapping(path, [])
+    name = fields.get("audio", str) if fields is not None else None
+    beside = (
+        [path.parent / name] if name else [path.with_suffix(e) for e in sorted(AUDIO_EXTENSIONS)]
+    )
+    return next((p for p in beside if p.is_file()), None)
 
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
@@ -274,13 +301,17 @@ def episode_yaml(
     guid: str,
     summary: str,
     audio: Audio,
+    title_from_file_name: bool = False,
 ) -> str:
     """The new episode's YAML text, with comments for what is left to write."""
 
     def quoted(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML scalar
 
-    lines = [f"title: {quoted(title)}", f"season: {season}"]
+    title_line = f"title: {quoted(title)}"
+    if title_from_file_name:  # `podcast check` warns while this mark stays
+        title_line += f"  {TITLE_FROM_FILE_NAME}: write the real title, then delete this comment"
+    lines = [title_line, f"season: {season}"]
     if number is not None:
         lines.append(f"episode: {number}")
     lines += [

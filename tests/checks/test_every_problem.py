@@ -123,3 +123,36 @@ def test_required_text_that_is_only_whitespace_is_an_error(
     assert (f"{Path(EPISODE).name}.yaml", "'title' is empty") in empty
     assert ("show.yaml", "'email' is empty") in empty
     assert code == 1
+
+
+def test_add_refuses_audio_that_is_already_an_episode(
+    runner: CliRunner, show_dir: Path, tmp_path: Path
+) -> None:
+    existing = show_dir / f"{EPISODE}.mp3"
+    copy = tmp_path / "final-export.mp3"
+    shutil.copyfile(existing, copy)
+    before = sorted(p.name for p in show_dir.rglob("*"))
+    result = runner.invoke(cli, ["add", str(copy), "--root", str(show_dir), "--title", "New"])
+    assert result.exit_code == 1, result.output
+    assert f"{EPISODE}.yaml has the same audio" in result.output
+    assert "nothing was changed" in result.output
+    assert sorted(p.name for p in show_dir.rglob("*")) == before
+
+
+def test_a_title_taken_from_the_file_name_is_warned_until_written(
+    runner: CliRunner, show_dir: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    untagged = tmp_path / "trust-final.mp3"
+    shutil.copyfile(data_dir / "vbr-xing.mp3", untagged)  # no tags at all
+    args = ["add", str(untagged), "--root", str(show_dir), "--season", "3"]
+    result = runner.invoke(cli, [*args, "--published", "2026-02-01T06:00:00-06:00"])
+    assert result.exit_code == 0, result.output
+    path = show_dir / "season-3" / "03-trust-final.yaml"
+    _, problems = check(runner, show_dir)
+    (found,) = of_rule(problems, "title-from-file-name")
+    assert (found["path"], found["line"], found["severity"]) == (str(path), 1, "warning")
+    assert "'Trust final'" in found["message"]
+    lines = path.read_text("utf-8").splitlines()
+    path.write_text("\n".join(['title: "Trust, in the end"', *lines[1:]]) + "\n", "utf-8")
+    _, problems = check(runner, show_dir)
+    assert of_rule(problems, "title-from-file-name") == []
