@@ -172,7 +172,7 @@ def check(root: Path | None, strict: bool, output: str, against: str | None) -> 
     try:
         catalog = _load(folder, quiet=output == "json")
     except CatalogError as exc:
-        problems = refused(exc)
+        problems = refused(exc, datetime.now(UTC))
     else:
         episodes = len(catalog.episodes)
         problems = audit(catalog, datetime.now(UTC), against)

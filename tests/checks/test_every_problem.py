@@ -156,3 +156,19 @@ def test_a_title_taken_from_the_file_name_is_warned_until_written(
     path.write_text("\n".join(['title: "Trust, in the end"', *lines[1:]]) + "\n", "utf-8")
     _, problems = check(runner, show_dir)
     assert of_rule(problems, "title-from-file-name") == []
+
+
+def test_a_file_that_fails_to_load_hides_no_other_problem(
+    runner: CliRunner, show_dir: Path
+) -> None:
+    (show_dir / "season-2" / "01-access-to-care.m4a").unlink()  # an error: no audio
+    broken = show_dir / "season-2" / "02-social-drivers-of-health.yaml"
+    broken.write_text(broken.read_text("utf-8") + "  bad: [indent\n", "utf-8")  # a syntax error
+    edit(show_dir / f"{EPISODE}.yaml", "title: Why we call it an emergency", "title: Folge 1")
+    code, problems = check(runner, show_dir)
+    errors = {Path(p["path"]).name for p in problems if p["severity"] == "error"}
+    assert errors == {"01-access-to-care.yaml", "02-social-drivers-of-health.yaml"}
+    (numbered,) = of_rule(problems, "title-number")
+    assert numbered["path"] == str(show_dir / f"{EPISODE}.yaml")
+    assert of_rule(problems, "season-gap") == []  # season 2 is there, only broken
+    assert code == 1
