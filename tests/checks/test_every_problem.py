@@ -172,3 +172,16 @@ def test_a_file_that_fails_to_load_hides_no_other_problem(
     assert numbered["path"] == str(show_dir / f"{EPISODE}.yaml")
     assert of_rule(problems, "season-gap") == []  # season 2 is there, only broken
     assert code == 1
+
+
+def test_a_wav_renamed_mp3_is_an_error_in_check_as_in_add(
+    runner: CliRunner, show_dir: Path, data_dir: Path
+) -> None:
+    renamed = data_dir / "wav-renamed.mp3"
+    result = runner.invoke(cli, ["add", str(renamed), "--root", str(show_dir)])
+    assert result.exit_code == 1 and "audio/wav" in result.output  # add refuses it
+    path = extra_episode(show_dir, "09-renamed", renamed, episode=9)
+    code, problems = check(runner, show_dir)
+    (found,) = [p for p in problems if "but named '.mp3'" in p["message"]]
+    assert found["severity"] == "error" and found["path"] == str(path.with_suffix(".mp3"))
+    assert code == 1
