@@ -16,7 +16,9 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -24,7 +26,7 @@ from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, ShowType, publish_order
 from podcast.read import transcripts
 from podcast.read.yamlfile import read_mapping
-from podcast.render import chapters, feed
+from podcast.render import chapters, feed, notes, urls
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
@@ -310,6 +312,46 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
             )
 
 
+def check_note_links(context: Context) -> Iterator[Problem]:
+    """A link in the notes to an episode or season page of this site that does not exist."""
+    base = context.catalog.show.base_url
+    if not base:
+        return  # without site.base_url no link is known to be the site's own
+    pages = {urls.episode(e) for e in context.catalog.episodes}
+    pages |= {urls.season(e.season) for e in context.catalog.episodes}
+    for episode in context.catalog.episodes:
+        for link in _links_in(notes.to_html(episode.notes)) if episode.notes else ():
+            path = urlsplit(link).path if link.startswith(base + "/") else ""
+            path = "/" + path[len(urlsplit(base).path) :].lstrip("/")
+            page = "/".join(path.split("/")[:3]) + "/"  # /episodes/<slug>/, /seasons/<n>/
+            if path.startswith(SITE_PAGES) and page not in pages:
+                line = _line_with(episode.source, link) or key_line(episode.source, "notes")
+                yield Problem(
+                    episode.source,
+                    line,
+                    f"the notes link to {link}, a page this site does not have",
+                    "check the address: copy it from the page itself",
+                    Severity.WARNING,
+                    "notes-link",
+                )
+
+
+SITE_PAGES = ("/episodes/", "/seasons/")  # the site's own pages, named by the catalog
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+def _links_in(html: str) -> list[str]:
+    return [unescape(link) for link in _HREF.findall(html)]
+
+
+def _line_with(path: Path, text: str) -> int | None:
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
+
+
 def check_file_names(context: Context) -> Iterator[Problem]:
     """Apple: file names in enclosure and image URLs must be ASCII."""
     catalog = context.catalog
@@ -548,6 +590,7 @@ RULES: tuple[Rule, ...] = (
     check_titles,
     check_title_source,
     check_descriptions,
+    check_note_links,
     check_file_names,
     check_serial,
     check_seasons,

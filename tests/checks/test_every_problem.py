@@ -185,3 +185,23 @@ def test_a_wav_renamed_mp3_is_an_error_in_check_as_in_add(
     (found,) = [p for p in problems if "but named '.mp3'" in p["message"]]
     assert found["severity"] == "error" and found["path"] == str(path.with_suffix(".mp3"))
     assert code == 1
+
+
+def test_a_dead_link_to_a_page_of_the_site_is_warned_at_its_line(
+    runner: CliRunner, show_dir: Path
+) -> None:
+    edit(show_dir / "show.yaml", "base_url: null", "base_url: https://example.org")
+    base = "https://example.org"
+    links = (
+        f"  See [the next one]({base}/episodes/s1-02-what-health-equity-means/),\n"
+        f"  [a typo]({base}/episodes/s1-02-what-health-equity/#chapters),\n"
+        f"  [its chapters]({base}/episodes/s1-02-what-health-equity-means/chapters.json)\n"
+        f"  and [about us]({base}/about/us).\n"
+    )
+    path = show_dir / f"{EPISODE}.yaml"
+    edit(path, "notes: |\n", "notes: |\n" + links)
+    _, problems = check(runner, show_dir)
+    (found,) = of_rule(problems, "notes-link")
+    typo_line = path.read_text("utf-8").splitlines().index(links.splitlines()[1]) + 1
+    assert (found["path"], found["line"]) == (str(path), typo_line)
+    assert "/episodes/s1-02-what-health-equity/" in found["message"]
