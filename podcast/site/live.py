@@ -4,7 +4,8 @@ A stat sweep of the folder (about 5 µs a file) runs at most every `interval` se
 that has held still for one sweep (so a file still being copied is not read half-written) is
 loaded by `cache.Reloader`, which reads only the episodes whose files changed, and swapped in
 atomically. A folder that no longer loads keeps the last good catalog serving and logs each
-problem with its file and line.
+problem with its file and line; only an episode whose audio file is gone leaves it, since its
+enclosure would answer 404.
 """
 
 from __future__ import annotations
@@ -163,19 +164,18 @@ def _as_problem(found: PodcastError | Problem) -> Problem:
 
 def _without_lost_audio(catalog: Catalog) -> Catalog:
     """The catalog without episodes whose audio file is gone: their enclosure would be a 404."""
-    kept = tuple(e for e in catalog.episodes if os.path.isfile(e.audio.path))
-    for episode in catalog.episodes:
-        if episode not in kept:
-            log.error(
-                "%s: its audio %s is gone; the episode is out of the feed until it returns",
-                episode.source,
-                episode.audio.path,
-            )
-    return (
-        dataclasses.replace(catalog, episodes=kept)
-        if len(kept) < len(catalog.episodes)
-        else catalog
-    )
+    lost = [e for e in catalog.episodes if not os.path.isfile(e.audio.path)]
+    for episode in lost:
+        log.error(
+            "%s: its audio %s is gone; the episode is out of the feed until it returns",
+            episode.source,
+            episode.audio.path,
+        )
+    if not lost:
+        return catalog
+    gone = {id(e) for e in lost}
+    kept = tuple(e for e in catalog.episodes if id(e) not in gone)
+    return dataclasses.replace(catalog, episodes=kept)
 
 
 def _log_warnings(catalog: Catalog) -> None:
