@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -179,6 +179,8 @@ class Episode:
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None
     image: Path | None = None
+    # Each key's line in `source`, kept from loading for `path:line` findings; not data.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def is_draft(self, now: datetime) -> bool:
         """True while the episode's publication time is still ahead."""
@@ -219,6 +221,7 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def season_info(self, number: int) -> SeasonInfo:
         """The season's name from show.yaml, or a bare numbered season."""

@@ -1,4 +1,4 @@
-"""files.cache_dir: one per-user cache place, keyed by the folder's real path, never created by asking."""
+"""files.cache_dir: one per-user cache place, keyed by real path, never created by asking."""
 
 from __future__ import annotations
 

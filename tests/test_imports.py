@@ -13,7 +13,19 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 # stands before it here, and inside a stage only the modules listed before it in STAGES.
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
-    "read": ["mpeg", "audio", "yamlfile", "transcripts", "catalog", "probe_cache", "select"],
+    "read": [
+        "mpeg",
+        "audio",
+        "yamlfile",
+        "transcripts",
+        "schema",
+        "paths",
+        "show",
+        "episode",
+        "catalog",
+        "probe_cache",
+        "select",
+    ],
     "render": [
         "times",
         "urls",

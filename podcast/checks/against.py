@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from podcast.checks.rules import key_line
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
 from podcast.render import feed
@@ -171,4 +170,4 @@ def _at(
     severity: Severity = Severity.ERROR,
     key: str = "guid",
 ) -> Problem:
-    return Problem(episode.source, key_line(episode.source, key), message, hint, severity, rule)
+    return Problem(episode.source, episode.lines.get(key), message, hint, severity, rule)

@@ -23,9 +23,8 @@ from urllib.parse import urlsplit
 from PIL import Image, UnidentifiedImageError
 
 from podcast.errors import Problem, Severity
-from podcast.model import Catalog, Episode, EpisodeType, ShowType, publish_order
+from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType, publish_order
 from podcast.read import transcripts
-from podcast.read.yamlfile import read_mapping
 from podcast.render import chapters, feed, notes, urls
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
@@ -85,22 +84,17 @@ def sort_key(problem: Problem) -> tuple[str, int, str, str]:
     return (str(problem.path or ""), problem.line or 0, problem.rule, problem.message)
 
 
-def key_line(path: Path, key: str) -> int | None:
-    """The line of `key` in a YAML file (None if absent or unreadable), for `path:line`."""
-    fields = read_mapping(path, [])  # read again: only files with a finding get here
-    return fields.nodes[key][1] if fields is not None and key in fields.nodes else None
-
-
 def _problem(
     rule: str,
-    path: Path | None,
+    where: Show | Episode,
     key: str | None,
     message: str,
     hint: str,
     severity: Severity = Severity.ERROR,
 ) -> Problem:
-    line = key_line(path, key) if path is not None and key and path.suffix == ".yaml" else None
-    return Problem(path, line, message, hint, severity, rule)
+    """A finding at `key`'s line in the show's or episode's YAML (kept from loading)."""
+    line = where.lines.get(key) if key else None
+    return Problem(where.source, line, message, hint, severity, rule)
 
 
 # --- the show -------------------------------------------------------------------------------
@@ -109,13 +103,13 @@ def _problem(
 def check_artwork(context: Context) -> Iterator[Problem]:
     """Apple: artwork 1400–3000 px, square, RGB, JPEG or PNG bytes matching the extension."""
     show = context.catalog.show
-    yield from _image_problems(show.artwork, show.source, "artwork", "artwork")
+    yield from _image_problems(show.artwork, show, "artwork", "artwork")
     for episode in context.catalog.episodes:
         if episode.image is not None:
-            yield from _image_problems(episode.image, episode.source, "image", "episode-image")
+            yield from _image_problems(episode.image, episode, "image", "episode-image")
 
 
-def _image_problems(image: Path, source: Path, key: str, rule: str) -> Iterator[Problem]:
+def _image_problems(image: Path, source: Show | Episode, key: str, rule: str) -> Iterator[Problem]:
     def problem(message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
         return _problem(rule, source, key, f"{image.name}: {message}", hint, severity)
 
@@ -172,7 +166,7 @@ def check_categories(context: Context) -> Iterator[Problem]:
     if not show.categories:
         yield _problem(
             "category",
-            show.source,
+            show,
             "categories",
             "the show has no category",
             "add e.g. 'categories: [\"Health & Fitness > Medicine\"]'",
@@ -187,7 +181,7 @@ def check_owner(context: Context) -> Iterator[Problem]:
         # once, when the show is submitted to a directory; the shipped sample keeps it on purpose.
         yield Problem(
             show.source,
-            key_line(show.source, "owner"),
+            show.lines.get("owner"),
             f"owner email {show.owner.email} is a placeholder address",
             "put the real address before submitting the feed to Apple or Spotify "
             "(they send the ownership code there)",
@@ -202,7 +196,7 @@ def check_titles(context: Context) -> Iterator[Problem]:
     if len(show.title) > TITLE_MAX:
         yield _problem(
             "title-length",
-            show.source,
+            show,
             "title",
             f"the show's title is {len(show.title)} characters; the limit is {TITLE_MAX}",
             "shorten it; put the rest in the description",
@@ -220,7 +214,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if len(title) > TITLE_MAX:
         yield _problem(
             "title-length",
-            episode.source,
+            episode,
             "title",
             f"the title is {len(title)} characters; the limit is {TITLE_MAX}",
             "shorten it; put the rest in the summary",
@@ -229,7 +223,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if number:
         yield _problem(
             "title-number",
-            episode.source,
+            episode,
             "title",
             f"the title contains a number ('{number.group(0).strip()}')",
             "remove it: apps show 'season' and 'episode' from their own keys",
@@ -238,7 +232,7 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
     if any(name in title.casefold() for name in show_names):
         yield _problem(
             "title-show-name",
-            episode.source,
+            episode,
             "title",
             "the title repeats the show's name",
             "remove it: apps show the show's name beside every episode",
@@ -280,7 +274,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
     if size > DESCRIPTION_LIMIT:
         yield _problem(
             "description-length",
-            show.source,
+            show,
             "description",
             f"the description is {size} bytes; apps show at most {DESCRIPTION_LIMIT}",
             "shorten it",
@@ -290,7 +284,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
         if not episode.summary and not episode.notes:
             yield _problem(
                 "description-missing",
-                episode.source,
+                episode,
                 "summary",
                 "the episode has neither 'summary' nor 'notes'; apps would show only its title",
                 "write a 'summary:' of one or two sentences",
@@ -303,7 +297,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
             key = "summary" if episode.summary else "notes"
             yield _problem(
                 "description-length",
-                episode.source,
+                episode,
                 key,
                 f"the episode's description is {size} bytes; "
                 f"the feed cuts it at {DESCRIPTION_LIMIT}",
@@ -325,7 +319,7 @@ def check_note_links(context: Context) -> Iterator[Problem]:
             path = "/" + path[len(urlsplit(base).path) :].lstrip("/")
             page = "/".join(path.split("/")[:3]) + "/"  # /episodes/<slug>/, /seasons/<n>/
             if path.startswith(SITE_PAGES) and page not in pages:
-                line = _line_with(episode.source, link) or key_line(episode.source, "notes")
+                line = _line_with(episode.source, link) or episode.lines.get("notes")
                 yield Problem(
                     episode.source,
                     line,
@@ -355,13 +349,15 @@ def _line_with(path: Path, text: str) -> int | None:
 def check_file_names(context: Context) -> Iterator[Problem]:
     """Apple: file names in enclosure and image URLs must be ASCII."""
     catalog = context.catalog
-    files = [(catalog.show.artwork, catalog.show.source, "artwork")]
+    files: list[tuple[Path, Show | Episode, str]] = [
+        (catalog.show.artwork, catalog.show, "artwork")
+    ]
     for episode in catalog.episodes:
-        files.append((episode.audio.path, episode.source, "audio"))
+        files.append((episode.audio.path, episode, "audio"))
         if episode.image is not None:
-            files.append((episode.image, episode.source, "image"))
+            files.append((episode.image, episode, "image"))
         if episode.transcript is not None:
-            files.append((episode.transcript.path, episode.source, "transcript"))
+            files.append((episode.transcript.path, episode, "transcript"))
     for path, source, key in files:
         relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
         if not relative.as_posix().isascii():
@@ -382,7 +378,7 @@ def check_serial(context: Context) -> Iterator[Problem]:
         if episode.number is None and episode.type is EpisodeType.FULL:
             yield _problem(
                 "serial-number",
-                episode.source,
+                episode,
                 None,
                 "the show is serial but this episode has no 'episode' number",
                 "add 'episode: N' (listeners of serial shows play in order)",
@@ -399,7 +395,7 @@ def check_seasons(context: Context) -> Iterator[Problem]:
         if named and number not in named:
             yield _problem(
                 "season-unnamed",
-                episode.source,
+                episode,
                 "season",
                 f"season {number} has no entry under 'seasons:' in show.yaml",
                 f"add '{number}: {{title: …}}' under 'seasons:', or fix 'season'",
@@ -411,7 +407,7 @@ def check_seasons(context: Context) -> Iterator[Problem]:
             )
             yield _problem(
                 "season-gap",
-                episode.source,
+                episode,
                 "season",
                 f"season {number} follows season {previous or 'none'}: "
                 f"season {missing} has no episodes",
@@ -438,7 +434,7 @@ def check_numbering(context: Context) -> Iterator[Problem]:
         if before is not None and before.number is not None and episode.number < before.number:
             yield _problem(
                 "number-order",
-                episode.source,
+                episode,
                 "episode",
                 f"episode {episode.number} of season {episode.season} is published after "
                 f"episode {before.number} ({before.source.name})",
@@ -457,7 +453,7 @@ def check_duplicates(context: Context) -> Iterator[Problem]:
         if first is not episode:
             yield _problem(
                 "duplicate-title",
-                episode.source,
+                episode,
                 "title",
                 f"the title '{episode.title}' is also the title of {first.source.name}",
                 "give each episode its own title: apps list them side by side",
@@ -466,7 +462,7 @@ def check_duplicates(context: Context) -> Iterator[Problem]:
     for episode, first in same_audio(context.catalog.episodes):
         yield _problem(
             "duplicate-audio",
-            episode.source,
+            episode,
             "audio",
             f"{episode.audio.path.name} holds the same audio as {first.audio.path.name} "
             f"({first.source.name})",
@@ -501,7 +497,7 @@ def _same_file_bytes(first: Path, second: Path) -> bool:
 def check_audio(context: Context) -> Iterator[Problem]:
     """Formats apps play poorly, unusual bit or sample rates, enclosures too large."""
     for episode in context.catalog.episodes:
-        audio, source = episode.audio, episode.source
+        audio, source = episode.audio, episode
         name = audio.path.name
         if audio.mime not in FORMATS_APPS_PLAY:
             yield _problem(
@@ -552,7 +548,7 @@ def check_chapters(context: Context) -> Iterator[Problem]:
     for episode in context.catalog.episodes:
         for problem in chapters.problems(episode):
             if problem.line is None and problem.path == episode.source:
-                problem = dataclasses.replace(problem, line=key_line(episode.source, "chapters"))
+                problem = dataclasses.replace(problem, line=episode.lines.get("chapters"))
             yield problem
 
 
@@ -575,7 +571,7 @@ def check_schedule(context: Context) -> Iterator[Problem]:
         when = episode.published.isoformat(sep=" ")
         yield _problem(
             "schedule",
-            episode.source,
+            episode,
             "published",
             f"draft '{episode.title}' goes live at {when}",
             "preview it with `podcast serve --drafts`",

@@ -24,6 +24,7 @@ from podcast.files import sibling, write_atomic
 from podcast.model import Audio, EpisodeType, slugify
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
+from podcast.read.paths import SEASON_DIR
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
@@ -141,7 +142,7 @@ def _used_numbers(root: Path) -> set[tuple[int, int]]:
         fields = read_mapping(path, [])
         if fields is None:
             continue
-        folder = catalog_module.SEASON_DIR.match(path.parent.name)
+        folder = SEASON_DIR.match(path.parent.name)
         season = fields.get("season", int) or (int(folder.group(1)) if folder else None)
         number = fields.get("episode", int)
         if season and number:
@@ -189,9 +190,7 @@ def _audio_named_by(path: Path) -> Path | None:
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
     folders = [
-        int(m.group(1))
-        for p in root.iterdir()
-        if p.is_dir() and (m := catalog_module.SEASON_DIR.match(p.name))
+        int(m.group(1)) for p in root.iterdir() if p.is_dir() and (m := SEASON_DIR.match(p.name))
     ]
     return max([*folders, *(s for s, _ in used)], default=1)
 

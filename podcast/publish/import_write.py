@@ -14,7 +14,7 @@ from markdownify import markdownify
 
 from podcast.model import parse_timestamp, slugify
 from podcast.publish.import_source import SourceChapter, SourceItem, SourcePerson, SourceShow
-from podcast.read.catalog import LANGUAGE, apple_categories
+from podcast.read.show import LANGUAGE, apple_categories
 from podcast.render.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 # Apple's names before 2019 → the 2019 category that took their place

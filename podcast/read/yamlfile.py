@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
 
 import yaml
 
@@ -52,6 +53,10 @@ class Fields:
         nodes = {key: (_NO_VALUE, line) for key, (_, line) in self.nodes.items()}
         return Fields(self.path, self.line, nodes, self.problems, set(self.used))
 
+    def key_lines(self) -> MappingProxyType[str, int]:
+        """Each key's 1-based line, read-only: kept on the model for later findings."""
+        return MappingProxyType({key: line for key, (_, line) in self.nodes.items()})
+
     def error(self, key: str | None, message: str, hint: str = "") -> None:
         """Record an error at `key`'s line (or the mapping's)."""
         self.problems.append(Problem(self.path, self.line_of(key), message, hint))
@@ -72,6 +77,16 @@ class Fields:
         """The constructed value of `key` (None when absent)."""
         self.used.add(key)
         return _construct(self.nodes[key][0]) if key in self.nodes else None
+
+    @overload
+    def get(
+        self, key: str, kind: type[T], default: T, required: bool = ..., hint: str = ...
+    ) -> T: ...
+
+    @overload
+    def get(
+        self, key: str, kind: type[T], default: None = None, required: bool = ..., hint: str = ...
+    ) -> T | None: ...
 
     def get(
         self,
@@ -98,18 +113,18 @@ class Fields:
             quote = kind is str and isinstance(self.nodes[key][0], yaml.ScalarNode)
             self.error(
                 key,
-                f"'{key}' should be {_describe(kind)}, not {_describe(type(value))}",
+                f"'{key}' should be {describe(kind)}, not {describe(type(value))}",
                 hint
                 or (
                     f'put the value in quotes: {key}: "…"'
                     if quote
-                    else f"write '{key}' as {_describe(kind)}"
+                    else f"write '{key}' as {describe(kind)}"
                 ),
             )
             return default
         if isinstance(value, str):
             value = self._xml_text(key, value).strip()
-            if required and not value:  # as bad as a missing key: apps would show nothing
+            if required and not value and not default:  # nothing to show: as bad as missing
                 self.error(key, f"'{key}' is empty", hint or f"write the {key} after '{key}:'")
                 return default
             repaired = double_encoded(value)
@@ -198,7 +213,8 @@ def _is_kind(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _describe(kind: type) -> str:
+def describe(kind: type) -> str:
+    """How a message or the docs name a value of `kind` ("text", "a whole number", …)."""
     names = {
         str: "text",
         int: "a whole number",

@@ -388,3 +388,20 @@ def test_unreadable_published_feeds_are_clear_errors(tmp_path: Path) -> None:
         published.read(str(tmp_path / "missing.xml"))
     with pytest.raises(PodcastError, match="cannot download"):
         published.read("http://127.0.0.1:9/feed.xml")
+
+
+def test_finding_lines_come_from_loading_not_a_second_read(show_dir: Path) -> None:
+    path = show_dir / f"{EPISODE}.yaml"
+    edit(path, "summary: The hosts", f"summary: {'é' * 2001} The hosts")
+    loaded = catalog.load(show_dir)
+    path.write_text("# shifted\n" * 5 + path.read_text("utf-8"), "utf-8")  # after loading
+    (problem,) = rules(checks.run(loaded, NOW))["description-length"]
+    assert problem.line == 7  # the line it had when loaded; a re-read would say 12
+
+
+def test_a_yml_episode_gets_lines_too(show_dir: Path) -> None:
+    path = show_dir / f"{EPISODE}.yaml"
+    edit(path, "summary: The hosts", f"summary: {'é' * 2001} The hosts")
+    path.rename(path.with_suffix(".yml"))
+    (problem,) = rules(run(show_dir))["description-length"]
+    assert problem.path == path.with_suffix(".yml") and problem.line == 7

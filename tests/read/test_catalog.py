@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable
@@ -224,3 +225,17 @@ def test_problem_renders_as_path_line_message_hint(show_dir: Path, write: Writer
     text = str(only_error(show_dir))
     assert text.startswith(f"{show_dir / 'season-3/09-new.yaml'}:3: error: ")
     assert "(hint: " in text
+
+
+def test_each_key_keeps_its_line_without_changing_equality() -> None:
+    catalog = load(default_root())
+    episode = catalog.episodes[-1]
+    text = episode.source.read_text("utf-8").splitlines()
+    for key, line in episode.lines.items():
+        assert text[line - 1].startswith(f"{key}:"), (key, line)
+    assert set(episode.lines) >= {"title", "guid", "published"}
+    show_lines = catalog.show.source.read_text("utf-8").splitlines()
+    assert show_lines[catalog.show.lines["owner"] - 1].startswith("owner:")
+    assert episode == dataclasses.replace(episode, lines={}) and hash(episode) == hash(
+        dataclasses.replace(episode, lines={})
+    )

@@ -1,0 +1,108 @@
+"""Path-safety policy: files an episode names stay inside the episodes folder, read safely."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+from podcast.errors import Problem
+from podcast.read.yamlfile import Fields
+
+SEASON_DIR = re.compile(r"^season-?(\d+)$", re.IGNORECASE)
+
+
+def links_outside(root: Path, path: Path, problems: list[Problem]) -> bool:
+    """True (with a problem) when a YAML file is a link, or in a linked folder, leading outside."""
+    if inside(root, path.parent, path.name) is not None:
+        return False
+    problems.append(
+        Problem(
+            path,
+            None,
+            "this file (or its folder) is a link to a place outside the episodes folder",
+            "copy the file into the episodes folder instead of linking to it",
+        )
+    )
+    return True
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file that says False, not raises, for names the OS refuses (too long, …)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def inside(root: Path, base: Path, name: str) -> Path | None:
+    """`base/name` if it resolves inside root (symlinks included), else None."""
+    candidate = base / name
+    try:
+        resolved = candidate.resolve()
+        return candidate if resolved.is_relative_to(root.resolve()) else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def referenced(
+    path: Path, root: Path, fields: Fields, key: str, extensions: frozenset[str] | set[str]
+) -> Path | None:
+    """The file named by `key`, kept inside root, or the same-stem file beside the YAML."""
+    name = fields.get(key, str)
+    if name:
+        found = inside(root, path.parent, name)
+        if found is None:
+            fields.error(
+                key,
+                f"'{key}' points outside the episodes folder: {name}",
+                "keep the file inside the episodes folder",
+            )
+        elif not is_file(found):
+            fields.error(
+                key, f"{key} file '{name}' does not exist", "check the file name and its folder"
+            )
+            return None
+        return found
+    for name in siblings(path.parent).get(path.stem, ()):
+        candidate = path.parent / name
+        if candidate.suffix.lower() not in extensions:
+            continue
+        if inside(root, path.parent, candidate.name) is None:
+            fields.error(
+                None,
+                f"{candidate.name} is a link to a place outside the episodes folder",
+                "copy the file into the episodes folder instead of linking",
+            )
+            return None
+        if not is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+            fields.error(
+                None,
+                f"{candidate.name} is not a regular file (a folder, pipe or device)",
+                "replace it with the exported file",
+            )
+            return None
+        return candidate
+    return None
+
+
+@cache
+def siblings(folder: Path) -> dict[str, tuple[str, ...]]:
+    """File names in `folder` by stem, sorted; listed once per load (see `load`).
+
+    Globbing the folder for each episode made loading quadratic in the season's size.
+    """
+    by_stem: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(folder)):
+        by_stem.setdefault(name.rsplit(".", 1)[0] if "." in name[1:] else name, []).append(name)
+    return {stem: tuple(names) for stem, names in by_stem.items()}
+
+
+def file_id(path: Path) -> object:
+    """The file itself, whatever links lead to it: one stat instead of resolving each folder."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return path.resolve()
+    return (stat.st_dev, stat.st_ino)
