@@ -1,8 +1,9 @@
 """Time and peak memory to import a 150-episode feed with its media from a loopback server.
 
-Run by hand: `python benchmarks/import_feed.py [EPISODES] [AUDIO_MB]`. Each enclosure is the
-committed tests/data/cbr.mp3 padded with MP3 frames to AUDIO_MB (default 1) so the download
-path does real work; the server is the tests' FeedServer (real http.server, Range support).
+Run by hand: `python benchmarks/import_feed.py [EPISODES] [AUDIO_MB] [download|keep]`. Each
+enclosure is the committed tests/data/cbr.mp3 padded with MP3 frames to AUDIO_MB (default 1)
+so the download path does real work; the server is the tests' FeedServer (real http.server,
+Range support).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def main() -> None:
     """Serve the feed, import it into a scratch folder, print the figures."""
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 150
     megabytes = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    keep = len(sys.argv) > 3 and sys.argv[3] == "keep"  # --media keep: no audio downloaded
     with FeedServer() as server, tempfile.TemporaryDirectory() as scratch:
         feed = build_feed(server, host_items(count))
         frames = (Path(__file__).parent.parent / "tests/data/cbr.mp3").read_bytes()
@@ -37,12 +39,13 @@ def main() -> None:
         url = server.add("/feed.xml", feed, "application/rss+xml")
         tracemalloc.start()
         started = time.perf_counter()
-        report = import_feed(Path(scratch) / "episodes", url, Options())
+        report = import_feed(Path(scratch) / "episodes", url, Options(keep_media=keep))
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"{count} episodes, {megabytes:g} MB each: {len(report.imported)} imported, "
+            f"{count} episodes, {megabytes:g} MB each, --media {'keep' if keep else 'download'}: "
+            f"{len(report.imported)} imported, "
             f"{len(report.failed)} failed in {elapsed:.1f} s; peak Python heap "
             f"{peak / 2**20:.1f} MB, peak RSS {rss:.0f} MB (server included)"
         )

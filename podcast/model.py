@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
@@ -44,6 +44,14 @@ class EpisodeType(StrEnum):
     FULL = "full"
     TRAILER = "trailer"
     BONUS = "bonus"
+
+
+class Status(StrEnum):
+    """Where an episode stands for listeners: not yet released, released for later, or out."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    LIVE = "live"
 
 
 class ShowType(StrEnum):
@@ -110,9 +118,13 @@ class Tags:
 
 @dataclass(frozen=True, slots=True)
 class Audio:
-    """What mutagen found in an audio file: size, container type, duration."""
+    """What mutagen found in an audio file, or, for audio left at its old host, what the YAML says.
 
-    path: Path
+    A remote audio (`url` set, `path` None) is imported with `--media keep`: the feed and site
+    point at `url` unchanged and its size, type and duration come from the episode's YAML.
+    """
+
+    path: Path | None
     size: int
     mime: str
     duration: timedelta
@@ -124,11 +136,21 @@ class Audio:
     vbr_without_header: bool = False
     tags: Tags = field(default_factory=Tags)
     chapters: tuple[Chapter, ...] = ()
+    url: str | None = None
 
     @property
     def seconds(self) -> int:
         """Whole seconds, rounded to nearest, for itunes:duration."""
         return round(self.duration.total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class Soundbite:
+    """A podcast:soundbite: a part of the episode apps may play as a preview."""
+
+    start: timedelta
+    duration: timedelta
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +201,21 @@ class Episode:
     chapters: tuple[Chapter, ...] = ()
     transcript: Transcript | None = None
     image: Path | None = None
+    guid_is_permalink: bool = False  # isPermaLink="true" kept from an imported feed
+    soundbites: tuple[Soundbite, ...] = ()
+    draft: bool = False  # `draft: true`: never public, whatever `published` says
     # Each key's line in `source`, kept from loading for `path:line` findings; not data.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def is_draft(self, now: datetime) -> bool:
-        """True while the episode's publication time is still ahead."""
-        return self.published > now
+        """True while listeners may not see it: a draft, or scheduled after `now`."""
+        return self.draft or self.published > now
+
+    def status(self, now: datetime) -> Status:
+        """Draft, scheduled (released for a time after `now`) or live."""
+        if self.draft:
+            return Status.DRAFT
+        return Status.SCHEDULED if self.published > now else Status.LIVE
 
     @property
     def all_chapters(self) -> tuple[Chapter, ...]:
@@ -221,6 +252,8 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    timezone: tzinfo | None = None  # `timezone:` (IANA): where a bare date's hour is meant
+    release_hour: time = time(6, 0)  # `release_hour:`: the hour a bare date means
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def season_info(self, number: int) -> SeasonInfo:
@@ -258,8 +291,9 @@ class Catalog:
         return tuple(e for e in self.episodes if drafts or not e.is_draft(now))
 
     def drafts(self, now: datetime) -> tuple[Episode, ...]:
-        """Episodes scheduled after `now`, soonest first."""
-        return tuple(sorted((e for e in self.episodes if e.is_draft(now)), key=publish_order))
+        """Episodes listeners cannot see at `now`: scheduled soonest first, then drafts."""
+        hidden = (e for e in self.episodes if e.is_draft(now))
+        return tuple(sorted(hidden, key=lambda e: (e.draft, publish_order(e))))
 
     def find(self, slug: str) -> Episode | None:
         """The episode with this slug, if any."""

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
+from podcast.read.removed import removed
 from podcast.render import feed
+from podcast.render.urls import local
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a feed of thousands of episodes is a few MB
 
@@ -89,8 +91,10 @@ def compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> list[P
 
 
 def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Iterator[Problem]:
-    by_audio = {feed.audio_path(catalog, e): e for e in catalog.visible(now)}
+    by_audio = {feed.audio_path(catalog, e): e for e in local(catalog.visible(now))}
+    by_audio |= {e.audio.url: e for e in catalog.visible(now) if e.audio.url}
     by_guid = {e.guid: e for e in catalog.episodes}
+    gone = removed(catalog.root)  # taken out with `podcast remove`: on purpose
     old_guids = {item.guid for item in published.items}
     changed: set[str] = set()
     for item in published.items:
@@ -116,7 +120,17 @@ def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Itera
         episode = by_guid.get(item.guid)
         if item.guid in changed:
             continue
-        if episode is None:
+        if episode is None and item.guid in gone:
+            yield Problem(
+                gone[item.guid].folder / "removed.yaml",
+                None,
+                f"'{item.title}' (guid {item.guid}) was removed on purpose with `podcast "
+                f"remove` ({gone[item.guid].removed}); apps drop it from listeners' libraries",
+                f"to bring it back, move the files in {gone[item.guid].folder} back",
+                Severity.INFO,
+                "guid-removed",
+            )
+        elif episode is None:
             yield Problem(
                 catalog.show.source,
                 None,
@@ -125,6 +139,14 @@ def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Itera
                 "restore its YAML and audio: apps remove it from listeners' libraries",
                 Severity.ERROR,
                 "guid-vanished",
+            )
+        elif episode.draft:
+            yield _at(
+                episode,
+                "guid-vanished",
+                "a published episode is now a draft",
+                "remove 'draft: true' (apps remove it from listeners' libraries)",
+                key="draft",
             )
         elif episode.is_draft(now):
             yield _at(
@@ -150,6 +172,8 @@ def _holder(by_audio: dict[str, Episode], url: str) -> Episode | None:
 
     Not by the whole URL: the site or the media CDN may have moved since.
     """
+    if url in by_audio:  # audio kept at its old host, by its whole URL
+        return by_audio[url]
     segments = urlsplit(url).path.split("/")
     for start in range(1, len(segments)):
         found = by_audio.get("/".join(segments[start:]))
@@ -159,6 +183,8 @@ def _holder(by_audio: dict[str, Episode], url: str) -> Episode | None:
 
 
 def _matches(catalog: Catalog, episode: Episode, url: str) -> bool:
+    if episode.audio.url is not None:  # kept at its host: the URL itself must not change
+        return url == episode.audio.url
     return urlsplit(url).path.endswith("/" + feed.audio_path(catalog, episode))
 
 

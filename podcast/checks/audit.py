@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 
 from podcast.checks import against as published
-from podcast.checks import rules
+from podcast.checks import remote, rules
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 
@@ -15,11 +15,16 @@ LOAD_RULE = "catalog"  # rule id for what the loader itself refuses or warns abo
 WHOLE_SHOW_RULES = frozenset({"season-gap"})
 
 
-def audit(catalog: Catalog, now: datetime, against: str | None = None) -> list[Problem]:
-    """The loader's warnings, every rule, and guid stability against an old feed, sorted."""
+def audit(
+    catalog: Catalog, now: datetime, against: str | None = None, verify_remote: bool = False
+) -> list[Problem]:
+    """The loader's warnings, every rule, guid stability against an old feed (and, when asked,
+    a HEAD request to each audio kept at another host), sorted."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
     if against:
         found += published.compare(catalog, published.read(against), now)
+    if verify_remote:
+        found += remote.verify(catalog)
     return sorted(found, key=rules.sort_key)
 
 

@@ -15,7 +15,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,8 +25,10 @@ from PIL import Image, UnidentifiedImageError
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType, publish_order
 from podcast.read import transcripts
+from podcast.read.when import shown
 from podcast.render import chapters, feed, notes, urls
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
+from podcast.render.times import hms
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
@@ -353,7 +355,8 @@ def check_file_names(context: Context) -> Iterator[Problem]:
         (catalog.show.artwork, catalog.show, "artwork")
     ]
     for episode in catalog.episodes:
-        files.append((episode.audio.path, episode, "audio"))
+        if episode.audio.path is not None:  # a kept URL is the old host's to name
+            files.append((episode.audio.path, episode, "audio"))
         if episode.image is not None:
             files.append((episode.image, episode, "image"))
         if episode.transcript is not None:
@@ -459,28 +462,29 @@ def check_duplicates(context: Context) -> Iterator[Problem]:
                 "give each episode its own title: apps list them side by side",
                 Severity.WARNING,
             )
-    for episode, first in same_audio(context.catalog.episodes):
+    for episode, first, path, first_path in same_audio(context.catalog.episodes):
         yield _problem(
             "duplicate-audio",
             episode,
             "audio",
-            f"{episode.audio.path.name} holds the same audio as {first.audio.path.name} "
-            f"({first.source.name})",
+            f"{path.name} holds the same audio as {first_path.name} ({first.source.name})",
             "one of them is the wrong file: export the right audio",
             Severity.WARNING,
         )
 
 
-def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode]]:
-    """(episode, earlier one with identical audio bytes); only files of equal size are read."""
-    by_size: dict[int, list[Episode]] = {}
+def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, Path, Path]]:
+    """(episode, an earlier one with identical audio bytes, their files); only local files of
+    equal size are read (audio kept at another host is not ours to compare)."""
+    by_size: dict[int, list[tuple[Episode, Path]]] = {}
     for episode in sorted(episodes, key=lambda e: str(e.source)):
-        by_size.setdefault(episode.audio.size, []).append(episode)
+        if episode.audio.path is not None:
+            by_size.setdefault(episode.audio.size, []).append((episode, episode.audio.path))
     for group in by_size.values():
-        for index, episode in enumerate(group):
-            for first in group[:index]:
-                if _same_file_bytes(first.audio.path, episode.audio.path):
-                    yield episode, first
+        for index, (episode, path) in enumerate(group):
+            for first, first_path in group[:index]:
+                if _same_file_bytes(first_path, path):
+                    yield episode, first, path, first_path
                     break
 
 
@@ -498,7 +502,7 @@ def check_audio(context: Context) -> Iterator[Problem]:
     """Formats apps play poorly, unusual bit or sample rates, enclosures too large."""
     for episode in context.catalog.episodes:
         audio, source = episode.audio, episode
-        name = audio.path.name
+        name = audio.path.name if audio.path else audio.url
         if audio.mime not in FORMATS_APPS_PLAY:
             yield _problem(
                 "audio-format",
@@ -552,6 +556,34 @@ def check_chapters(context: Context) -> Iterator[Problem]:
             yield problem
 
 
+def check_soundbites(context: Context) -> Iterator[Problem]:
+    """podcast:soundbite clips must last a while and lie inside the audio."""
+    for episode in context.catalog.episodes:
+        end = episode.audio.duration
+        for bite in episode.soundbites:
+            label = (
+                f"soundbite '{bite.title}' at {hms(bite.start)}"
+                if bite.title
+                else (f"soundbite at {hms(bite.start)}")
+            )
+            if bite.duration <= timedelta(0):
+                yield _problem(
+                    "soundbite",
+                    episode,
+                    "soundbites",
+                    f"{label} lasts no time",
+                    "give it a duration",
+                )
+            elif bite.start + bite.duration > end:
+                yield _problem(
+                    "soundbite",
+                    episode,
+                    "soundbites",
+                    f"{label} ends after the audio ({hms(end)})",
+                    "move its start or shorten its duration",
+                )
+
+
 # --- transcripts ----------------------------------------------------------------------------
 
 
@@ -566,17 +598,19 @@ def check_transcripts(context: Context) -> Iterator[Problem]:
 
 
 def check_schedule(context: Context) -> Iterator[Problem]:
-    """List drafts and when each goes live."""
+    """List drafts, and the scheduled episodes with when each goes live (in the show's zone)."""
     for episode in context.catalog.drafts(context.now):
-        when = episode.published.isoformat(sep=" ")
-        yield _problem(
-            "schedule",
-            episode,
-            "published",
-            f"draft '{episode.title}' goes live at {when}",
-            "preview it with `podcast serve --drafts`",
-            Severity.INFO,
-        )
+        if episode.draft:
+            key, message = "draft", f"draft '{episode.title}' is not released"
+            hint = (
+                f"preview it with `podcast serve --drafts`; then `podcast release {episode.slug}`"
+            )
+        else:
+            when = episode.published.isoformat(sep=" ")
+            local = shown(episode.published, context.catalog.show.timezone)
+            key, message = "published", f"'{episode.title}' goes live at {when} ({local})"
+            hint = "preview it with `podcast serve --drafts`"
+        yield _problem("schedule", episode, key, message, hint, Severity.INFO)
 
 
 RULES: tuple[Rule, ...] = (
@@ -594,6 +628,7 @@ RULES: tuple[Rule, ...] = (
     check_duplicates,
     check_audio,
     check_chapters,
+    check_soundbites,
     check_transcripts,
     check_schedule,
 )

@@ -84,9 +84,10 @@ def cli() -> None:
 @click.option(
     "--published",
     metavar="WHEN",
-    help="ISO 8601 time with zone, e.g. 2026-12-01T06:00:00-06:00 (default: the "
-    "audio's date tag at 06:00, else now).",
+    help="Release it then: a date (the show's release hour, e.g. 6 a.m. in its timezone) or an "
+    "ISO 8601 time with zone, e.g. 2026-12-01T06:00:00-06:00 (default: a draft).",
 )
+@click.option("--publish", "now", is_flag=True, help="Release it now (default: a draft).")
 @click.option(
     "--type",
     "kind",
@@ -102,6 +103,7 @@ def add(
     number: int | None,
     title: str | None,
     published: str | None,
+    now: bool,
     kind: str,
     move: bool,
 ) -> None:
@@ -119,9 +121,10 @@ def add(
         season=season,
         number=number,
         title=title,
-        published=_parse_when(published),
+        published=_parse_when(folder, published, now),
         kind=EpisodeType(kind),
         move=move,
+        draft=not (published or now),
     )
     for notice in new.notices:
         click.echo(notice, err=True)
@@ -130,23 +133,21 @@ def add(
     if new.to_fill:
         click.echo(f"Still to fill in {new.yaml_path.name}: {', '.join(new.to_fill)}")
     click.echo("Then run `podcast check`.")
+    click.echo(new.status_line())
 
 
-def _parse_when(text: str | None) -> datetime | None:
-    if text is None:
-        return None
+def _parse_when(folder: Path, text: str | None, now: bool = False) -> datetime | None:
+    """--published WHEN in the show's zone (or --publish: now); None leaves a draft."""
+    from podcast.publish.schedule import show_clock
+    from podcast.read.when import WhenError
+
+    if now and text:
+        raise click.UsageError("give --publish (now) or --published WHEN, not both")
+    wanted = "now" if now else text
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"'{text}' is not an ISO 8601 time; write e.g. 2026-12-01T06:00:00-06:00",
-            param_hint="--published",
-        ) from None
-    if moment.tzinfo is None:
-        raise click.BadParameter(
-            f"'{text}' has no time zone; add one, e.g. {text}-06:00", param_hint="--published"
-        )
-    return moment
+        return show_clock(folder).parse(wanted) if wanted else None
+    except WhenError as exc:
+        raise click.BadParameter(str(exc), param_hint="--published") from None
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -163,7 +164,12 @@ def _parse_when(text: str | None) -> datetime | None:
     metavar="FEED_FILE_OR_URL",
     help="The last published feed: a changed or vanished guid is an error.",
 )
-def check(root: Path | None, strict: bool, output: str, against: str | None) -> None:
+@click.option(
+    "--verify-remote", is_flag=True, help="HEAD each audio URL kept at another host (network)."
+)
+def check(
+    root: Path | None, strict: bool, output: str, against: str | None, verify_remote: bool
+) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
     from podcast.checks.audit import audit, refused
 
@@ -175,7 +181,7 @@ def check(root: Path | None, strict: bool, output: str, against: str | None) -> 
         problems = refused(exc, datetime.now(UTC))
     else:
         episodes = len(catalog.episodes)
-        problems = audit(catalog, datetime.now(UTC), against)
+        problems = audit(catalog, datetime.now(UTC), against, verify_remote)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     ok = not any(p.severity in failing for p in problems)
     if output == "json":
@@ -303,7 +309,9 @@ def _absolute_url(url: str | None, option: str) -> str:
 @ROOT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--drafts", is_flag=True, help="Also show episodes scheduled for later.")
+@click.option(
+    "--drafts", is_flag=True, help="Preview: show drafts and scheduled episodes, marked, feed too."
+)
 def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
     """Run the development server on the episodes folder."""
     from podcast.site.app import create_app
@@ -375,9 +383,13 @@ def main() -> None:
 
 # Commands that live in their own modules register here, after the group exists.
 from podcast.cli.deploy import deploy_command  # noqa: E402
+from podcast.cli.episodes import list_command, release_command, remove_command  # noqa: E402
 from podcast.cli.import_ import import_command  # noqa: E402
 from podcast.cli.stats import stats_command  # noqa: E402
 
 cli.add_command(deploy_command)
+cli.add_command(release_command)
+cli.add_command(list_command)
+cli.add_command(remove_command)
 cli.add_command(import_command)
 cli.add_command(stats_command)

@@ -25,10 +25,11 @@ from podcast.publish.import_run import Options, import_feed
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the mapping and problems.")
 @click.option(
     "--media",
-    type=click.Choice(["download"]),
+    type=click.Choice(["download", "keep"]),
     default="download",
     show_default=True,
-    help="download: fetch every enclosure into the episodes folder.",
+    help="download: fetch every enclosure into the episodes folder; keep: leave the audio "
+    "at its URL (the feed and site use that URL unchanged).",
 )
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only items from this date on.")
 @click.option(
@@ -54,16 +55,21 @@ def import_command(
     timeout: float,
 ) -> None:
     """Import SOURCE (a feed URL or file): every guid, date and title kept."""
-    with click.progressbar(
-        length=0,
-        label="Downloading",
-        file=sys.stderr,
-        show_pos=True,
-    ) as bar:
+    keep = media == "keep"
+    label = _label(dry_run, keep)
+    with click.progressbar(length=0, label=label, file=sys.stderr, show_pos=not dry_run) as bar:
         advance: Any = bar.update
-        options = Options(dry_run, since, owns, Network(timeout=timeout), progress=advance)
+        network = Network(timeout=timeout)
+        options = Options(dry_run, since, owns, network, progress=advance, keep_media=keep)
         report = import_feed(root, source, options)
     for line in report.lines():
         click.echo(line)
     if report.failed:
         raise click.ClickException(f"{len(report.failed)} item(s) failed; run again to resume")
+
+
+def _label(dry_run: bool, keep: bool) -> str:
+    """What the progress bar says: nothing is downloaded on a dry run, little with --media keep."""
+    if dry_run:
+        return "Reading the feed (dry run: nothing is downloaded)"
+    return "Importing (audio left at its URL)" if keep else "Downloading"

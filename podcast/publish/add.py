@@ -15,22 +15,23 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN, TITLE_FROM_FILE_NAME
 from podcast.errors import PodcastError
 from podcast.files import sibling, write_atomic
-from podcast.model import Audio, EpisodeType, slugify
+from podcast.model import Audio, EpisodeType, Status, slugify
+from podcast.publish.schedule import Clock, show_clock, status_line
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.paths import SEASON_DIR
+from podcast.read.when import release_time
 from podcast.read.yamlfile import read_mapping
 
 # What `add` accepts: MP3, AAC in MP4, and Ogg (Opus, Vorbis); the rest should be re-exported.
 ACCEPTED = {"audio/mpeg": ".mp3", "audio/x-m4a": ".m4a", "audio/ogg": ".ogg"}
 POORLY_PLAYED = {"audio/ogg"}  # Apple Podcasts and many apps cannot play Ogg
-DEFAULT_HOUR = time(6, 0)  # a tag's bare date becomes that day at 06:00 local time
 
 
 class AddError(PodcastError):
@@ -50,6 +51,23 @@ class NewEpisode:
     published: datetime
     to_fill: tuple[str, ...]
     notices: tuple[str, ...] = ()
+    draft: bool = True
+    clock: Clock = Clock(UTC)  # the show's zone, for telling the producer when it goes out
+
+    @property
+    def slug(self) -> str:
+        """The new episode's slug, as `podcast release` and the site name it."""
+        return slugify(f"s{self.season}-{self.yaml_path.stem}")
+
+    def status(self, now: datetime | None = None) -> Status:
+        """Draft, scheduled or live, as `podcast list` will say."""
+        if self.draft:
+            return Status.DRAFT
+        return Status.SCHEDULED if self.published > (now or datetime.now(UTC)) else Status.LIVE
+
+    def status_line(self, now: datetime | None = None) -> str:
+        """`Draft: …`, `Scheduled for …` or `Live now`: the line `podcast add` ends with."""
+        return status_line(self.status(now), self.published, self.clock, self.slug)
 
 
 def add_episode(
@@ -62,8 +80,10 @@ def add_episode(
     published: datetime | None = None,
     kind: EpisodeType | None = None,
     move: bool = False,
+    draft: bool = True,
 ) -> NewEpisode:
-    """Copy (or move) `source` into `root` with a new episode YAML; AddError if refused."""
+    """Copy (or move) `source` into `root` with a new episode YAML (a draft unless `draft` is
+    False); AddError if refused."""
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
@@ -87,7 +107,8 @@ def add_episode(
     number = _pick_number(season, number, audio, kind, used, notices)
     named = not (title or audio.tags.title)  # the title can only come from the file name
     title = (title or audio.tags.title or _title_from_name(source)).strip()
-    when = published or _tag_date(audio) or datetime.now().astimezone().replace(microsecond=0)
+    clock = show_clock(root)
+    when = published or _tag_date(audio, clock) or clock.now()
     if when.tzinfo is None or when.utcoffset() is None:
         raise AddError("--published needs a time zone, e.g. 2026-12-01T06:00:00-06:00")
     stem = _stem(number, kind, title)
@@ -115,6 +136,7 @@ def add_episode(
         summary=summary,
         audio=audio,
         title_from_file_name=named,
+        draft=draft,
     )
     folder.mkdir(parents=True, exist_ok=True)
     if not adopt:
@@ -131,7 +153,17 @@ def add_episode(
     notices += _tag_notices(audio)
     to_fill = tuple(k for k, v in (("summary", summary), ("notes", "")) if not v)
     return NewEpisode(
-        yaml_path, audio_path, season, number, title, guid, when, to_fill, tuple(notices)
+        yaml_path,
+        audio_path,
+        season,
+        number,
+        title,
+        guid,
+        when,
+        to_fill,
+        tuple(notices),
+        draft,
+        clock,
     )
 
 
@@ -246,16 +278,17 @@ def _title_from_name(source: Path) -> str:
     return source.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "New episode"
 
 
-def _tag_date(audio: Audio) -> datetime | None:
-    """The tag's date as a publication time: a full date at 06:00 local, else None."""
+def _tag_date(audio: Audio, clock: Clock) -> datetime | None:
+    """The tag's date as a publication time: a bare date at the show's release hour in its
+    zone, a time without a zone in that zone, else None."""
     text = (audio.tags.date or "").strip()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if len(text) == 10:  # a bare YYYY-MM-DD
-        moment = datetime.combine(moment.date(), DEFAULT_HOUR)
-    return moment if moment.tzinfo else moment.astimezone()
+        return release_time(moment.date(), clock.zone, clock.hour)
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.zone)
 
 
 def _tag_notices(audio: Audio) -> list[str]:
@@ -301,6 +334,7 @@ def episode_yaml(
     summary: str,
     audio: Audio,
     title_from_file_name: bool = False,
+    draft: bool = False,
 ) -> str:
     """The new episode's YAML text, with comments for what is left to write."""
 
@@ -314,7 +348,8 @@ def episode_yaml(
     if number is not None:
         lines.append(f"episode: {number}")
     lines += [
-        f"published: {published.isoformat()}  # a time in the future makes a draft",
+        f"published: {published.isoformat()}  # a time in the future schedules it",
+        *(["draft: true  # not public until `podcast release`"] if draft else []),
         f"type: {kind.value}",
         f"guid: {guid}  # written once by `podcast add`; never change it",
         f"summary: {quoted(summary)}  # one or two plain sentences for podcast apps",

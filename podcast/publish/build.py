@@ -299,7 +299,11 @@ def _freeze(app: Flask, output: _Output, base: str, on_file: Callable[[str], Non
     client = app.test_client()
     report = output.report
     catalog: Catalog = app.extensions["catalog"].current()
-    output.sources = {urls.audio(catalog, e): e.audio.path for e in catalog.visible(_now(app))}
+    output.sources = {
+        urls.audio(catalog, e): e.audio.path
+        for e in catalog.visible(_now(app))
+        if e.audio.path is not None  # audio kept at another host is not copied
+    }
     queue = deque((path, START) for path in seeds(app))
     seen = {path for path, _ in queue}
     broken: list[str] = []
@@ -335,7 +339,7 @@ def seeds(app: Flask) -> list[str]:
         files = sorted(p for p in static.rglob("*") if p.is_file())
         paths += [urls.static(p.relative_to(static).as_posix()) for p in files]
     catalog: Catalog = app.extensions["catalog"].current()
-    paths += [urls.audio(catalog, e) for e in catalog.visible(_now(app))]
+    paths += [urls.audio(catalog, e) for e in urls.local(catalog.visible(_now(app)))]
     return list(dict.fromkeys(paths))
 
 

@@ -8,6 +8,7 @@ never rewritten; differences upstream are reported.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 from podcast.checks import against, rules
 from podcast.errors import AudioError, CatalogError, PodcastError, Severity
 from podcast.files import write_atomic
-from podcast.model import EpisodeType, slugify
+from podcast.model import Audio, EpisodeType, slugify
 from podcast.publish.add import ACCEPTED, episode_stem
 from podcast.publish.import_fetch import (
     MAX_SIDE_FILE_BYTES,
@@ -34,10 +35,12 @@ from podcast.publish.import_source import SourceItem, SourceShow, read_source
 from podcast.publish.import_write import (
     chapters_from_json,
     chapters_from_podlove,
+    duration_text,
+    file_slug,
     notes_markdown,
-    page_slug,
     person,
     show_fields,
+    soundbites,
     vtt_from_json,
     yaml_text,
 )
@@ -53,6 +56,7 @@ TRANSCRIPTS = {
     "application/srt": ".srt",
     "text/srt": ".srt",
 }
+_MIMES = {suffix: mime for mime, suffix in ACCEPTED.items()}
 IMAGES = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png"}
 
 
@@ -70,6 +74,7 @@ class Options:
     network: Network = field(default_factory=Network)
     workers: int = 4
     progress: Progress | None = None
+    keep_media: bool = False  # --media keep: the audio stays at its URL; nothing downloaded
 
 
 @dataclass(slots=True)
@@ -135,7 +140,7 @@ def import_feed(root: Path, source: str, options: Options) -> Report:
     known = _known_episodes(root)
     plans = _plan(root, show, known, options, report)
     if options.dry_run:
-        report.mapping = [_describe(p) for p in plans]
+        report.mapping = [_describe(p, options.keep_media) for p in plans]
         return report
     if not existing:
         _write_show(root, show, guid, old_url, options, report)
@@ -223,11 +228,6 @@ def _plan(
             f"the feed has {len(show.items)} items but episode numbers up to {max(numbers)}: "
             "it may be truncated (ask the old host for the full feed)"
         )
-    if any(i.guid_permalink for i in show.items):
-        report.warnings.append(
-            "some guids were isPermaLink=true; the new feed marks every guid "
-            "isPermaLink=false (the guid text, which apps key on, is unchanged)"
-        )
     return plans
 
 
@@ -243,7 +243,7 @@ def _place(root: Path, item: SourceItem, guid: str, taken: set[str], shared: set
         kind = EpisodeType.FULL
     season = item.season or 1
     number = item.number if kind is EpisodeType.FULL else None
-    base = episode_stem(number, kind, page_slug(item, shared))
+    base = episode_stem(number, kind, file_slug(item, shared, season, number))
     stem, n = base, 2
     while stem in taken:
         stem, n = f"{base}-{n}", n + 1
@@ -262,15 +262,16 @@ def _upstream(label: str, item: SourceItem, known: Any, report: Report) -> None:
         report.upstream.append(f"{label}: notes differ from {path.name}; left as they are")
 
 
-def _describe(plan: Planned) -> str:
+def _describe(plan: Planned, keep_media: bool) -> str:
     item = plan.item
     number = plan.number if plan.number is not None else plan.kind.value
     size = f"{item.enclosure_length} bytes" if item.enclosure_length else "size unknown"
     when = item.published.isoformat() if item.published else "-"
+    media = f"audio kept at {item.enclosure_url}" if keep_media else "file"
     return (
         f"{item.index}: '{item.title}' guid={plan.guid} date={when} "
         f"season={plan.season} episode={number} slug={plan.page} "
-        f"file=season-{plan.season}/{plan.stem} ({size})"
+        f"yaml=season-{plan.season}/{plan.stem}.yaml {media} ({size})"
     )
 
 
@@ -340,21 +341,57 @@ def _import_item(
     item = plan.item
     plan.folder.mkdir(parents=True, exist_ok=True)
     url = _absolute(show, item.enclosure_url or "")
-    audio_path = plan.folder / (plan.stem + _audio_suffix(item))
-    if not audio_path.exists():  # a file we linked on an earlier run was complete
-        download(url, audio_path, options.network, progress)
-    try:
-        audio = probe(audio_path)
-    except AudioError as exc:
-        audio_path.unlink()
-        raise PodcastError(f"the enclosure is not audio podcast apps can play ({exc})") from exc
-    if item.enclosure_length and item.enclosure_length != audio.size:
-        notes.append(f"enclosure length {item.enclosure_length} declared, {audio.size} received")
-    fields = _episode_fields(show, plan, notes)
+    if options.keep_media:
+        kept = {"enclosure": _kept_enclosure(url, item, options, progress, notes)}
+    else:
+        kept = {}
+        _download_audio(url, plan.folder / (plan.stem + _audio_suffix(item)), options, progress)
+        audio = _probed(plan.folder / (plan.stem + _audio_suffix(item)))
+        if item.enclosure_length and item.enclosure_length != audio.size:
+            notes.append(
+                f"enclosure length {item.enclosure_length} declared, {audio.size} received"
+            )
+    fields = _episode_fields(show, plan, notes) | kept
     comments = [f"Imported from {show.source}: keep the guid and published time as they are"]
     extras = _side_files(show, plan, options, notes, fields)
     text = yaml_text({**fields, **extras}, comments + [f"note: {n}" for n in notes if "not " in n])
     write_atomic(plan.folder / f"{plan.stem}.yaml", text.encode("utf-8"), exclusive=True)
+
+
+def _download_audio(url: str, path: Path, options: Options, progress: Progress) -> None:
+    if not path.exists():  # a file we linked on an earlier run was complete
+        download(url, path, options.network, progress)
+
+
+def _probed(path: Path) -> Audio:
+    """The downloaded audio, probed; a file that is not audio is removed and the item fails."""
+    try:
+        return probe(path)
+    except AudioError as exc:
+        path.unlink()
+        raise PodcastError(f"the enclosure is not audio podcast apps can play ({exc})") from exc
+
+
+def _kept_enclosure(
+    url: str, item: SourceItem, options: Options, progress: Progress, notes: list[str]
+) -> dict[str, Any]:
+    """`enclosure:` for audio left at its URL: the feed's length, type and duration as declared.
+
+    Only when the feed leaves out the length or the duration is the audio fetched (into a
+    temporary folder, then removed) to measure them.
+    """
+    length, duration = item.enclosure_length, duration_text(item.duration)
+    mime = item.enclosure_type or _MIMES.get(_audio_suffix(item), "audio/mpeg")
+    if not length or duration is None:
+        with tempfile.TemporaryDirectory(prefix="podcast-import-") as scratch:
+            path = Path(scratch) / ("audio" + _audio_suffix(item))
+            download(url, path, options.network, progress)
+            audio = _probed(path)
+        missing = [w for w, v in (("length", length), ("duration", duration)) if not v]
+        notes.append(f"the feed gives no {' or '.join(missing)}; measured from the audio")
+        length = length or audio.size
+        duration = duration or duration_text(str(audio.duration.total_seconds()))
+    return {"url": url, "length": length, "type": mime, "duration": duration}
 
 
 def _episode_fields(show: SourceShow, plan: Planned, notes: list[str]) -> dict[str, Any]:
@@ -363,6 +400,8 @@ def _episode_fields(show: SourceShow, plan: Planned, notes: list[str]) -> dict[s
     if plan.number is not None:
         fields["episode"] = plan.number
     fields |= {"published": item.published, "type": plan.kind.value, "guid": plan.guid}
+    if item.guid_permalink and item.guid:  # kept as the old feed said it (absent means false)
+        fields["guid_is_permalink"] = True
     if item.explicit is not None and item.explicit != bool(show.explicit):
         fields["explicit"] = item.explicit
     if item.summary:
@@ -371,8 +410,10 @@ def _episode_fields(show: SourceShow, plan: Planned, notes: list[str]) -> dict[s
     guests = [person(p) for p in item.persons if p.role != "host"]
     if guests:
         fields["guests"] = guests
-    if item.soundbites:
-        notes.append(f"{item.soundbites} podcast:soundbite not imported (not supported yet)")
+    bites, dropped = soundbites(item.soundbites)
+    if bites:
+        fields["soundbites"] = bites
+    notes += dropped
     return fields
 
 

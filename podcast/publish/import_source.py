@@ -69,6 +69,15 @@ class SourceTranscript:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceSoundbite:
+    """A podcast:soundbite: start and duration in seconds as written, and its title."""
+
+    start: str
+    duration: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceItem:
     """One <item> as the old feed has it (text trimmed, nothing else changed)."""
 
@@ -96,7 +105,7 @@ class SourceItem:
     transcripts: tuple[SourceTranscript, ...] = ()
     chapters_url: str | None = None
     chapters: tuple[SourceChapter, ...] = ()
-    soundbites: int = 0
+    soundbites: tuple[SourceSoundbite, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +423,14 @@ def _item(item: Element, index: int) -> SourceItem:
         ),
         chapters_url=_attr(item, "podcast", "chapters", "url"),
         chapters=_podlove(item),
-        soundbites=len(_all(item, "podcast", "soundbite")),
+        soundbites=tuple(
+            SourceSoundbite(
+                (s.get("startTime") or "").strip(),
+                (s.get("duration") or "").strip(),
+                " ".join("".join(s.itertext()).split()),
+            )
+            for s in _all(item, "podcast", "soundbite")
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +14,13 @@ import yaml
 from markdownify import markdownify
 
 from podcast.model import parse_timestamp, slugify
-from podcast.publish.import_source import SourceChapter, SourceItem, SourcePerson, SourceShow
+from podcast.publish.import_source import (
+    SourceChapter,
+    SourceItem,
+    SourcePerson,
+    SourceShow,
+    SourceSoundbite,
+)
 from podcast.read.show import LANGUAGE, apple_categories
 from podcast.render.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
@@ -85,6 +92,33 @@ def page_slug(item: SourceItem, shared_links: set[str]) -> str:
     return slugify(item.title)
 
 
+def without_number(slug: str, season: int, number: int | None, kind: str) -> str:
+    """The slug without the number or type its file name already starts with.
+
+    `episode_stem` puts `07-` (or `trailer-`) first, so `ep-7-topic`, `s1-07-topic`,
+    `s01e07-topic` and `7-topic` all become `topic`: one number in `07-topic.mp3`.
+    """
+    if number is not None:
+        prefix = rf"(?:s0*{season}-?)?(?:(?:e|ep|episode|no|number)-?)?0*{number}"
+    else:
+        prefix = re.escape(kind)
+    return re.sub(rf"^{prefix}(-(?=[a-z0-9])|$)", "", slug, count=1)
+
+
+def file_slug(item: SourceItem, shared_links: set[str], season: int, number: int | None) -> str:
+    """The slug in the episode's file name: the old page's, else the title's, numbers dropped.
+
+    A page named only by its number (`/episode-7`) gives way to the title, so the file is
+    `07-topic`, never `07-episode-7`; the redirect map still maps the old page.
+    """
+    kind = item.episode_type or "full"
+    for slug in (page_slug(item, shared_links), slugify(item.title)):
+        rest = without_number(slug, season, number, kind)
+        if rest:
+            return rest
+    return page_slug(item, shared_links)
+
+
 def chapter_start(text: str) -> str | None:
     """`HH:MM:SS.mmm` for a chapter start written as a timestamp or seconds; None if neither."""
     try:
@@ -127,6 +161,48 @@ def _chapter(start: str, title: Any, url: Any, image: Any) -> dict[str, str]:
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             entry[key] = value
     return entry
+
+
+def soundbites(bites: tuple[SourceSoundbite, ...]) -> tuple[list[dict[str, str]], list[str]]:
+    """podcast:soundbite tags as YAML `soundbites:` entries, and a note for each one dropped."""
+    found, dropped = [], []
+    for bite in bites:
+        start, duration = _seconds(bite.start), _seconds(bite.duration)
+        if start is None or duration is None or duration <= 0:
+            dropped.append(
+                f"soundbite '{bite.title}' (startTime={bite.start!r}, "
+                f"duration={bite.duration!r}) not imported: its times are not seconds"
+            )
+            continue
+        entry = {"start": _clock(start), "duration": _clock(duration)}
+        found.append(entry | ({"title": bite.title} if bite.title else {}))
+    return found, dropped
+
+
+def _seconds(text: str) -> float | None:
+    """The spec's seconds (decimals allowed); None when not a number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value >= 0 and value == value and value != float("inf") else None
+
+
+def _clock(seconds: float) -> str:
+    """`HH:MM:SS(.mmm)`, as chapters are written."""
+    millis = round(seconds * 1000)
+    total, rest = divmod(millis, 1000)
+    clock = f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    return clock + (f".{rest:03d}" if rest else "")
+
+
+def duration_text(text: str | None) -> str | None:
+    """An itunes:duration (`HH:MM:SS`, `MM:SS` or seconds) as `HH:MM:SS`; None if not one."""
+    try:
+        seconds = parse_timestamp(text or "").total_seconds()
+    except (ValueError, OverflowError):
+        return None
+    return _clock(seconds) if seconds > 0 else None
 
 
 def person(source: SourcePerson) -> dict[str, str]:

@@ -114,7 +114,7 @@ def _check_unique(found: list[tuple[Episode, Fields]], problems: list[Problem]) 
         (
             "audio file",
             "audio",
-            lambda e: file_id(e.audio.path),
+            lambda e: file_id(e.audio.path) if e.audio.path else e.audio.url,
             "give each episode its own audio",
         ),
         ("page address", None, lambda e: e.slug, "rename one of the files"),

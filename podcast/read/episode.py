@@ -21,9 +21,10 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
-from podcast.read import schema
+from podcast.read import schema, when
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME
 from podcast.read.paths import SEASON_DIR, inside, is_file, links_outside, referenced
+from podcast.read.remote import remote_audio, soundbites
 from podcast.read.show import read_person
 from podcast.read.yamlfile import Fields, read_mapping
 
@@ -54,8 +55,13 @@ def load_episode(
         fields.error("episode", "'episode' should be 1 or more", "number episodes from 1")
     kind = K.type.read(fields)
     guid = _guid(fields)
-    published = _published(fields)
-    audio = _audio(path, root, fields, problems, prober)
+    published = _published(fields, show)
+    if fields.has(K.enclosure.name):  # audio kept at its old host: the YAML is the source
+        audio = remote_audio(fields)
+        if fields.has(K.audio.name):
+            fields.error("audio", "both 'audio' and 'enclosure' name the audio", "keep one")
+    else:
+        audio = _audio(path, root, fields, problems, prober)
     language = show.language if show else "en"
     episode_fields = dict(
         title=K.title.read(fields),
@@ -66,6 +72,9 @@ def load_episode(
         chapters=_chapters(fields, root),
         transcript=_transcript(path, root, fields, language),
         image=_image(path, root, fields),
+        guid_is_permalink=K.guid_is_permalink.read(fields),
+        soundbites=soundbites(fields),
+        draft=K.draft.read(fields),
     )
     K.warn_unknown(fields)
     if (
@@ -123,7 +132,7 @@ def _season(path: Path, fields: Fields) -> int | None:
     return season
 
 
-def _published(fields: Fields) -> datetime | None:
+def _published(fields: Fields, show: Show | None) -> datetime | None:
     if not fields.has(K.published.name):
         fields.error(None, "missing required key 'published'", K.published.hint)
         return None
@@ -136,7 +145,7 @@ def _published(fields: Fields) -> datetime | None:
         return None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = when.from_text(value)
         except ValueError:
             fields.error(
                 "published",
@@ -144,11 +153,14 @@ def _published(fields: Fields) -> datetime | None:
                 "write e.g. 2024-05-01T06:00:00-05:00",
             )
             return None
+    zone = show.timezone if show else None
+    if show and zone and isinstance(value, date) and not isinstance(value, datetime):
+        value = when.release_time(value, zone, show.release_hour)  # a bare date: the release hour
     if isinstance(value, date) and not isinstance(value, datetime):
         fields.error(
             "published",
             "'published' has a date but no time and zone",
-            f"write e.g. {value.isoformat()}T06:00:00-05:00",
+            f"write e.g. {value.isoformat()}T06:00:00-05:00, or set 'timezone:' in show.yaml",
         )
         return None
     if not isinstance(value, datetime):

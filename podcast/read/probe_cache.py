@@ -236,7 +236,7 @@ class Reloader:
 
 
 def _dependencies(path: Path, episode: Episode) -> tuple[Path, ...]:
-    files = [path, episode.audio.path]
+    files = [path] if episode.audio.path is None else [path, episode.audio.path]
     if episode.transcript is not None:
         files.append(episode.transcript.path)
     if episode.image is not None:

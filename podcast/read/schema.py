@@ -260,6 +260,26 @@ class ChapterKeys(Table):
     image = Maybe(str, "a JPEG or PNG beside the episode, or an http(s) URL")
 
 
+class EnclosureKeys(Table):
+    heading = "enclosure"
+    intro = (
+        "Under `enclosure:` in an episode, for audio left at another host (`podcast import "
+        "--media keep`): the feed and site use `url` unchanged, and nothing is probed."
+    )
+    url = Url("the audio's address, as the old feed had it", True, "add 'url: https://…'")
+    length = Key(int, 0, "its size in bytes (the feed's enclosure length)", True)
+    type = Key(str, "audio/mpeg", "its MIME type")
+    duration = Raw("a time", 'its length, quoted "HH:MM:SS"', True, "add 'duration: \"0:42:00\"'")
+
+
+class SoundbiteKeys(Table):
+    heading = "soundbite"
+    intro = "Each entry of an episode's `soundbites:` (podcast:soundbite, a preview clip)."
+    start = Raw("a time", 'where it starts, quoted "HH:MM:SS"', True, "add 'start: \"00:01:00\"'")
+    duration = Raw("a time", 'how long it lasts, e.g. "00:00:30"', True, "add 'duration: 30'")
+    title = Key(str, "", "what it is about")
+
+
 CATEGORIES_HINT = "add e.g. 'categories: [\"Health & Fitness > Medicine\"]'"
 
 
@@ -297,6 +317,8 @@ class ShowKeys(Table):
     hubs = Raw("a list", "WebSub hubs the feed names and deploy pings (http(s) URLs)")
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
+    timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
+    release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 
 
 class EpisodeKeys(Table):
@@ -307,7 +329,7 @@ class EpisodeKeys(Table):
     episode = Maybe(int, "its number in the season, from 1")
     published = Raw(
         "a date and time",
-        "when it goes live, with a zone: 2024-05-01T06:00:00-05:00",
+        "when it goes live: 2024-05-01T06:00:00-05:00, or a bare date (`release_hour`)",
         True,
         "add e.g. 'published: 2024-05-01T06:00:00-05:00'",
     )
@@ -321,6 +343,10 @@ class EpisodeKeys(Table):
     chapters = Section(ChapterKeys, "a list", "chapter marks (see chapter)")
     guests = Section(PersonKeys, "a list", "the guests (see person)")
     image = Maybe(str, "the episode's own artwork, beside the YAML")
+    enclosure = Section(EnclosureKeys, "a mapping", "audio kept at another host (see enclosure)")
+    guid_is_permalink = Key(bool, False, "the guid is the episode's URL (isPermaLink, imported)")
+    soundbites = Section(SoundbiteKeys, "a list", "preview clips (see soundbite)")
+    draft = Key(bool, False, "`true`: never public, whatever its date, until `podcast release`")
 
 
 TABLES: tuple[type[Table], ...] = (
@@ -331,6 +357,8 @@ TABLES: tuple[type[Table], ...] = (
     PersonKeys,
     EpisodeKeys,
     ChapterKeys,
+    EnclosureKeys,
+    SoundbiteKeys,
 )
 
 

@@ -20,7 +20,7 @@ from podcast.model import (
     SeasonInfo,
     Show,
 )
-from podcast.read import schema
+from podcast.read import schema, when
 from podcast.read.paths import inside, is_file, links_outside
 from podcast.read.yamlfile import Fields, read_mapping
 
@@ -67,6 +67,8 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=K.license.read(fields),
         previous_feed_url=K.previous_feed_url.read(fields),
+        timezone=when.show_zone(fields),
+        release_hour=when.show_release_hour(fields),
         **_push(fields),
         lines=fields.key_lines(),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import mutagen
 from mutagen.id3 import ID3
@@ -95,9 +96,16 @@ def json_chapters(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
         "title": episode.title,
         "podcastName": show.title,
         "author": show.author,
-        "fileName": episode.audio.path.name,
+        "fileName": _file_name(episode),
         "chapters": entries,
     }
+
+
+def _file_name(episode: Episode) -> str:
+    """The audio's file name: local, or the last segment of the URL it stays at."""
+    if episode.audio.path is not None:
+        return episode.audio.path.name
+    return urlsplit(episode.audio.url or "").path.rsplit("/", 1)[-1]
 
 
 def notes_html(chapters: tuple[Chapter, ...]) -> str:
@@ -114,7 +122,7 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
     chapters = episode.all_chapters
     if not chapters:
         return ()
-    source = episode.source if episode.chapters else episode.audio.path
+    source = episode.source if episode.chapters else episode.audio.path or episode.source
     end = hms(episode.audio.duration)
     found = []
 

@@ -32,10 +32,14 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def build(
-    catalog: Catalog, base_url: str, now: datetime | None = None, media_base_url: str | None = None
+    catalog: Catalog,
+    base_url: str,
+    now: datetime | None = None,
+    media_base_url: str | None = None,
+    drafts: bool = False,
 ) -> bytes:
-    """The RSS 2.0 feed of the episodes published by `now`, newest first, as UTF-8 bytes."""
-    episodes = catalog.visible(now or datetime.now(UTC))
+    """The RSS feed of the episodes out by `now` (all when previewing drafts), newest first."""
+    episodes = catalog.visible(now or datetime.now(UTC), drafts)
     urls = Urls(catalog, base_url, media_base_url)
     generator = _channel(catalog, urls, episodes)
     for episode in reversed(episodes):  # feedgen prepends; add oldest first for newest first
@@ -98,7 +102,7 @@ def _podcast_channel(
 
 def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> None:
     entry.title(xml_safe(episode.title))
-    entry.guid(episode.guid, permalink=False)
+    entry.guid(episode.guid, permalink=episode.guid_is_permalink)
     entry.link(href=urls.episode(episode))
     entry.published(episode.published)
     entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
@@ -141,6 +145,7 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
         ]
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
+    tags.soundbites = list(episode.soundbites)
 
 
 def _notes_html(episode: Episode) -> str:

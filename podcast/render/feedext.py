@@ -18,7 +18,7 @@ import feedgen.feed  # noqa: F401  (loads lxml.etree, which feedgen.util uses wi
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-from podcast.model import Person
+from podcast.model import Person, Soundbite
 from podcast.render.chapters import JSON_TYPE
 from podcast.render.notes import xml_safe
 from podcast.render.times import npt
@@ -183,6 +183,7 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
         self.persons: list[Person] = []
         self.transcripts: list[TranscriptLink] = []
         self.chapters_url: str | None = None
+        self.soundbites: list[Soundbite] = []
 
     def extend_rss(self, entry: Any) -> Any:
         """Append the tags to the item."""
@@ -203,6 +204,10 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
             )
         if self.chapters_url:
             _tag("chapters", entry, url=self.chapters_url, type=JSON_TYPE)
+        for bite in self.soundbites:  # the spec's times are seconds, decimals allowed
+            start, length = bite.start.total_seconds(), bite.duration.total_seconds()
+            title = bite.title or None
+            _tag("soundbite", entry, title, startTime=_number(start), duration=_number(length))
         return entry
 
 

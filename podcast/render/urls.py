@@ -8,6 +8,7 @@ in the pages. A test checks every path function against the routes Flask builds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -60,13 +61,20 @@ def feed() -> str:
 
 
 def audio_path(catalog: Catalog, item: Episode) -> str:
-    """The audio's URL path below /audio/, relative to the episodes folder."""
+    """The audio's URL path below /audio/, relative to the episodes folder (local audio only)."""
+    if item.audio.path is None:
+        raise ValueError(f"{item.source}: the audio is at {item.audio.url}, not in the folder")
     return quote(item.audio.path.relative_to(catalog.root).as_posix())
 
 
 def audio(catalog: Catalog, item: Episode) -> str:
-    """The episode's audio on this site."""
-    return "/audio/" + audio_path(catalog, item)
+    """The episode's audio on this site, or its own URL when it stays at another host."""
+    return item.audio.url or "/audio/" + audio_path(catalog, item)
+
+
+def local(episodes: Iterable[Episode]) -> tuple[Episode, ...]:
+    """The episodes whose audio is in the episodes folder (not kept at another host)."""
+    return tuple(e for e in episodes if e.audio.path is not None)
 
 
 def show_file(catalog: Catalog, path: Path) -> str:
@@ -186,7 +194,9 @@ class Urls:
         return self.page(episode(item))
 
     def enclosure(self, item: Episode) -> str:
-        """Where apps download the audio (the media CDN when configured)."""
+        """Where apps download the audio (the media CDN when configured; a kept URL unchanged)."""
+        if item.audio.url is not None:
+            return item.audio.url
         return f"{self.media}/{audio_path(self.catalog, item)}"
 
     def episode_image(self, item: Episode) -> str | None:

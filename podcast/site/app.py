@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
-from podcast.model import Catalog
+from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
 from podcast.render import search, times, urls
 from podcast.render.notes import to_html
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
         timestamp=times.hms,
         seconds=times.seconds_text,
         clock=times.clock,
+        status=_status,
     )
     if app.config["PREVIEW"]:
         app.extensions["problems"] = ProblemBoard()
@@ -75,6 +76,11 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
 def _problems() -> dict[str, Any]:
     board: ProblemBoard = current_app.extensions["problems"]
     return {"problems": board.problems(current.snapshot(), current.now())}
+
+
+def _status(episode: Episode) -> str:
+    """`draft`, `scheduled` or `live` at the app's clock: the preview's badge."""
+    return episode.status(current.now()).value
 
 
 def _notes(markdown: str) -> Markup:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 Stamp = tuple[str, int, int]  # path, size, mtime_ns
 Sweep = tuple[Stamp, ...]
+NEVER = datetime.max.replace(tzinfo=UTC)  # a draft's place in the schedule: after every time
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ def _as_problem(found: PodcastError | Problem) -> Problem:
 
 def _without_lost_audio(catalog: Catalog) -> Catalog:
     """The catalog without episodes whose audio file is gone: their enclosure would be a 404."""
-    lost = [e for e in catalog.episodes if not os.path.isfile(e.audio.path)]
+    lost = [e for e in catalog.episodes if e.audio.path and not os.path.isfile(e.audio.path)]
     for episode in lost:
         log.error(
             "%s: its audio %s is gone; the episode is out of the feed until it returns",
@@ -228,7 +229,9 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
     yield catalog.show.source
     yield catalog.show.artwork
     for episode in catalog.episodes:
-        yield from (episode.source, episode.audio.path)
+        yield episode.source
+        if episode.audio.path is not None:
+            yield episode.audio.path
         if episode.transcript is not None:
             yield episode.transcript.path
         if episode.image is not None:
@@ -251,11 +254,18 @@ def _stamps(paths: Iterable[Path], swept: Sweep) -> Sweep:
     return tuple(sorted(extra.values()))
 
 
+def _goes_live(episode: Episode) -> datetime:
+    """Its publication time; never for a draft, so `visible_count` leaves drafts out."""
+    return NEVER if episode.draft else episode.published
+
+
 def _snapshot(
     catalog: Catalog, version: int, modified: datetime, refused: tuple[Problem, ...] = ()
 ) -> Snapshot:
     by_audio: dict[str, Episode] = {}
     for episode in catalog.episodes:
+        if episode.audio.path is None:  # kept at another host: no local serving route
+            continue
         relative = episode.audio.path.relative_to(catalog.root).as_posix()
         # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
         by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode
@@ -263,7 +273,7 @@ def _snapshot(
         catalog=catalog,
         version=version,
         modified=modified,
-        schedule=tuple(sorted(episode.published for episode in catalog.episodes)),
+        schedule=tuple(sorted(_goes_live(episode) for episode in catalog.episodes)),
         audio=MappingProxyType(by_audio),
         real_root=os.path.realpath(catalog.root),
         refused=refused,

@@ -72,7 +72,7 @@ def episode(slug: str) -> Response:
 def rss() -> Response:
     """The RSS feed."""
     base, media = current.urls().base, current_app.config["MEDIA_BASE_URL"]
-    body = feed.build(current.catalog(), base, current.now(), media)
+    body = feed.build(current.catalog(), base, current.now(), media, current.drafts())
     return cached(Response(body, content_type="application/rss+xml; charset=utf-8"))
 
 
@@ -80,7 +80,7 @@ def rss() -> Response:
 def audio(name: str) -> Response:
     """An episode's audio, in byte ranges as apps ask."""
     found = current.snapshot().audio.get(name)  # only the catalog's own files, whatever the path
-    if found is None or not current.shown(found):
+    if found is None or found.audio.path is None or not current.shown(found):
         abort(404)
     return _file(found.audio.path, found.audio.mime, "FILE_MAX_AGE")
 
@@ -124,7 +124,8 @@ def chapter_image(slug: str, number: int, extension: str) -> Response:
         abort(404)
     if isinstance(chapter.image, Path):
         return _shared(_file(chapter.image, chapters.image_mime(chapter), "FEED_MAX_AGE"))
-    audio_file = inside(found.audio.path, current.snapshot().real_root)
+    audio = found.audio.path
+    audio_file = inside(audio, current.snapshot().real_root) if audio else None
     picture = chapters.embedded_image(audio_file, chapter) if audio_file else None
     if picture is None:
         abort(404)

@@ -61,6 +61,8 @@ def targets(catalog: Catalog) -> list[Target]:
     """Every episode of the catalog, drafts too (a scheduled file may already be fetched)."""
     found = []
     for index, episode in enumerate(catalog.episodes):
+        if episode.audio.path is None:  # kept at another host: its downloads are not in our logs
+            continue
         header = header_bytes(episode)
         suffix = "/" + unquote(audio_path(catalog, episode))
         found.append(

@@ -74,7 +74,7 @@ def test_dates_keep_their_offset_and_guids_are_trimmed(server: FeedServer, tmp_p
     url = serve(server, host_items(2, host="libsyn"))
     root = tmp_path / "episodes"
     assert run(url, "--root", str(root)).exit_code == 0
-    first = yaml.safe_load((root / "season-1" / "01-episode-1.yaml").read_text())
+    first = yaml.safe_load((root / "season-1" / "01-health-equite-care-1.yaml").read_text())
     assert first["guid"] == "1a7f1e2b-libsyn"
     assert first["published"].isoformat() == "2022-01-11T06:00:00-06:00"
     assert "[a link](https://example.org/1)" in first["notes"]
@@ -119,8 +119,8 @@ def test_redirect_map_points_old_pages_at_new_ones(server: FeedServer, tmp_path:
     root = tmp_path / "episodes"
     assert run(url, "--root", str(root)).exit_code == 0
     lines = (root / "redirects.map").read_text().splitlines()
-    assert "/episodes/ep-1-health /episodes/s1-01-ep-1-health/;" in lines
-    assert load(root).find("s1-01-ep-1-health") is not None
+    assert "/episodes/ep-1-health /episodes/s1-01-health/;" in lines
+    assert load(root).find("s1-01-health") is not None
 
 
 def test_dry_run_writes_nothing_and_prints_the_mapping(server: FeedServer, tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_second_run_imports_only_new_items_and_reports_changes(
     url = serve(server, items[:2])
     root = tmp_path / "episodes"
     assert run(url, "--root", str(root)).exit_code == 0
-    edited = root / "season-1" / "01-ep-1-health.yaml"
+    edited = root / "season-1" / "01-health.yaml"
     lines = edited.read_text().splitlines()
     lines = ["title: Local title" if line.startswith("title:") else line for line in lines]
     edited.write_text("\n".join(lines) + "\n")
@@ -292,13 +292,13 @@ def test_audio_left_by_an_interrupted_run_is_adopted(server: FeedServer, tmp_pat
     url = serve(server, host_items(2))
     root = tmp_path / "episodes"
     assert run(url, "--root", str(root)).exit_code == 0
-    (root / "season-1" / "02-ep-2-health.yaml").unlink()  # as if stopped before the YAML
+    (root / "season-1" / "02-health.yaml").unlink()  # as if stopped before the YAML
     server.requests.clear()
     result = run(url, "--root", str(root))
     assert result.exit_code == 0, result.output
     assert "1 imported, 1 already here" in result.output
     assert not [p for p, _ in server.requests if p.endswith(".mp3")]
     assert sorted(p.name for p in (root / "season-1").glob("*.mp3")) == [
-        "01-ep-1-health.mp3",
-        "02-ep-2-health.mp3",
+        "01-health.mp3",
+        "02-health.mp3",
     ]

@@ -137,7 +137,12 @@ def test_naive_datetime_is_an_error(show_dir: Path, write: Writer) -> None:
     assert "no time zone" in problem.message
 
 
-def test_date_without_time_is_an_error(show_dir: Path, write: Writer) -> None:
+def test_date_without_time_is_an_error_in_a_show_without_a_zone(
+    show_dir: Path, write: Writer
+) -> None:
+    # with `timezone:` in show.yaml a bare date is the release hour there (tests/read/test_when.py)
+    show_yaml = show_dir / "show.yaml"
+    show_yaml.write_text(show_yaml.read_text().replace("timezone: America/Chicago\n", ""))
     add_episode(show_dir, write, EPISODE.replace("T06:00:00-05:00", ""))
     assert "no time and zone" in only_error(show_dir).message
 

@@ -138,6 +138,7 @@ class Item:
     permalink: bool | None = False
     itunes_summary: str | None = None
     json_transcript: bool = False
+    soundbites: list[tuple[str, str, str]] = field(default_factory=list)  # start, duration, title
 
 
 def host_items(count: int, start: datetime | None = None, host: str = "simplecast") -> list[Item]:
@@ -322,4 +323,9 @@ def _item_xml(server: FeedServer, item: Item) -> str:
         )
     for name in item.persons:
         parts.append(f'<podcast:person role="guest">{escape(name)}</podcast:person>\n')
+    for start, duration, title in item.soundbites:
+        parts.append(
+            f"<podcast:soundbite startTime={quoteattr(start)} duration={quoteattr(duration)}>"
+            f"{escape(title)}</podcast:soundbite>\n"
+        )
     return "".join(parts) + "</item>\n"
