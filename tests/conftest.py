@@ -18,6 +18,17 @@ from podcast.site.app import create_app
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own XDG_CACHE_HOME (subprocesses inherit it): never the real user's cache.
+
+    Apart from tmp_path, so tests that snapshot tmp_path see only the show.
+    """
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """Small committed audio files (see tests/data/README.md)."""

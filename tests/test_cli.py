@@ -29,7 +29,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".cache" not in p.parts
+        if p.is_file()
     }
 
 

@@ -14,7 +14,9 @@ PACKAGE = Path(__file__).parent.parent / "podcast"
 LAYERS = ["errors", "model", "files", "read", "render", "checks", "site", "stats", "publish", "cli"]
 STAGES = {
     "read": [
+        "parallel",
         "mpeg",
+        "id3",
         "audio",
         "yamlfile",
         "when",

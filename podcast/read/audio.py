@@ -9,12 +9,12 @@ from typing import Any
 
 import mutagen
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, BitrateMode
+from mutagen.mp3 import BitrateMode, MPEGInfo
 from mutagen.mp4 import MP4
 
 from podcast.errors import AudioError
 from podcast.model import Audio, Chapter, Tags
-from podcast.read import mpeg
+from podcast.read import id3, mpeg
 
 # Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
 MIME_BY_KIND = {
@@ -47,6 +47,9 @@ AUDIO_EXTENSIONS = frozenset(ext for exts in EXTENSIONS_BY_MIME.values() for ext
 def probe(path: Path) -> Audio:
     """Read an audio file's real type, exact size, duration, tags and chapters."""
     size = _size(path)
+    quick = _quick_mp3(path, size)
+    if quick is not None:
+        return quick
     try:
         parsed = mutagen.File(path)
     except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
@@ -58,13 +61,25 @@ def probe(path: Path) -> Audio:
     mime = MIME_BY_KIND.get(kind)
     if mime is None:
         raise AudioError(path, f"{kind} audio is not a podcast format", _REENCODE)
-    info = parsed.info
+    return _audio(path, size, mime, kind, parsed.info, read_tags(parsed), read_chapters(parsed))
+
+
+def _audio(
+    path: Path,
+    size: int,
+    mime: str,
+    kind: str,
+    info: Any,
+    tags: Tags,
+    chapters: tuple[Chapter, ...],
+) -> Audio:
+    """The probe of a parsed file: its stream info checked, an MP3's length counted."""
     if getattr(info, "sketchy", False) or not info.length or info.length <= 0:
         raise AudioError(path, "no playable audio stream found (corrupt or truncated?)", _REENCODE)
     length, exact, vbr_no_header = float(info.length), True, False
     bitrate = int(getattr(info, "bitrate", 0) or 0)
-    if isinstance(parsed, MP3):
-        length, exact, vbr_no_header = _mp3_length(path, parsed, size)
+    if isinstance(info, MPEGInfo):
+        length, exact, vbr_no_header = _mp3_length(path, info, size)
         if vbr_no_header:  # the first frame's bitrate says nothing about the file's
             bitrate = round((size - info.frame_offset) * 8 / length)
     return Audio(
@@ -78,11 +93,40 @@ def probe(path: Path) -> Audio:
         codec=getattr(info, "codec", "") or kind,
         duration_exact=exact,
         vbr_without_header=vbr_no_header,
-        tags=read_tags(parsed),
-        chapters=read_chapters(parsed),
+        tags=tags,
+        chapters=chapters,
     )
 
 
+def _quick_mp3(path: Path, size: int) -> Audio | None:
+    """An `.mp3` with a plain ID3v2.3/2.4 tag (or none) and no ID3v1 tag, read without
+    mutagen's frame objects (`id3.read`); None for anything else, which mutagen reads.
+
+    mutagen.File would pick its MP3 class for such a file too: it starts with an ID3 tag or
+    an MPEG frame and is named .mp3 (a WAV renamed .mp3 starts with RIFF and goes to mutagen).
+    """
+    if path.suffix.lower() != ".mp3":
+        return None
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(id3.HEADER)
+            tag_size = id3.tag_size(header)
+            if tag_size is not None:
+                found = id3.read(header + stream.read(tag_size - id3.HEADER))
+            elif header[:2] in _MPEG_LAYER3_SYNC:  # mutagen's MP3 test for a file without ID3
+                found = id3.Found(Tags(), ())
+            else:
+                return None
+            stream.seek(max(0, size - 133))
+            if found is None or b"TAG" in stream.read():  # ID3v1 fields merge into mutagen's
+                return None
+            info = MPEGInfo(stream, tag_size)
+    except (mutagen.MutagenError, OSError, ValueError, EOFError):
+        return None  # mutagen reports it, with its own words
+    return _audio(path, size, "audio/mpeg", "MP3", info, found.tags, found.chapters)
+
+
+_MPEG_LAYER3_SYNC = (b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb")
 _REENCODE = "export the episode again as MP3 or AAC (M4A) from your editor"
 
 
@@ -104,14 +148,13 @@ def _size(path: Path) -> int:
     return size
 
 
-def _mp3_length(path: Path, parsed: MP3, size: int) -> tuple[float, bool, bool]:
+def _mp3_length(path: Path, info: Any, size: int) -> tuple[float, bool, bool]:
     """(seconds, exact, vbr_without_header) for an MP3.
 
     With a Xing/VBRI header mutagen's length is exact. Without one mutagen (and every app)
     estimates from the first frame's bitrate, which is wrong for VBR: count the frames instead
     (`mpeg.scan`: from the size when the file is CBR, header by header when it is not).
     """
-    info: Any = parsed.info
     if _has_vbr_header(info):
         return float(info.length), True, False
     try:

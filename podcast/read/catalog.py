@@ -16,7 +16,7 @@ from podcast.model import Catalog, Episode, Show, newest_first
 from podcast.read.audio import probe
 from podcast.read.episode import Prober, load_episode
 from podcast.read.paths import SEASON_DIR as SEASON_DIR
-from podcast.read.paths import file_id, siblings
+from podcast.read.paths import file_id, forget_listings
 from podcast.read.show import LANGUAGE as LANGUAGE
 from podcast.read.show import SHOW_FILE as SHOW_FILE
 from podcast.read.show import apple_categories as apple_categories
@@ -46,7 +46,7 @@ class EpisodeMemo(Protocol):
 def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) -> Catalog:
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
-    siblings.cache_clear()  # folder listings are only valid for one load
+    forget_listings()  # folder listings and real paths are only valid for one load
     problems: list[Problem] = []
     show = load_show(root, problems)
     loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]

@@ -57,7 +57,18 @@ def header(b1: int, b2: int) -> tuple[int, int, int, int] | None:
     return (samples // 8 * bitrate // sample_rate) * slot, slot, samples, sample_rate
 
 
-_LENGTHS = [header(b1, b2) for b1 in range(256) for b2 in range(256)]
+def _lengths() -> list[tuple[int, int, int, int] | None]:
+    """`header` for every (second, third) header byte pair, indexed `b1 << 8 | b2`.
+
+    A second byte below 0xE0 lacks the sync bits: only the top 8,192 pairs are computed
+    (the table is built at import, and `check` starts a process each time).
+    """
+    table: list[tuple[int, int, int, int] | None] = [None] * 0xE000
+    table += [header(b1, b2) for b1 in range(0xE0, 0x100) for b2 in range(256)]
+    return table
+
+
+_LENGTHS = _lengths()
 
 
 def audio_end(path: Path, size: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from functools import cache
 from pathlib import Path
 
@@ -37,13 +38,42 @@ def is_file(path: Path) -> bool:
 
 
 def inside(root: Path, base: Path, name: str) -> Path | None:
-    """`base/name` if it resolves inside root (symlinks included), else None."""
+    """`base/name` if it resolves inside root (symlinks included), else None.
+
+    Asked a few times per episode: the real paths of root and of each folder are resolved
+    once per load (`forget_listings`), and a plain name in a folder that is not a link is
+    the folder's real path plus the name, one lstat. Anything else is resolved in full.
+    """
     candidate = base / name
     try:
-        resolved = candidate.resolve()
-        return candidate if resolved.is_relative_to(root.resolve()) else None
+        real_root = _real(root)
+        if os.sep in name or name in ("", ".", "..") or _is_link(candidate):
+            real = str(candidate.resolve())
+        else:
+            real = os.path.join(_real(base), name)
     except (OSError, RuntimeError, ValueError):
         return None
+    within = real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+    return candidate if within else None
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:  # as os.path.realpath does: a name it cannot lstat is not followed
+        return False
+
+
+@cache
+def _real(folder: Path) -> str:
+    """The real path of `folder`, once per load (Path.resolve: one lstat per component)."""
+    return str(folder.resolve())
+
+
+def forget_listings() -> None:
+    """Start a new load: folders may have been listed, moved or linked since the last one."""
+    siblings.cache_clear()
+    _real.cache_clear()
 
 
 def referenced(
@@ -66,9 +96,10 @@ def referenced(
             return None
         return found
     for name in siblings(path.parent).get(path.stem, ()):
-        candidate = path.parent / name
-        if candidate.suffix.lower() not in extensions:
+        dot = name.rfind(".")
+        if (name[dot:] if dot > 0 else "").lower() not in extensions:  # Path.suffix, no Path
             continue
+        candidate = path.parent / name
         if inside(root, path.parent, candidate.name) is None:
             fields.error(
                 None,

@@ -24,6 +24,7 @@ from support.scratch import Scratch, run_cli, snapshot
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 from podcast.read.catalog import load
+from podcast.read.probe_cache import cache_path
 from podcast.render import feed
 from podcast.site.app import create_app
 
@@ -156,7 +157,7 @@ def _assert_site_safe(scratch: Scratch, catalog: Catalog) -> None:
             assert len(tail.data) == 10
 
 
-# --- the audio-probe cache the CLI keeps in the episodes folder ------------------------------
+# --- the audio-probe cache the CLI keeps in the user's cache directory -----------------------
 
 
 def _check_in_subprocess(root: Path) -> subprocess.CompletedProcess[str]:
@@ -178,7 +179,9 @@ def _check_in_subprocess(root: Path) -> subprocess.CompletedProcess[str]:
 )
 def test_a_corrupt_probe_cache_is_ignored(tmp_path: Path, content: bytes) -> None:
     scratch = Scratch.create(tmp_path / "show")
-    scratch.write(".cache/audio-v1.json", content)
+    path = cache_path(scratch.root)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
     done = _check_in_subprocess(scratch.root)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -186,7 +189,8 @@ def test_a_corrupt_probe_cache_is_ignored(tmp_path: Path, content: bytes) -> Non
 
 def test_a_pipe_in_the_probe_cache_does_not_hang_the_cli(tmp_path: Path) -> None:
     scratch = Scratch.create(tmp_path / "show")
-    (scratch.root / ".cache").mkdir()
-    os.mkfifo(scratch.root / ".cache" / "audio-v1.json")
+    path = cache_path(scratch.root)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
     done = _check_in_subprocess(scratch.root)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from support.scratch import tree
 
 from podcast.model import Audio, Chapter
 from podcast.read import catalog
@@ -106,9 +107,13 @@ def test_touching_a_file_invalidates_its_entry(show_dir: Path) -> None:
     assert prober.opened == [target]
 
 
-def test_the_cache_file_is_hidden_from_the_loader_and_written_whole(show_dir: Path) -> None:
+def test_the_cache_file_lives_outside_the_show_and_is_written_whole(
+    show_dir: Path, user_cache: Path
+) -> None:
     loaded = cache.load(show_dir)
-    path = show_dir / cache.CACHE_DIR / cache.CACHE_FILE
+    path = cache.cache_path(show_dir)
+    assert path.is_relative_to(user_cache)  # XDG_CACHE_HOME
+    assert not path.is_relative_to(show_dir)
     document = json.loads(path.read_text("utf-8"))
     assert document["fingerprint"] == cache.fingerprint()
     assert set(document["entries"]) == {
@@ -129,8 +134,8 @@ def test_the_cache_file_is_hidden_from_the_loader_and_written_whole(show_dir: Pa
     ],
 )
 def test_a_corrupt_or_stale_cache_is_silently_rebuilt(show_dir: Path, garbage: bytes) -> None:
-    path = show_dir / cache.CACHE_DIR / cache.CACHE_FILE
-    path.parent.mkdir()
+    path = cache.cache_path(show_dir)
+    path.parent.mkdir(parents=True)
     path.write_bytes(garbage)
     loaded = cache.load(show_dir)
     assert len(loaded.episodes) == 7
@@ -139,11 +144,11 @@ def test_a_corrupt_or_stale_cache_is_silently_rebuilt(show_dir: Path, garbage: b
 
 def test_an_entry_whose_shape_changed_is_probed_again(show_dir: Path) -> None:
     cache.load(show_dir)
-    path = show_dir / cache.CACHE_DIR / cache.CACHE_FILE
+    path = cache.cache_path(show_dir)
     document = json.loads(path.read_text("utf-8"))
     key = "season-1/01-why-we-call-it-an-emergency.mp3"
     document["entries"][key]["audio"]["duration"] = 12.5  # a float where a triple belongs
-    del document["entries"]["season-3/02-community-voices.mp3"]["audio"]["tags"]["title"]
+    document["entries"]["season-3/02-community-voices.mp3"]["audio"]["tags"].pop()  # one short
     path.write_text(json.dumps(document), "utf-8")
     prober = CountingProber()
     catalog.load(show_dir, prober=cache.ProbeCache(show_dir, prober=prober))
@@ -163,17 +168,19 @@ def test_an_unwritable_cache_location_only_costs_speed(show_dir: Path, tmp_path:
     assert blocker.read_text() == "a file where the cache folder should be"
 
 
-def test_the_shipped_show_is_never_written_to() -> None:
+def test_the_shipped_show_is_cached_but_never_written_to() -> None:
     root = catalog.default_root()
+    before = tree(root)
     cache.load(root)
-    assert not (root / cache.CACHE_DIR).exists()
+    assert tree(root) == before
+    assert cache.cache_path(root).is_file()  # the checkout's own show is fast too
 
 
 def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
     (show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml").write_text("title: [", "utf-8")
     with pytest.raises(catalog.CatalogError):
         cache.load(show_dir)
-    entries = json.loads((show_dir / cache.CACHE_DIR / cache.CACHE_FILE).read_text())["entries"]
+    entries = json.loads((cache.cache_path(show_dir)).read_text())["entries"]
     assert len(entries) == 6
 
 
@@ -253,3 +260,50 @@ def test_a_deleted_audio_file_is_an_error_on_reload(show_dir: Path) -> None:
     (show_dir / "season-3" / "01-trust-in-medicine.m4a").unlink()
     with pytest.raises(catalog.CatalogError, match="no audio file found"):
         reloader.load()
+
+
+# --- probing a cold cache in worker processes -------------------------------------------------
+
+
+def test_likely_audio_finds_every_episodes_audio(show_dir: Path) -> None:
+    loaded = catalog.load(show_dir)
+    assert sorted(cache.likely_audio(show_dir)) == sorted(e.audio.path for e in loaded.episodes)
+
+
+def test_probes_made_in_workers_give_the_catalog_a_serial_load_gives(show_dir: Path) -> None:
+    probes = cache.ProbeCache(show_dir)
+    probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
+    assert catalog.load(show_dir, prober=probes) == catalog.load(show_dir)
+    assert probes.misses == 7 and probes.hits == 0
+    probes.close()
+    probes.save()
+    again = cache.ProbeCache(show_dir)
+    catalog.load(show_dir, prober=again)
+    assert again.hits == 7  # what the workers probed was saved like any probe
+
+
+def test_worker_probes_keep_the_loaders_spelling_of_each_path(
+    show_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(show_dir.parent)
+    probes = cache.ProbeCache(Path(show_dir.name))
+    probes.prefetch(cache.likely_audio(Path(show_dir.name)), workers=2, minimum=1)
+    loaded = catalog.load(Path(show_dir.name), prober=probes)
+    probes.close()
+    assert probes.misses == 7
+    assert loaded == catalog.load(show_dir)
+    assert all(e.audio.path.is_absolute() for e in loaded.episodes)
+
+
+def test_a_file_changed_after_the_workers_probed_it_is_probed_again(
+    show_dir: Path, data_dir: Path
+) -> None:
+    probes = cache.ProbeCache(show_dir)
+    probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
+    target = show_dir / "season-1" / "01-why-we-call-it-an-emergency.mp3"
+    shutil.copyfile(data_dir / "chapters.mp3", target)
+    os.utime(target, ns=(1, 1))  # certainly not the mtime a worker may have seen
+    loaded = catalog.load(show_dir, prober=probes)
+    probes.close()
+    episode = next(e for e in loaded.episodes if e.audio.path == target)
+    assert [c.title for c in episode.audio.chapters] == ["Intro", "Middle", "End"]

@@ -99,18 +99,13 @@ class Scratch:
         return self.write("show.yaml", dump({k: v for k, v in fields.items() if v is not None}))
 
 
-CACHE_DIR = ".cache"  # the audio-probe cache: derived data the tools may rewrite at will
-
-
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
     """Every entry under `root` (links not followed): kind, mode, size and content hash.
 
     Files over 64 MiB (the sparse giant) are identified by size and mtime instead of hashing.
-    `.cache` folders are left out: they hold derived data, not the producer's files.
     """
     result: dict[str, tuple[object, ...]] = {}
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [name for name in dirs if name != CACHE_DIR]
         for name in dirs + files:
             path = Path(folder, name)
             info = path.lstat()
@@ -124,6 +119,20 @@ def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
                 result[key] = ("file", info.st_mode, info.st_size, digest)
             else:
                 result[key] = ("other", info.st_mode)
+    return result
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every entry under `root`, the folder included: (size, mtime_ns), links not followed.
+
+    A folder's mtime changes when anything is created in it, even a temporary file removed
+    again, so an unchanged tree means nothing was written there at all.
+    """
+    result = {".": (root.lstat().st_size, root.lstat().st_mtime_ns)}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            info = Path(folder, name).lstat()
+            result[str(Path(folder, name).relative_to(root))] = (info.st_size, info.st_mtime_ns)
     return result
 
 
