@@ -23,6 +23,7 @@ PAGES = {
     "home": "/",
     "season": "/seasons/1/",
     "episode": "/episodes/s1-02-what-health-equity-means/",
+    "transcript": "/episodes/s1-02-what-health-equity-means/transcript/es/",
     "embed": "/episodes/s1-02-what-health-equity-means/embed/",
     "poster": "/poster/",
 }
@@ -66,7 +67,7 @@ def main() -> None:
                 )
                 page.close()
             if "--screenshots" in sys.argv:
-                for name in ("home", "episode"):
+                for name in ("home", "episode", "transcript"):
                     for label, width, height in (("phone", 390, 844), ("desktop", 1280, 900)):
                         page = browser.new_page(viewport={"width": width, "height": height})
                         page.goto(base + PAGES[name])

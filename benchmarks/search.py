@@ -75,7 +75,7 @@ def make_catalog(count: int, cues: int, folder: Path) -> Catalog:
                 summary=sentence(rng, words, 20),
                 notes="\n\n".join(sentence(rng, words, 40) for _ in range(5)),
                 guests=(Person(f"Guest {sentence(rng, words, 2)}", "guest"),),
-                transcript=Transcript(transcript, "text/vtt", "en"),
+                transcripts=(Transcript(transcript, "text/vtt", "en"),),
             )
         )
     return Catalog(folder, shipped.show, tuple(reversed(episodes)))

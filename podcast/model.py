@@ -160,11 +160,19 @@ class Transcript:
     path: Path
     mime: str
     language: str
+    tag: str = ""  # the BCP 47 tag in the file name (`01-topic.es.vtt`); "" for the plain one
+    title: str = ""  # the episode's title and summary in this language, when given
+    summary: str = ""
 
     @property
     def extension(self) -> str:
         """`vtt` or `srt`, as used in the transcript's URL."""
         return self.path.suffix.lstrip(".").lower()
+
+    @property
+    def file_suffix(self) -> str:
+        """`vtt`, or `es.vtt` for a tagged file: what follows `transcript.` in its URL."""
+        return f"{self.tag}.{self.extension}" if self.tag else self.extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +207,9 @@ class Episode:
     explicit: bool | None = None
     guests: tuple[Person, ...] = ()
     chapters: tuple[Chapter, ...] = ()
-    transcript: Transcript | None = None
+    transcripts: tuple[Transcript, ...] = ()  # the plain (show-language) one first
     image: Path | None = None
+    low_bandwidth: Audio | None = None  # a small spoken-word copy (`01-topic.low.mp3`)
     guid_is_permalink: bool = False  # isPermaLink="true" kept from an imported feed
     soundbites: tuple[Soundbite, ...] = ()
     draft: bool = False  # `draft: true`: never public, whatever `published` says
@@ -216,6 +225,16 @@ class Episode:
         if self.draft:
             return Status.DRAFT
         return Status.SCHEDULED if self.published > now else Status.LIVE
+
+    @property
+    def transcript(self) -> Transcript | None:
+        """The primary transcript (the show's language), if any."""
+        return self.transcripts[0] if self.transcripts else None
+
+    def transcript_in(self, language: str) -> Transcript | None:
+        """The transcript in `language` (a BCP 47 tag, any case), if there is one."""
+        wanted = language.lower()
+        return next((t for t in self.transcripts if t.language.lower() == wanted), None)
 
     @property
     def all_chapters(self) -> tuple[Chapter, ...]:
@@ -252,6 +271,8 @@ class Show:
     hubs: tuple[str, ...] = ()  # WebSub hubs the feed advertises and deploy pings
     pubnotify: str | None = None  # the Podcast Index hub/pubnotify endpoint, when enabled
     podping: str | None = None  # the podping.cloud endpoint, when enabled
+    encode: str | None = None  # "mp3" or "aac": what `add` encodes a WAV/AIFF/FLAC master into
+    low_bandwidth: bool = False  # `podcast add` makes a low-data copy of each episode
     timezone: tzinfo | None = None  # `timezone:` (IANA): where a bare date's hour is meant
     release_hour: time = time(6, 0)  # `release_hour:`: the hour a bare date means
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

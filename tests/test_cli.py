@@ -17,7 +17,9 @@ import feedparser
 import pytest
 import yaml
 from click.testing import CliRunner
+from mutagen.id3 import COMM, ID3
 from PIL import Image
+from support.audio import decoded_md5, tone
 from support.clock import NOW
 
 from podcast.cli import cli
@@ -50,9 +52,10 @@ def test_add_an_mp3_prefills_from_its_id3_tags(
     )
     assert result.exit_code == 0, result.output
     yaml_path = show_dir / "season-3" / "04-tagged-title.yaml"  # track 4, title tag
-    assert (show_dir / "season-3" / "04-tagged-title.mp3").read_bytes() == (
-        data_dir / "cbr.mp3"
-    ).read_bytes()
+    copy = show_dir / "season-3" / "04-tagged-title.mp3"
+    assert decoded_md5(copy) == decoded_md5(data_dir / "cbr.mp3")  # tagged, samples untouched
+    assert ID3(copy)["TALB"].text == [catalog.load(show_dir).show.title]
+    assert "TALB" not in ID3(data_dir / "cbr.mp3")  # the producer's original is not tagged
     assert "04-tagged-title.yaml" in result.output
     assert "Still to fill in 04-tagged-title.yaml: notes" in result.output
     data = yaml.safe_load(yaml_path.read_text("utf-8"))
@@ -159,7 +162,12 @@ def test_add_adopts_its_own_orphan_audio_but_not_a_claimed_one(
     shutil.copy(data_dir / "cbr.mp3", orphan)  # what an add killed before its YAML leaves
     result = runner.invoke(cli, [*args, "--episode", "6"])
     assert result.exit_code == 0, result.output
-    assert orphan.read_bytes() == (data_dir / "cbr.mp3").read_bytes()
+    assert decoded_md5(orphan) == decoded_md5(data_dir / "cbr.mp3")  # adopted, then tagged
+    assert ID3(orphan)["TALB"].text == [catalog.load(show_dir).show.title]
+    assert sorted(p.name for p in orphan.parent.glob("06-*")) == [
+        "06-tagged-title.mp3",
+        "06-tagged-title.yaml",
+    ]
     assert (show_dir / "season-3" / "06-tagged-title.yaml").is_file()
     claimed = show_dir / "season-3" / "07-tagged-title.mp3"
     shutil.copy(data_dir / "cbr.mp3", claimed)
@@ -225,13 +233,18 @@ def test_add_needs_a_zone_and_a_show(
 
 
 def test_an_added_episode_passes_check_except_for_its_notes(
-    runner: CliRunner, show_dir: Path, data_dir: Path
+    runner: CliRunner, show_dir: Path, tmp_path: Path
 ) -> None:
+    # audio at Apple's -16 LUFS: the loudness rule judges the producer's audio, not `add`
+    audio = tone(tmp_path / "export.mp3", volume_db=5.1, codec=["-c:a", "libmp3lame"])
+    summary = ID3(audio)
+    summary.add(COMM(encoding=3, lang="eng", desc="", text="A first summary."))
+    summary.save()
     runner.invoke(
         cli,
         [
             "add",
-            str(data_dir / "cbr.mp3"),
+            str(audio),
             "--root",
             str(show_dir),
             "--title",

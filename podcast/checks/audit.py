@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 
 from podcast.checks import against as published
-from podcast.checks import remote, rules
+from podcast.checks import loudness, remote, rules
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 
@@ -18,9 +18,10 @@ WHOLE_SHOW_RULES = frozenset({"season-gap"})
 def audit(
     catalog: Catalog, now: datetime, against: str | None = None, verify_remote: bool = False
 ) -> list[Problem]:
-    """The loader's warnings, every rule, guid stability against an old feed (and, when asked,
-    a HEAD request to each audio kept at another host), sorted."""
+    """The loader's warnings, every rule, loudness, guid stability against an old feed (and,
+    when asked, a HEAD request to each audio kept at another host), sorted."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
+    found += loudness.check(catalog)
     if against:
         found += published.compare(catalog, published.read(against), now)
     if verify_remote:

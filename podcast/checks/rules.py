@@ -31,6 +31,7 @@ from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text t
 from podcast.render.times import hms
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
+LOW_BANDWIDTH_SLACK = 1.0  # seconds a low-data copy may differ from the episode (encoder padding)
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
 MAX_AUDIO_BYTES = 200 * 1000 * 1000  # Apple's guidance; larger files time out in apps
 FORMATS_APPS_PLAY = frozenset({"audio/mpeg", "audio/x-m4a"})  # MP3 and AAC play everywhere
@@ -359,8 +360,9 @@ def check_file_names(context: Context) -> Iterator[Problem]:
             files.append((episode.audio.path, episode, "audio"))
         if episode.image is not None:
             files.append((episode.image, episode, "image"))
-        if episode.transcript is not None:
-            files.append((episode.transcript.path, episode, "transcript"))
+        files += [(t.path, episode, "transcript") for t in episode.transcripts]
+        if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
+            files.append((episode.low_bandwidth.path, episode, "audio"))
     for path, source, key in files:
         relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
         if not relative.as_posix().isascii():
@@ -594,6 +596,25 @@ def check_transcripts(context: Context) -> Iterator[Problem]:
             yield problem if problem.rule else dataclasses.replace(problem, rule="transcript")
 
 
+def check_low_bandwidth(context: Context) -> Iterator[Problem]:
+    """A low-data copy that is not as long as the episode (a copy of other audio, or cut)."""
+    for episode in context.catalog.episodes:
+        low = episode.low_bandwidth
+        if low is None or low.path is None:
+            continue
+        gap = abs(low.duration - episode.audio.duration).total_seconds()
+        if gap > LOW_BANDWIDTH_SLACK:
+            yield Problem(
+                low.path,
+                None,
+                f"the low-data copy is {low.seconds} s long, the episode {episode.audio.seconds} s",
+                f"remake it from the final audio (delete {low.path.name}; `podcast add "
+                "--low-bandwidth` makes one)",
+                Severity.WARNING,
+                "low-bandwidth-duration",
+            )
+
+
 # --- schedule -------------------------------------------------------------------------------
 
 
@@ -630,5 +651,6 @@ RULES: tuple[Rule, ...] = (
     check_chapters,
     check_soundbites,
     check_transcripts,
+    check_low_bandwidth,
     check_schedule,
 )

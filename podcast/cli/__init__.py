@@ -53,6 +53,7 @@ class PodcastGroup(click.Group):
         "release": "podcast.cli.episodes:release_command",
         "remove": "podcast.cli.episodes:remove_command",
         "stats": "podcast.cli.stats:stats_command",
+        "tag": "podcast.cli.produce:tag_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -121,6 +122,17 @@ def cli() -> None:
     show_default=True,
 )
 @click.option("--move", is_flag=True, help="Move the audio instead of copying it.")
+@click.option(
+    "--encode",
+    type=click.Choice(["mp3", "aac"]),
+    help="Encode a WAV, AIFF or FLAC master into MP3 or AAC (M4A) as it is added.",
+)
+@click.option(
+    "--low-bandwidth/--no-low-bandwidth",
+    default=None,
+    help="Also make a low-data copy (mono MP3, 32 kbps) beside the audio (default: "
+    "show.yaml's low_bandwidth).",
+)
 def add(
     audio: Path,
     root: Path | None,
@@ -131,6 +143,8 @@ def add(
     now: bool,
     kind: str,
     move: bool,
+    encode: str | None,
+    low_bandwidth: bool | None,
 ) -> None:
     """Add AUDIO as a new episode: file it under an ASCII name and write its YAML."""
     from podcast.publish.add import add_episode
@@ -149,6 +163,8 @@ def add(
         published=_parse_when(folder, published, now),
         kind=EpisodeType(kind),
         move=move,
+        encode=encode,
+        low_bandwidth=low_bandwidth,
         draft=not (published or now),
     )
     for notice in new.notices:

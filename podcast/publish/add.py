@@ -2,9 +2,10 @@
 
 The audio is copied (or moved) under an ASCII name into its season's folder, then the YAML is
 written; each file appears whole (temporary file, then a link that never replaces anything),
-so an interrupted or refused `add` leaves no half-written file and overwrites nothing. An add
+so an interrupted or refused `add` leaves no half-written file and overwrites nothing. The copy
+(never the producer's original) is tagged with the episode's metadata before it appears. An add
 interrupted between the two leaves the audio alone; running the same add again adopts it when
-its bytes are identical and no episode names it.
+it holds the same file (tagged or not) and no episode names it.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN, TITLE_FROM_FILE_NAME
-from podcast.errors import PodcastError
+from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
-from podcast.model import Audio, EpisodeType, Status, slugify
+from podcast.model import Audio, Episode, EpisodeType, Show, Status, slugify
+from podcast.publish import encode, lowdata, tag
+from podcast.publish.encode import ENCODINGS
 from podcast.publish.schedule import Clock, show_clock, status_line
 from podcast.read import catalog as catalog_module
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.paths import SEASON_DIR
+from podcast.read.show import load_show
 from podcast.read.when import release_time
 from podcast.read.yamlfile import read_mapping
 
@@ -80,20 +85,24 @@ def add_episode(
     published: datetime | None = None,
     kind: EpisodeType | None = None,
     move: bool = False,
+    encode: str | None = None,
     draft: bool = True,
+    low_bandwidth: bool | None = None,
 ) -> NewEpisode:
     """Copy (or move) `source` into `root` with a new episode YAML (a draft unless `draft` is
-    False); AddError if refused."""
+    False); AddError if refused.
+
+    A WAV, AIFF or FLAC master is encoded with `encode` ("mp3" or "aac", default: the show's
+    `encode:`), else refused.
+    With `low_bandwidth` (default: show.yaml's `low_bandwidth`), a low-data copy goes beside it.
+    """
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
     audio = probe(source)  # AudioError (a PodcastError) for non-audio or corrupt files
-    if audio.mime not in ACCEPTED:
-        raise AddError(
-            f"{source.name} is {audio.mime}, which podcast apps do not play; "
-            "export it as MP3 or AAC (M4A) and add that file"
-        )
-    notices = []
+    notices: list[str] = []
+    show = _show(root)
+    encoding = _encoding(root, source, audio, encode or show.encode, move, notices)
     if audio.mime in POORLY_PLAYED:
         notices.append(
             f"warning: {audio.mime} ({audio.codec}) does not play in Apple Podcasts "
@@ -113,16 +122,14 @@ def add_episode(
         raise AddError("--published needs a time zone, e.g. 2026-12-01T06:00:00-06:00")
     stem = _stem(number, kind, title)
     folder = root / f"season-{season}"
-    audio_path = folder / (stem + _extension(source, audio))
+    suffix = ENCODINGS[encoding].suffix if encoding else _extension(source, audio)
+    audio_path = folder / (stem + suffix)
     yaml_path = folder / f"{stem}.yaml"
     # An interrupted `add` may have placed the audio but not the YAML: the same add adopts it.
-    adopt = audio_path.exists() and _unclaimed_copy(root, audio_path, yaml_path, source)
-    for path in (yaml_path,) if adopt else (audio_path, yaml_path):
+    orphan = audio_path.exists() and _unclaimed(root, audio_path, yaml_path)
+    for path in (yaml_path,) if orphan else (audio_path, yaml_path):
         if path.exists() or path.is_symlink():
-            raise AddError(
-                f"{path.relative_to(root)} already exists; nothing was changed "
-                "(pass --title or --episode to choose another name)"
-            )
+            raise _exists(root, path)
     _refuse_same_audio(root, source)
     guid = str(uuid.uuid4())
     summary = audio.tags.comment or ""
@@ -138,15 +145,23 @@ def add_episode(
         title_from_file_name=named,
         draft=draft,
     )
+    episode = Episode(yaml_path, stem, title, season, number, when, kind, guid, audio, summary)
+    meta = tag.metadata(episode, show)
     folder.mkdir(parents=True, exist_ok=True)
-    if not adopt:
-        _place_audio(source, audio_path)
+    adopt = _place_audio(root, audio_path, meta, orphan, _producer(source, audio, encoding))
+    low = show.low_bandwidth if low_bandwidth is None else low_bandwidth
     # The YAML goes in last: until it does, the show is unchanged (the audio alone is not loaded).
+    made: Path | None = None
     try:
+        if low:
+            made = lowdata.make_low_bandwidth(audio_path)
+            notices.append(f"made {made.name} (low-data copy)")
         write_atomic(yaml_path, text.encode("utf-8"), exclusive=True)
     except BaseException:
         if not adopt:  # an adopted audio came from an earlier run: keep it
             audio_path.unlink(missing_ok=True)  # no orphan audio from a refused or failed add
+        if made is not None:
+            made.unlink(missing_ok=True)
         raise
     if move:
         source.unlink()
@@ -182,8 +197,17 @@ def _used_numbers(root: Path) -> set[tuple[int, int]]:
     return used
 
 
-def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path) -> bool:
-    """Whether `audio_path` is an orphan copy of `source` that no episode YAML names."""
+def _show(root: Path) -> Show:
+    """The show the new episode joins, for its tags; CatalogError if show.yaml has errors."""
+    problems: list[Problem] = []
+    show = load_show(root, problems)
+    if show is None:
+        raise CatalogError(problems)
+    return show
+
+
+def _unclaimed(root: Path, audio_path: Path, yaml_path: Path) -> bool:
+    """Whether `audio_path` is a regular file that no episode YAML names."""
     if not audio_path.is_file() or audio_path.is_symlink():
         return False
     if any(p.is_file() for p in (yaml_path, yaml_path.with_suffix(".yml"))):
@@ -193,7 +217,7 @@ def _unclaimed_copy(root: Path, audio_path: Path, yaml_path: Path, source: Path)
         name = fields.get("audio", str) if fields is not None else None
         if name and Path(os.path.normpath(path.parent / name)) == audio_path:
             return False
-    return filecmp.cmp(source, audio_path, shallow=False)
+    return True
 
 
 def _refuse_same_audio(root: Path, source: Path) -> None:
@@ -311,16 +335,78 @@ def _tag_notices(audio: Audio) -> list[str]:
     return notices
 
 
-def _place_audio(source: Path, target: Path) -> None:
-    """Copy `source` to `target` whole, never replacing an existing file."""
+Producer = Callable[[Path], Path]  # writes the new audio into a temporary file; gives the source
+
+
+def _producer(source: Path, audio: Audio, encoding: str | None) -> Producer:
+    """Copy `source`, or encode it when `encoding` names a format."""
+
+    def produce(temp: Path) -> Path:
+        if encoding:
+            encode.encode(source, temp, encoding, audio.channels)
+        else:
+            shutil.copyfile(source, temp)
+        return source
+
+    return produce
+
+
+def _encoding(
+    root: Path, source: Path, audio: Audio, wanted: str | None, move: bool, notices: list[str]
+) -> str | None:
+    """The format to encode a master into; AddError for a master without one, or a non-podcast
+    format; None (with a notice if one was asked for) when the audio plays as it is."""
+    if audio.mime in encode.MASTERS:
+        if wanted is None:
+            raise AddError(
+                f"{source.name} is {audio.mime}, which podcast apps do not play; encode the "
+                f"master as you add it: {encode.suggestion(source, root)} (with your other "
+                "options; or --encode aac; or set 'encode: mp3' in show.yaml)"
+            )
+        if move:
+            raise AddError("--move with --encode would delete the master; leave out --move")
+        notices.append(f"encoding {source.name} ({audio.mime}) as {wanted}; the master is kept")
+        return wanted
+    if audio.mime not in ACCEPTED:
+        raise AddError(
+            f"{source.name} is {audio.mime}, which podcast apps do not play; "
+            "export it as MP3 or AAC (M4A) and add that file"
+        )
+    if wanted:
+        notices.append(f"{source.name} is already {audio.mime}; it was not encoded again")
+    return None
+
+
+def _exists(root: Path, path: Path) -> AddError:
+    return AddError(
+        f"{path.relative_to(root)} already exists; nothing was changed "
+        "(pass --title or --episode to choose another name)"
+    )
+
+
+def _place_audio(
+    root: Path, target: Path, meta: tag.Metadata, orphan: bool, produce: Producer
+) -> bool:
+    """Put a tagged copy (or encoding) of the source at `target`, never replacing a file.
+
+    With `orphan`, `target` is an unclaimed file an interrupted add may have left: it is
+    adopted (and replaced by the tagged copy) when it is the source or that copy; True then.
+    """
     temp = sibling(target, "tmp")
     try:
-        shutil.copyfile(source, temp)
+        source = produce(temp)
+        tag.write_tags(temp, meta, source.name)
+        if orphan:
+            if not any(filecmp.cmp(f, target, shallow=False) for f in (temp, source)):
+                raise _exists(root, target)
+            os.replace(temp, target)
+            return True
         os.link(temp, target)  # fails if target appeared meanwhile; rename would replace it
     except FileExistsError as exc:
-        raise AddError(f"{target.name} already exists; nothing was changed") from exc
+        raise _exists(root, target) from exc
     finally:
         temp.unlink(missing_ok=True)
+    return False
 
 
 def episode_yaml(

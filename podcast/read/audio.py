@@ -9,12 +9,12 @@ from typing import Any
 
 import mutagen
 from mutagen.id3 import ID3
-from mutagen.mp3 import BitrateMode, MPEGInfo
+from mutagen.mp3 import MP3, BitrateMode, MPEGInfo
 from mutagen.mp4 import MP4
 
 from podcast.errors import AudioError
 from podcast.model import Audio, Chapter, Tags
-from podcast.read import id3, mpeg
+from podcast.read import mpeg
 
 # Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
 MIME_BY_KIND = {
@@ -47,11 +47,8 @@ AUDIO_EXTENSIONS = frozenset(ext for exts in EXTENSIONS_BY_MIME.values() for ext
 def probe(path: Path) -> Audio:
     """Read an audio file's real type, exact size, duration, tags and chapters."""
     size = _size(path)
-    quick = _quick_mp3(path, size)
-    if quick is not None:
-        return quick
     try:
-        parsed = mutagen.File(path)
+        parsed = _open(path)
     except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
         reason = str(exc) or "corrupt or truncated"
         raise AudioError(path, f"not readable as audio ({reason})", _REENCODE) from exc
@@ -98,32 +95,19 @@ def _audio(
     )
 
 
-def _quick_mp3(path: Path, size: int) -> Audio | None:
-    """An `.mp3` with a plain ID3v2.3/2.4 tag (or none) and no ID3v1 tag, read without
-    mutagen's frame objects (`id3.read`); None for anything else, which mutagen reads.
+def _open(path: Path) -> Any:
+    """mutagen's reading of `path`: its MP3 class at once for an `.mp3` that opens as one.
 
-    mutagen.File would pick its MP3 class for such a file too: it starts with an ID3 tag or
-    an MPEG frame and is named .mp3 (a WAV renamed .mp3 starts with RIFF and goes to mutagen).
+    mutagen.File scores every format it knows before it reads (half the cost of a probe); for
+    a file named .mp3 that starts with an ID3 tag or an MPEG layer-3 frame it would pick MP3
+    anyway. Anything else (a WAV renamed .mp3 starts with RIFF) goes through mutagen.File.
     """
-    if path.suffix.lower() != ".mp3":
-        return None
-    try:
+    if path.suffix.lower() == ".mp3":
         with path.open("rb") as stream:
-            header = stream.read(id3.HEADER)
-            tag_size = id3.tag_size(header)
-            if tag_size is not None:
-                found = id3.read(header + stream.read(tag_size - id3.HEADER))
-            elif header[:2] in _MPEG_LAYER3_SYNC:  # mutagen's MP3 test for a file without ID3
-                found = id3.Found(Tags(), ())
-            else:
-                return None
-            stream.seek(max(0, size - 133))
-            if found is None or b"TAG" in stream.read():  # ID3v1 fields merge into mutagen's
-                return None
-            info = MPEGInfo(stream, tag_size)
-    except (mutagen.MutagenError, OSError, ValueError, EOFError):
-        return None  # mutagen reports it, with its own words
-    return _audio(path, size, "audio/mpeg", "MP3", info, found.tags, found.chapters)
+            head = stream.read(3)
+        if head == b"ID3" or head[:2] in _MPEG_LAYER3_SYNC:
+            return MP3(path)
+    return mutagen.File(path)
 
 
 _MPEG_LAYER3_SYNC = (b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb")

@@ -13,6 +13,7 @@ from typing import Protocol
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.files import shipped_dir
 from podcast.model import Catalog, Episode, Show, newest_first
+from podcast.read import variants
 from podcast.read.audio import probe
 from podcast.read.episode import Prober, load_episode
 from podcast.read.paths import SEASON_DIR as SEASON_DIR
@@ -47,6 +48,7 @@ def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) ->
     """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
     root = Path(root).absolute()
     forget_listings()  # folder listings and real paths are only valid for one load
+    variants.forget()
     problems: list[Problem] = []
     show = load_show(root, problems)
     loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]

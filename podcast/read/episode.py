@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from podcast.model import (
     parse_timestamp,
     slugify,
 )
-from podcast.read import schema, when
+from podcast.read import languages, schema, variants, when
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME
 from podcast.read.paths import SEASON_DIR, inside, is_file, links_outside, referenced
 from podcast.read.remote import remote_audio, soundbites
@@ -70,8 +71,9 @@ def load_episode(
         explicit=K.explicit.read(fields),
         guests=tuple(read_person(f, "guest") for f in K.guests.items(fields)),
         chapters=_chapters(fields, root),
-        transcript=_transcript(path, root, fields, language),
+        transcripts=_transcripts(path, root, fields, language),
         image=_image(path, root, fields),
+        low_bandwidth=_low_bandwidth(path, root, fields, problems, prober),
         guid_is_permalink=K.guid_is_permalink.read(fields),
         soundbites=soundbites(fields),
         draft=K.draft.read(fields),
@@ -246,6 +248,89 @@ def _transcript(path: Path, root: Path, fields: Fields, language: str) -> Transc
         )
         return None
     return Transcript(found, mime, language)
+
+
+def _transcripts(path: Path, root: Path, fields: Fields, language: str) -> tuple[Transcript, ...]:
+    """The plain transcript, then one per STEM.TAG.vtt/.srt, with their translated titles."""
+    primary = _transcript(path, root, fields, language)
+    found = [primary] if primary else []
+    for tag, other in variants.tagged(path):
+        mime = TRANSCRIPT_TYPES.get(other.suffix.lower())
+        if mime is None or not _usable_sibling(root, other, fields):
+            continue
+        if not languages.well_formed(tag):
+            fields.error(
+                None,
+                f"'{other.name}': '{tag}' is not a BCP 47 language tag",
+                f"name transcripts in other languages {path.stem}.es{other.suffix}, "
+                f"{path.stem}.so{other.suffix}, {path.stem}.hmn{other.suffix}",
+            )
+        elif any(t.language.lower() == tag.lower() for t in found):
+            fields.error(None, f"two transcripts in '{tag}': {other.name}", "keep one of them")
+        else:
+            found.append(Transcript(other, mime, tag, tag))
+    return _translated(tuple(found), fields)
+
+
+def _translated(found: tuple[Transcript, ...], fields: Fields) -> tuple[Transcript, ...]:
+    """`translations: {es: {title, summary}}` put on the transcripts in those languages."""
+    translations = fields.child(K.translations.name)
+    if translations is None:
+        return found
+    by_language = {t.language.lower(): t for t in found}
+    for tag in translations.nodes:
+        entry = translations.child(tag)
+        if entry is None:
+            continue
+        schema.TranslationKeys.warn_unknown(entry)
+        if tag.lower() not in by_language:
+            translations.warn(
+                tag,
+                f"no transcript in '{tag}' to show this translation with",
+                "add the transcript file, or check the language tag",
+            )
+            continue
+        by_language[tag.lower()] = dataclasses.replace(
+            by_language[tag.lower()],
+            title=schema.TranslationKeys.title.read(entry),
+            summary=schema.TranslationKeys.summary.read(entry),
+        )
+    return tuple(by_language[t.language.lower()] for t in found)
+
+
+def _low_bandwidth(
+    path: Path, root: Path, fields: Fields, problems: list[Problem], prober: Prober
+) -> Audio | None:
+    """The low-data copy of the audio (STEM.low.mp3 beside the YAML), probed, if there is one."""
+    for tag, other in variants.tagged(path):
+        if tag != variants.LOW_BANDWIDTH or other.suffix.lower() not in AUDIO_EXTENSIONS:
+            continue
+        if not _usable_sibling(root, other, fields):
+            return None
+        try:
+            return prober(other)
+        except AudioError as exc:
+            problems.append(Problem(exc.path, None, exc.message, exc.hint))
+    return None
+
+
+def _usable_sibling(root: Path, candidate: Path, fields: Fields) -> bool:
+    """False (with an error) for a file beside the YAML that links outside or is no file."""
+    if inside(root, candidate.parent, candidate.name) is None:
+        fields.error(
+            None,
+            f"{candidate.name} is a link to a place outside the episodes folder",
+            "copy the file into the episodes folder instead of linking",
+        )
+        return False
+    if not is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+        fields.error(
+            None,
+            f"{candidate.name} is not a regular file (a folder, pipe or device)",
+            "replace it with the exported file",
+        )
+        return False
+    return True
 
 
 def _image(path: Path, root: Path, fields: Fields) -> Path | None:

@@ -288,8 +288,9 @@ class Reloader:
 
 def _dependencies(path: Path, episode: Episode) -> tuple[Path, ...]:
     files = [path] if episode.audio.path is None else [path, episode.audio.path]
-    if episode.transcript is not None:
-        files.append(episode.transcript.path)
+    files += [t.path for t in episode.transcripts]
+    if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
+        files.append(episode.low_bandwidth.path)
     if episode.image is not None:
         files.append(episode.image)
     files += [c.image for c in episode.chapters if isinstance(c.image, Path)]
@@ -417,7 +418,8 @@ def decode_audio(data: Any, path: Path) -> Audio:
 
 _TAG_FIELDS = tuple(f.name for f in dataclasses.fields(Tags))
 _TAG_TYPES = tuple(int if name == "track" else str for name in _TAG_FIELDS)
-_AUDIO_KEYS = {f.name for f in dataclasses.fields(Audio)} - {"path"}
+# The path is the cache key; a URL belongs to remote audio, which is never probed.
+_AUDIO_KEYS = {f.name for f in dataclasses.fields(Audio)} - {"path", "url"}
 
 
 def _encode_chapter(chapter: Chapter) -> list[Any]:

@@ -260,6 +260,16 @@ class ChapterKeys(Table):
     image = Maybe(str, "a JPEG or PNG beside the episode, or an http(s) URL")
 
 
+class TranslationKeys(Table):
+    heading = "translation"
+    intro = (
+        "Under an episode's `translations:`, keyed by a language of its transcripts "
+        "(`es:` for NAME.es.vtt): shown on that language's transcript page."
+    )
+    title = Key(str, "", "the episode's title in that language")
+    summary = Key(str, "", "its summary in that language")
+
+
 class EnclosureKeys(Table):
     heading = "enclosure"
     intro = (
@@ -317,6 +327,8 @@ class ShowKeys(Table):
     hubs = Raw("a list", "WebSub hubs the feed names and deploy pings (http(s) URLs)")
     pubnotify = Raw("true or a URL", "tell Podcast Index after a deploy")
     podping = Raw("true or a URL", "announce deploys on Podping")
+    encode = Maybe(str, "`mp3` or `aac`: what `podcast add` encodes a WAV/AIFF/FLAC master into")
+    low_bandwidth = Key(bool, False, "`podcast add` also makes a low-data copy (mono MP3, 32 kbps)")
     timezone = Raw("an IANA name", "the show's zone, e.g. `America/Chicago`; bare dates are in it")
     release_hour = Raw("an hour", 'what a bare date means: `6` or `"06:30"`', default_text="`6`")
 
@@ -343,6 +355,9 @@ class EpisodeKeys(Table):
     chapters = Section(ChapterKeys, "a list", "chapter marks (see chapter)")
     guests = Section(PersonKeys, "a list", "the guests (see person)")
     image = Maybe(str, "the episode's own artwork, beside the YAML")
+    translations = Section(
+        TranslationKeys, "a mapping", "title and summary per transcript language (see translation)"
+    )
     enclosure = Section(EnclosureKeys, "a mapping", "audio kept at another host (see enclosure)")
     guid_is_permalink = Key(bool, False, "the guid is the episode's URL (isPermaLink, imported)")
     soundbites = Section(SoundbiteKeys, "a list", "preview clips (see soundbite)")
@@ -357,6 +372,7 @@ TABLES: tuple[type[Table], ...] = (
     PersonKeys,
     EpisodeKeys,
     ChapterKeys,
+    TranslationKeys,
     EnclosureKeys,
     SoundbiteKeys,
 )

@@ -67,9 +67,11 @@ def load_show(root: Path, problems: list[Problem]) -> Show | None:
         podcast_guid=_podcast_guid(fields),
         license=K.license.read(fields),
         previous_feed_url=K.previous_feed_url.read(fields),
+        low_bandwidth=K.low_bandwidth.read(fields),
         timezone=when.show_zone(fields),
         release_hour=when.show_release_hour(fields),
         **_push(fields),
+        encode=_encode(fields),
         lines=fields.key_lines(),
     )
     K.warn_unknown(fields)
@@ -102,6 +104,15 @@ def _show_fields(root: Path, path: Path, problems: list[Problem]) -> Fields | No
     if links_outside(root, path, problems):
         return None
     return read_mapping(path, problems)
+
+
+def _encode(fields: Fields) -> str | None:
+    """The format `add` encodes masters into: mp3, aac, or None (masters are refused)."""
+    value = (K.encode.read(fields) or "").strip().lower()
+    if value in ("", "mp3", "aac"):
+        return value or None
+    fields.error("encode", f"'encode' is '{value}'", "write mp3 or aac, or leave it out")
+    return None
 
 
 def _language(fields: Fields) -> str:

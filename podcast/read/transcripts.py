@@ -174,21 +174,24 @@ def plain_text(cues: tuple[Cue, ...]) -> str:
 
 
 def problems(episode: Episode) -> tuple[Problem, ...]:
-    """A transcript apps cannot read, or one that does not fit the episode's audio."""
-    transcript = episode.transcript
-    if transcript is None:
-        return ()
+    """Transcripts apps cannot read, or that do not fit the episode's audio (every language)."""
+    duration = episode.audio.duration.total_seconds()
+    return tuple(p for t in episode.transcripts for p in _file_problems(t.path, duration))
+
+
+def _file_problems(path: Path, duration: float) -> tuple[Problem, ...]:
+    """A transcript file that cannot be read, has no cues, or outlasts the audio."""
     try:
-        cues = parse(transcript.path)
+        cues = parse(path)
     except TranscriptError as exc:
         return (exc.problem,)
     except OSError as exc:
         hint = "check that the file exists and is readable"
-        return (Problem(transcript.path, None, f"cannot read ({exc.strerror})", hint),)
+        return (Problem(path, None, f"cannot read ({exc.strerror})", hint),)
     if not cues:
         return (
             Problem(
-                transcript.path,
+                path,
                 None,
                 "the transcript has no cues",
                 "add the timed text",
@@ -196,11 +199,10 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
                 "transcript-empty",
             ),
         )
-    duration = episode.audio.duration.total_seconds()
     if cues[-1].start >= duration:
         return (
             Problem(
-                transcript.path,
+                path,
                 None,
                 f"the last cue starts at {clock(cues[-1].start)}, "
                 f"after the audio ends ({clock(duration)})",

@@ -11,6 +11,7 @@ from podcast import __version__
 from podcast.model import Catalog, Episode, EpisodeType
 from podcast.render import chapters as chapters_module
 from podcast.render.feedext import (
+    AlternateEnclosure,
     ItunesEntryExtras,
     ItunesExtras,
     PodcastIndex,
@@ -137,12 +138,14 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
     tags.episode = episode.number
     if episode.guests:  # an item's people replace the channel's, so the hosts are restated
         tags.persons = [*catalog.show.hosts, *episode.guests]
-    transcript, url = episode.transcript, urls.transcript(episode)
-    if transcript is not None and url is not None:
-        # both WebVTT and SRT are timed, so both are captions (the spec's SRT example says so)
-        tags.transcripts = [
-            TranscriptLink(url, transcript.mime, transcript.language, captions=True)
-        ]
+    # both WebVTT and SRT are timed, so both are captions (the spec's SRT example says so)
+    tags.transcripts = [
+        TranscriptLink(urls.transcript(episode, t) or "", t.mime, t.language, captions=True)
+        for t in episode.transcripts
+    ]
+    low, low_url = episode.low_bandwidth, urls.low_bandwidth(episode)
+    if low is not None and low_url is not None:
+        tags.alternate_enclosures = [AlternateEnclosure(low_url, low.mime, low.size, low.bitrate)]
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
     tags.soundbites = list(episode.soundbites)

@@ -94,6 +94,17 @@ class TranscriptLink:
     captions: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AlternateEnclosure:
+    """A podcast:alternateEnclosure: another file of the same episode (here, the low-data one)."""
+
+    url: str
+    mime: str
+    length: int
+    bitrate: int  # bits per second, as the spec asks
+    title: str = "Low data"
+
+
 def _tag(tag: str, parent: Any, text: str | None = None, **attrs: str | None) -> Any:
     """A podcast:TAG child with the attributes that are set (None ones are left out)."""
     return _element(f"{{{PODCAST_NS}}}{tag}", parent, text, attrs)
@@ -174,7 +185,8 @@ class PodcastIndex(BaseExtension):  # type: ignore[misc]
 
 
 class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
-    """Item-level Podcasting 2.0 tags: season, episode, person, transcript, chapters."""
+    """Item-level Podcasting 2.0 tags: season, episode, person, transcript, alternate
+    enclosure, chapters."""
 
     def __init__(self) -> None:
         self.season: int | None = None
@@ -182,6 +194,7 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
         self.episode: float | None = None
         self.persons: list[Person] = []
         self.transcripts: list[TranscriptLink] = []
+        self.alternate_enclosures: list[AlternateEnclosure] = []
         self.chapters_url: str | None = None
         self.soundbites: list[Soundbite] = []
 
@@ -202,6 +215,8 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
                 language=link.language,
                 rel="captions" if link.captions else None,
             )
+        for other in self.alternate_enclosures:
+            _alternate_enclosure(entry, other)
         if self.chapters_url:
             _tag("chapters", entry, url=self.chapters_url, type=JSON_TYPE)
         for bite in self.soundbites:  # the spec's times are seconds, decimals allowed
@@ -209,6 +224,19 @@ class PodcastIndexEntry(BaseEntryExtension):  # type: ignore[misc]
             title = bite.title or None
             _tag("soundbite", entry, title, startTime=_number(start), duration=_number(length))
         return entry
+
+
+def _alternate_enclosure(parent: Any, other: AlternateEnclosure) -> None:
+    """podcast:alternateEnclosure with its one podcast:source (the spec requires one or more)."""
+    element = _tag(
+        "alternateEnclosure",
+        parent,
+        type=other.mime,
+        length=str(other.length),
+        bitrate=str(other.bitrate),
+        title=other.title,
+    )
+    _tag("source", element, uri=other.url)
 
 
 # --- Podlove Simple Chapters ----------------------------------------------------------------

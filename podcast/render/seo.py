@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from podcast.model import Episode, Person, Season, Show
+from podcast.model import Episode, Person, Season, Show, Transcript
 from podcast.render import urls as paths
 from podcast.render.feed import description_text
+from podcast.render.paging import SeasonPage, page_count
 from podcast.render.times import iso_duration
 from podcast.render.urls import Urls
 
@@ -46,16 +47,44 @@ def show_meta(show: Show, urls: Urls, path: str = "/") -> PageMeta:
     )
 
 
-def season_meta(show: Show, season: Season, urls: Urls) -> PageMeta:
-    """Metadata for a season's page."""
+def season_meta(show: Show, season: Season, urls: Urls, page: SeasonPage | None = None) -> PageMeta:
+    """Metadata for a season's page (or one page of its episodes)."""
     description = season.info.description or show.description
+    number = page.number if page else 1
+    label = season.info.label + (f", page {number}" if number > 1 else "")
     return PageMeta(
-        f"{season.info.label} · {show.title}",
+        f"{label} · {show.title}",
         short_description(description),
-        urls.season(season.info.number),
+        urls.season(season.info.number, number),
         urls.artwork,
         _artwork_alt(show),
-        json_ld=season_ld(show, season, urls),
+        json_ld=season_ld(show, season, urls, page.episodes if page else None),
+    )
+
+
+def transcript_meta(show: Show, episode: Episode, transcript: Transcript, urls: Urls) -> PageMeta:
+    """Metadata for the page of an episode's transcript in one language."""
+    title = transcript.title or episode.title
+    page = urls.transcript_page(episode, transcript)
+    return PageMeta(
+        title,
+        short_description(transcript.summary or description_text(episode)),
+        page,
+        urls.artwork,
+        _artwork_alt(show),
+        og_type="article",
+        json_ld={
+            "@context": SCHEMA,
+            "@type": "WebPage",
+            "name": title,
+            "url": page,
+            "inLanguage": transcript.language,
+            "about": {
+                "@type": "PodcastEpisode",
+                "name": episode.title,
+                "url": urls.episode(episode),
+            },
+        },
     )
 
 
@@ -97,8 +126,10 @@ def series(show: Show, urls: Urls) -> dict[str, Any]:
     return data
 
 
-def season_ld(show: Show, season: Season, urls: Urls) -> dict[str, Any]:
-    """schema.org PodcastSeason, with its episodes by name and address."""
+def season_ld(
+    show: Show, season: Season, urls: Urls, shown: tuple[Episode, ...] | None = None
+) -> dict[str, Any]:
+    """schema.org PodcastSeason, with its episodes (those `shown` on the page) by address."""
     return {
         "@context": SCHEMA,
         "@type": "PodcastSeason",
@@ -110,7 +141,7 @@ def season_ld(show: Show, season: Season, urls: Urls) -> dict[str, Any]:
         "partOfSeries": _series_ref(show, urls),
         "episode": [
             {"@type": "PodcastEpisode", "name": e.title, "url": urls.episode(e)}
-            for e in season.episodes
+            for e in (season.episodes if shown is None else shown)
         ],
     }
 
@@ -160,20 +191,22 @@ def episode_ld(show: Show, episode: Episode, urls: Urls) -> dict[str, Any]:
 
 
 def sitemap(urls: Urls, seasons: Iterable[Season]) -> bytes:
-    """sitemaps.org XML listing the home page, every season and every visible episode."""
+    """sitemaps.org XML: the home page, every season's pages, every visible episode and the
+    pages of its transcripts when it has them in more than one language."""
     ET.register_namespace("", SITEMAP_NS)
     root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     seasons = tuple(seasons)
     newest = [s.episodes[0].published for s in seasons if s.episodes]
     _url(root, urls.home, max(newest, default=None))
     for season in seasons:
-        _url(
-            root,
-            urls.season(season.info.number),
-            season.episodes[0].published if season.episodes else None,
-        )
+        newest_in_season = season.episodes[0].published if season.episodes else None
+        for page in range(1, page_count(season) + 1):
+            _url(root, urls.season(season.info.number, page), newest_in_season)
         for episode in season.episodes:
             _url(root, urls.episode(episode), episode.published)
+            if len(episode.transcripts) > 1:  # the pages in other languages, for their readers
+                for transcript in episode.transcripts:
+                    _url(root, urls.transcript_page(episode, transcript), episode.published)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 

@@ -12,17 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from podcast.model import Catalog, Chapter, Episode, Show
+from podcast.model import Catalog, Chapter, Episode, Show, Transcript
 
 # endpoint → URL rule (Werkzeug syntax); the site's views are registered from this table
 ROUTES = {
     "index": "/",
     "season": "/seasons/<int:number>/",
+    "season_page": "/seasons/<int:number>/page/<int:page>/",
     "episode": "/episodes/<slug>/",
     "rss": "/feed.xml",
     "audio": "/audio/<path:name>",
     "chapters_json": "/episodes/<slug>/chapters.json",
-    "transcript": "/episodes/<slug>/transcript.<extension>",
+    "transcript": "/episodes/<slug>/transcript.<extension>",  # `vtt`, or `es.vtt` for Spanish
+    "transcript_page": "/episodes/<slug>/transcript/<language>/",
     "chapter_image": "/episodes/<slug>/chapters/<int:number>.<extension>",
     "search_page": "/search/",
     "sitemap": "/sitemap.xml",
@@ -45,9 +47,9 @@ def home() -> str:
     return "/"
 
 
-def season(number: int) -> str:
-    """A season's page."""
-    return f"/seasons/{number}/"
+def season(number: int, page: int = 1) -> str:
+    """A season's page: its newest episodes, or page `page` of the older ones."""
+    return f"/seasons/{number}/" if page <= 1 else f"/seasons/{number}/page/{page}/"
 
 
 def episode(item: Episode) -> str:
@@ -77,6 +79,20 @@ def local(episodes: Iterable[Episode]) -> tuple[Episode, ...]:
     return tuple(e for e in episodes if e.audio.path is not None)
 
 
+def low_bandwidth_path(catalog: Catalog, item: Episode) -> str | None:
+    """The low-data audio's URL path below /audio/ (it lies beside the YAML), if any."""
+    low = item.low_bandwidth
+    if low is None or low.path is None:
+        return None
+    return quote(low.path.relative_to(catalog.root).as_posix())
+
+
+def low_bandwidth(catalog: Catalog, item: Episode) -> str | None:
+    """The episode's low-data audio on this site, if it has one."""
+    path = low_bandwidth_path(catalog, item)
+    return "/audio/" + path if path else None
+
+
 def show_file(catalog: Catalog, path: Path) -> str:
     """A file served at its place in the episodes folder (the artwork, an episode image)."""
     return "/" + quote(path.relative_to(catalog.root).as_posix())
@@ -92,11 +108,20 @@ def chapters(item: Episode) -> str:
     return f"/episodes/{item.slug}/chapters.json"
 
 
-def transcript(item: Episode) -> str | None:
-    """The episode's transcript file (`transcript.vtt` or `.srt`), if it has one."""
-    if item.transcript is None:
+def transcript(item: Episode, language: Transcript | None = None) -> str | None:
+    """The episode's transcript file (`transcript.vtt`, `transcript.es.vtt`), if it has one.
+
+    Without `language`, the primary transcript's.
+    """
+    chosen = language or item.transcript
+    if chosen is None:
         return None
-    return f"/episodes/{item.slug}/transcript.{item.transcript.extension}"
+    return f"/episodes/{item.slug}/transcript.{chosen.file_suffix}"
+
+
+def transcript_page(item: Episode, language: Transcript) -> str:
+    """The readable page of the episode's transcript in one language."""
+    return f"/episodes/{item.slug}/transcript/{quote(language.language)}/"
 
 
 def chapter_image_name(number: int, chapter: Chapter) -> str | None:
@@ -185,9 +210,9 @@ class Urls:
         """The show's artwork."""
         return self.page(artwork(self.catalog.show))
 
-    def season(self, number: int) -> str:
-        """A season's page."""
-        return self.page(season(number))
+    def season(self, number: int, page: int = 1) -> str:
+        """A season's page (or one of its later pages)."""
+        return self.page(season(number, page))
 
     def episode(self, item: Episode) -> str:
         """The episode's page."""
@@ -199,6 +224,11 @@ class Urls:
             return item.audio.url
         return f"{self.media}/{audio_path(self.catalog, item)}"
 
+    def low_bandwidth(self, item: Episode) -> str | None:
+        """Where apps download the low-data audio, beside the full file, if there is one."""
+        path = low_bandwidth_path(self.catalog, item)
+        return f"{self.media}/{path}" if path else None
+
     def episode_image(self, item: Episode) -> str | None:
         """The episode's own image, if it has one."""
         return self.page(show_file(self.catalog, item.image)) if item.image else None
@@ -207,10 +237,14 @@ class Urls:
         """The episode's JSON Chapters file."""
         return self.page(chapters(item))
 
-    def transcript(self, item: Episode) -> str | None:
-        """The episode's transcript file, if it has one."""
-        path = transcript(item)
+    def transcript(self, item: Episode, language: Transcript | None = None) -> str | None:
+        """The episode's transcript file (the primary one, or in `language`), if it has one."""
+        path = transcript(item, language)
         return self.page(path) if path else None
+
+    def transcript_page(self, item: Episode, language: Transcript) -> str:
+        """The readable page of the episode's transcript in one language."""
+        return self.page(transcript_page(item, language))
 
     def chapter_image(self, item: Episode, number: int, chapter: Chapter) -> str | None:
         """The chapter's image: its https URL as written, or where this site serves it."""

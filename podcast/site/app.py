@@ -17,6 +17,7 @@ from markupsafe import Markup
 from podcast.files import shipped_dir
 from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
+from podcast.read import languages
 from podcast.render import search, times, urls
 from podcast.render.notes import to_html
 from podcast.site import current
@@ -61,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
         timestamp=times.hms,
         seconds=times.seconds_text,
         clock=times.clock,
+        autonym=languages.autonym,
         status=_status,
     )
     if app.config["PREVIEW"]:

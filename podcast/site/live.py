@@ -232,8 +232,9 @@ def _referenced(catalog: Catalog) -> Iterable[Path]:
         yield episode.source
         if episode.audio.path is not None:
             yield episode.audio.path
-        if episode.transcript is not None:
-            yield episode.transcript.path
+        yield from (t.path for t in episode.transcripts)
+        if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
+            yield episode.low_bandwidth.path
         if episode.image is not None:
             yield episode.image
         yield from (c.image for c in episode.chapters if isinstance(c.image, Path))
@@ -269,6 +270,9 @@ def _snapshot(
         relative = episode.audio.path.relative_to(catalog.root).as_posix()
         # `audio: ../season-2/x.mp3` reaches the feed with its dots, which clients remove
         by_audio[relative] = by_audio[posixpath.normpath(relative)] = episode
+        low = episode.low_bandwidth.path if episode.low_bandwidth else None
+        if low is not None:  # always beside the YAML, so never dotted
+            by_audio[low.relative_to(catalog.root).as_posix()] = episode
     return Snapshot(
         catalog=catalog,
         version=version,

@@ -78,11 +78,11 @@ def page_data() -> dict[str, Any]:
     if request.endpoint == "site.index":
         latest = next(iter(newest_first(current.visible(catalog))), None)
         data.update(latest=latest, latest_art=_artwork(latest) if latest else None)
-    elif request.endpoint in ("site.episode", "sharing.embed"):
+    elif request.endpoint in ("site.episode", "site.transcript_page", "sharing.embed"):
         found = catalog.find(str(args.get("slug")))
         if found is not None and current.shown(found):
             data.update(_episode_data(found))
-    elif request.endpoint == "site.season":
+    elif request.endpoint in ("site.season", "site.season_page"):
         older, newer = _season_neighbours(args["number"])
         data.update(older_season=older, newer_season=newer)
     return data

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from podcast.model import Catalog, Episode, group_seasons
-from podcast.render import chapters, feed, search, seo
+from podcast.model import Audio, Catalog, Episode, Transcript, group_seasons
+from podcast.render import chapters, feed, paging, search, seo
 from podcast.render.cues import Cue, CueReader, read_cues
 from podcast.render.subscribe import subscribe_links, website
 from podcast.render.urls import ROUTES
@@ -27,12 +27,13 @@ site = Blueprint("site", __name__)
 
 @site.get(ROUTES["index"])
 def index() -> Response:
-    """The home page: the show, how to subscribe, every season's episodes."""
+    """The home page: the latest episode, the newest few, how to subscribe, the seasons."""
     catalog = current.catalog()
     episodes = current.visible(catalog)
     urls = current.urls()
     html = _page(
         "index.html",
+        recent=episodes[1 : paging.HOME_EPISODES + 1],  # the latest is the hero above them
         seasons=group_seasons(catalog.show, episodes),
         subscribe=subscribe_links(catalog.show, urls.feed),
     )
@@ -41,15 +42,27 @@ def index() -> Response:
 
 @site.get(ROUTES["season"])
 def season(number: int) -> Response:
-    """A season's page."""
+    """A season's page: its newest episodes, with links to the older pages."""
+    return _season_page(number, 1)
+
+
+@site.get(ROUTES["season_page"])
+def season_page(number: int, page: int) -> Response:
+    """A later page of a season's episodes (page 1 is the season's own address)."""
+    if page < 2:
+        abort(404)
+    return _season_page(number, page)
+
+
+def _season_page(number: int, page: int) -> Response:
     catalog = current.catalog()
     seasons = group_seasons(catalog.show, current.visible(catalog))
     found = next((s for s in seasons if s.number == number), None)
-    if found is None:
+    shown = paging.season_page(found, page) if found is not None else None
+    if found is None or shown is None:
         abort(404)
-    html = _page(
-        "season.html", season=found, meta=seo.season_meta(catalog.show, found, current.urls())
-    )
+    meta = seo.season_meta(catalog.show, found, current.urls(), shown)
+    html = _page("season.html", season=found, page=shown, meta=meta)
     return _html(html, _newest(found.episodes))
 
 
@@ -68,6 +81,26 @@ def episode(slug: str) -> Response:
     return _html(html, found.published)
 
 
+@site.get(ROUTES["transcript_page"])
+def transcript_page(slug: str, language: str) -> Response:
+    """The episode's transcript in one language, on a page in that language."""
+    found = _published_episode(slug)
+    chosen = found.transcript_in(language)
+    if chosen is None or chosen.language != language:  # one address per language
+        abort(404)
+    show = current.catalog().show
+    html = _page(
+        "transcript.html",
+        episode=found,
+        transcript=chosen,
+        page_language=chosen.language,
+        season=show.season_info(found.season),
+        cues=episode_cues(found, chosen),
+        meta=seo.transcript_meta(show, found, chosen, current.urls()),
+    )
+    return _html(html, found.published)
+
+
 @site.get(ROUTES["rss"])
 def rss() -> Response:
     """The RSS feed."""
@@ -82,7 +115,10 @@ def audio(name: str) -> Response:
     found = current.snapshot().audio.get(name)  # only the catalog's own files, whatever the path
     if found is None or found.audio.path is None or not current.shown(found):
         abort(404)
-    return _file(found.audio.path, found.audio.mime, "FILE_MAX_AGE")
+    served = _served_audio(found, name)
+    if served.path is None:
+        abort(404)
+    return _file(served.path, served.mime, "FILE_MAX_AGE")
 
 
 @site.get(ROUTES["show_file"])
@@ -108,9 +144,10 @@ def chapters_json(slug: str) -> Response:
 
 @site.get(ROUTES["transcript"])
 def transcript(slug: str, extension: str) -> Response:
-    """The episode's transcript file, as written."""
-    found = _published_episode(slug).transcript
-    if found is None or found.extension != extension:
+    """An episode's transcript file, as written (`transcript.vtt`, `transcript.es.vtt`)."""
+    transcripts = _published_episode(slug).transcripts
+    found = next((t for t in transcripts if t.file_suffix == extension), None)
+    if found is None:
         abort(404)
     return _shared(_file(found.path, f"{found.mime}; charset=utf-8", "FEED_MAX_AGE"))
 
@@ -188,6 +225,16 @@ def _published_episode(slug: str) -> Episode:
     return found
 
 
+def _served_audio(found: Episode, name: str) -> Audio:
+    """The episode's audio at /audio/`name`: its low-data copy, or else the full file."""
+    low = found.low_bandwidth
+    if low is None or low.path is None:
+        return found.audio
+    if low.path.relative_to(current.catalog().root).as_posix() == name:
+        return low
+    return found.audio
+
+
 def _shared(response: Response) -> Response:
     # Podcasting 2.0 web players fetch chapters and transcripts from other origins
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -200,12 +247,13 @@ def _file(path: Path, mimetype: str | None, max_age: str) -> Response:
     return serve_file(path, request, mimetype, seconds, current.snapshot().real_root)
 
 
-def episode_cues(found: Episode) -> tuple[Cue, ...]:
-    """The episode's transcript cues, as its page and search show them."""
-    if found.transcript is None:
+def episode_cues(found: Episode, language: Transcript | None = None) -> tuple[Cue, ...]:
+    """The cues of the episode's transcript (or the one in `language`), as pages show them."""
+    chosen = language or found.transcript
+    if chosen is None:
         return ()
     read: CueReader = current_app.extensions["cues"]
-    return read(found.transcript.path)
+    return read(chosen.path)
 
 
 def contained_cues(real_root: str) -> CueReader:

@@ -190,11 +190,19 @@ def test_transcripts_are_linked_with_type_language_and_captions(rss: etree._Elem
         assert link.get("rel") == "captions"
 
 
+def test_each_language_has_its_own_transcript_link(rss: etree._Element) -> None:
+    links = item(rss, "What health equity means").xpath("podcast:transcript", namespaces=NS)
+    found = [(link.get("language"), link.get("url")) for link in links]
+    page = f"{BASE}/episodes/s1-02-what-health-equity-means"
+    assert found == [("en-us", f"{page}/transcript.vtt"), ("es", f"{page}/transcript.es.vtt")]
+    assert {link.get("rel") for link in links} == {"captions"}
+
+
 def test_linked_transcripts_are_served_with_their_type(
     rss: etree._Element, client: FlaskClient, show_dir: Path
 ) -> None:
     links = rss.xpath("//item/podcast:transcript", namespaces=NS)
-    assert len(links) == 7
+    assert len(links) == 8  # seven episodes' transcripts and one in Spanish
     for link in links:
         with client.get(link.get("url").removeprefix(BASE)) as response:
             assert response.status_code == 200, link.get("url")

@@ -35,30 +35,42 @@ def soup(client: FlaskClient, url: str) -> BeautifulSoup:
     return BeautifulSoup(response.data, "html.parser")
 
 
-def test_home_lists_seasons_newest_first_with_their_episodes(
+def test_home_lists_the_newest_episodes_and_every_season_newest_first(
     client: FlaskClient, show_dir: Path
 ) -> None:
     page = soup(client, "/")
     assert page.h1 is not None and "Off the Charts" in page.h1.text
-    seasons = page.select("section.season")
-    titles = [s.select_one(".season-title") for s in seasons]
-    assert [t.get_text(" ", strip=True).split(":")[0] for t in titles if t] == [
-        "Season 3",
-        "Season 2",
-        "Season 1",
-    ]
     catalog = load(show_dir)
-    for section in seasons:
-        number = int(section["aria-labelledby"].split("-")[1])
-        links = [a["href"] for a in section.select(".episode-card a")]
-        expected = [f"/episodes/{e.slug}/" for e in catalog.episodes if e.season == number]
-        assert links == expected
+    latest = page.select_one(".latest h2 a")
+    assert latest is not None and latest["href"] == f"/episodes/{catalog.episodes[0].slug}/"
+    recent = [a["href"] for a in page.select("#recent .episode-card h3 a")]
+    assert recent == [f"/episodes/{e.slug}/" for e in catalog.episodes[1:11]]
+    seasons = page.select("#seasons li.season")
+    titles = [s.select_one(".season-title a") for s in seasons]
+    assert [(t.get_text(strip=True).split(":")[0], t["href"]) for t in titles if t] == [
+        ("Season 3", "/seasons/3/"),
+        ("Season 2", "/seasons/2/"),
+        ("Season 1", "/seasons/1/"),
+    ]
+    counts = [s.select_one(".meta").get_text(" ", strip=True).split(" ")[0] for s in seasons]
+    assert counts == [str(sum(e.season == n for e in catalog.episodes)) for n in (3, 2, 1)]
     assert {h.text for h in page.select("#hosts-heading ~ ul .person-name")} == {
         "Dr. Kari Haley",
         "Dr. Steven Jackson",
     }
     artwork = page.select_one("img.artwork")
     assert artwork is not None and artwork["alt"] and artwork["src"] == BASE + "/artwork.jpg"
+
+
+def test_each_season_page_lists_its_episodes_newest_first(
+    client: FlaskClient, show_dir: Path
+) -> None:
+    catalog = load(show_dir)
+    for number in (1, 2, 3):
+        page = soup(client, f"/seasons/{number}/")
+        links = [a["href"] for a in page.select(".episode-card a")]
+        assert links == [f"/episodes/{e.slug}/" for e in catalog.episodes if e.season == number]
+        assert page.select_one("nav.pager[aria-label^='Pages of']") is None  # one page only
 
 
 def test_every_page_links_the_feed(client: FlaskClient, show_dir: Path) -> None:

@@ -70,11 +70,11 @@ def test_public_pages_and_audio_of_a_draft_answer_404(unreleased: Path) -> None:
 def test_the_preview_marks_drafts_and_scheduled_episodes(unreleased: Path) -> None:
     client = client_for(unreleased, drafts=True)
     home = BeautifulSoup(client.get("/").data, "html.parser")
-    marks = {
-        card.select_one("h3, h4").get_text(strip=True): card.select_one(
+    marks = {  # the latest episode is the hero above the cards, and carries its mark too
+        card.select_one("h2, h3, h4").get_text(strip=True): card.select_one(
             ".badge-draft, .badge-scheduled"
         )
-        for card in home.select(".episode-card")
+        for card in home.select(".episode-card, article.latest")
     }
     draft, scheduled = marks["Rough cut"], marks["Coming soon"]
     assert draft is not None and draft.get_text(strip=True) == "Draft"

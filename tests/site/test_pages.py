@@ -211,7 +211,9 @@ def test_sitemap_lists_every_page_and_each_answers_200(show_dir: Path, data_dir:
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
     locs = root.xpath("//s:url/s:loc/text()", namespaces=ns)
-    assert len(locs) == 1 + 3 + 7  # home, seasons, published episodes (not the draft)
+    # home, seasons, published episodes (not the draft), and the English and Spanish
+    # transcript pages of the one episode in two languages
+    assert len(locs) == 1 + 3 + 7 + 2
     assert all(loc.startswith(BASE + "/") for loc in locs)
     for loc in locs:
         assert client.get(urlsplit(loc).path).status_code == 200, loc

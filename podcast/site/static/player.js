@@ -1,6 +1,6 @@
 /* The player, progressive enhancement of <audio controls> (episode, home and embed pages):
    play/pause, back 15 s, forward 30 s, speed, the current chapter and chapter marks, "copy
-   link at this moment", the position remembered per episode on this device, lock-screen
+   link at this moment", low-data audio, the position remembered per episode on this device, lock-screen
    controls (Media Session), and chapter and transcript timestamps that seek. Without this
    script the page is complete: the audio element's own controls, plain chapter and cue links. */
 (function () {
@@ -136,6 +136,8 @@
       }
     } else if (button.getAttribute("data-action") === "share") {
       share();
+    } else if (button.getAttribute("data-action") === "low-data") {
+      useLowData(button.getAttribute("aria-pressed") !== "true", true);
     }
   });
 
@@ -329,6 +331,31 @@
       seek(parseFloat(match[1]), andPlay);
     }
     return Boolean(match);
+  }
+
+  // --- low-data audio: the small mono copy, for metered connections; the choice is kept ---------
+  var lowButton = box.querySelector("[data-action=low-data]");
+  function useLowData(on, chosen) {
+    var source = box.getAttribute(on ? "data-low" : "data-full");
+    lowButton.setAttribute("aria-pressed", String(on));
+    if (chosen) {
+      try {
+        localStorage.setItem("otc:low-data", on ? "1" : "");
+      } catch (ignored) { /* storage refused */ }
+    }
+    if (player.currentSrc === new URL(source, window.location.href).href) {
+      return;
+    }
+    var time = player.currentTime;
+    var playing = !player.paused;
+    player.defaultPlaybackRate = player.playbackRate; // a new source would reset the speed
+    player.src = source; // the src attribute wins over the <source> children
+    if (time > 0 || playing) {
+      seek(time, playing);
+    }
+  }
+  if (lowButton && stored("otc:low-data") === "1") {
+    useLowData(true, false);
   }
 
   player.addEventListener("timeupdate", update);

@@ -1,0 +1,203 @@
+"""Loudness: integrated loudness (ITU-R BS.1770) and true peak of every episode, against Apple's
+recommendation of -16 LUFS ±1 dB with true peak at or below -1 dBTP.
+
+ffmpeg's `ebur128` filter (with `peak=true`) measures both while decoding as a stream, so an
+hour of audio costs bounded memory whatever its format; a library that loads a whole episode
+as floats needs gigabytes for an hour and has no true peak. Results are cached in the user's
+cache directory keyed by (path, size, mtime_ns), so a warm `check` only stats the files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from podcast.errors import Problem, Severity
+from podcast.files import cache_dir, read_regular, write_atomic
+from podcast.model import Audio, Catalog
+
+RULE = "loudness"
+TARGET_LUFS, TOLERANCE_DB, TRUE_PEAK_MAX = -16.0, 1.0, -1.0  # Apple's recommendation
+CACHE_FILE = "loudness-v1.json"
+MAX_CACHE_BYTES = 64 * 2**20
+SUMMARY = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Loudness:
+    """What ebur128 measured: integrated loudness in LUFS and true peak in dBTP."""
+
+    integrated: float
+    true_peak: float
+
+
+class MeasureError(Exception):
+    """ffmpeg could not measure a file (missing, or the audio does not decode)."""
+
+
+def measure(path: Path) -> Loudness:
+    """Integrated loudness and true peak of `path`'s first audio stream, decoded as a stream."""
+    command = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path)]
+    # framelog=verbose: the per-100 ms lines stay out of stderr, only the summary is printed
+    command += ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except FileNotFoundError as exc:
+        raise MeasureError("ffmpeg is not installed") from exc
+    found = SUMMARY.search(done.stderr.rsplit("Summary:", 1)[-1])
+    if done.returncode != 0 or found is None:
+        last = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise MeasureError(f"ffmpeg could not decode it ({last[0]})")
+    return Loudness(float(found.group(1)), float(found.group(2)))
+
+
+def check(catalog: Catalog) -> list[Problem]:
+    """Warnings for episodes outside Apple's loudness range; one notice if ffmpeg is missing.
+
+    Audio kept at another host (no local file) is not measured.
+    """
+    cache = LoudnessCache(catalog.root)
+    local = [(e.audio.path, e.audio) for e in catalog.episodes if e.audio.path is not None]
+    levels = {path: cache.get(path) for path, _ in local}  # one stat each
+    stale = [path for path, _ in local if levels[path] is None]
+    if stale and shutil.which("ffmpeg") is None:
+        return [_ffmpeg_missing(len(stale))]
+    problems = list(_measure_all(cache, stale))
+    cache.save()
+    for path, audio in local:
+        level = levels[path] or cache.get(path)
+        if level is not None:
+            problems += _judge(path, audio, level)
+    return problems
+
+
+def _measure_all(cache: LoudnessCache, paths: list[Path]) -> Iterator[Problem]:
+    """Measure the files at `paths` in parallel (one ffmpeg per core) into the cache."""
+
+    def one(path: Path) -> Problem | None:
+        try:
+            cache.put(path, measure(path))
+        except MeasureError as exc:
+            return _problem(path, f"loudness not measured: {exc}", "", Severity.INFO)
+        return None
+
+    if not paths:
+        return
+    from concurrent.futures import ThreadPoolExecutor  # only when measuring: a warm check never
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        yield from (p for p in pool.map(one, paths) if p is not None)
+
+
+def _judge(path: Path, audio: Audio, level: Loudness) -> Iterable[Problem]:
+    """A warning per measure outside Apple's recommendation, with the fix."""
+    hint = _loudnorm_hint(path, audio)
+    if abs(level.integrated - TARGET_LUFS) > TOLERANCE_DB:
+        yield _problem(
+            path,
+            f"integrated loudness is {_db(level.integrated)} LUFS; Apple recommends "
+            f"{TARGET_LUFS:.0f} LUFS ±{TOLERANCE_DB:.0f} dB",
+            hint,
+        )
+    if level.true_peak > TRUE_PEAK_MAX:
+        yield _problem(
+            path,
+            f"true peak is {_db(level.true_peak)} dBTP; Apple recommends at most "
+            f"{TRUE_PEAK_MAX:.0f} dBTP",
+            hint,
+        )
+
+
+def _loudnorm_hint(path: Path, audio: Audio) -> str:
+    rate = f" -ar {audio.sample_rate}" if audio.sample_rate else ""
+    return (
+        f"normalize it: ffmpeg -i {path.name} -af loudnorm=I=-16:TP=-1.5:LRA=11{rate} "
+        f"{path.stem}-normalized{path.suffix}, replace {path.name} with the result, then run "
+        "`podcast tag --all`"
+    )
+
+
+def _db(value: float) -> str:
+    return f"{value:.1f}" if math.isfinite(value) else "-inf"
+
+
+def _problem(path: Path, message: str, hint: str, severity: Severity = Severity.WARNING) -> Problem:
+    return Problem(path, None, message, hint, severity, RULE)
+
+
+def _ffmpeg_missing(count: int) -> Problem:
+    return Problem(
+        None,
+        None,
+        f"loudness not measured for {count} episode(s): ffmpeg is not installed",
+        "install ffmpeg (Debian/Ubuntu: apt-get install ffmpeg) and run `podcast check` again",
+        Severity.INFO,
+        RULE,
+    )
+
+
+class LoudnessCache:
+    """Measurements on disk in the user's cache directory, keyed by (path, size, mtime_ns)."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = cache_dir(RULE, root) / CACHE_FILE
+        self.entries = _read_json(self.path)
+        self.changed = False
+
+    def get(self, audio: Path) -> Loudness | None:
+        """The cached measure of `audio` if the file is unchanged since, else None."""
+        entry = self.entries.get(str(audio))
+        key = _stat_key(audio)
+        if not isinstance(entry, dict) or key is None or entry.get("key") != key:
+            return None
+        try:
+            return Loudness(float(entry["integrated"]), float(entry["true_peak"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, audio: Path, level: Loudness) -> None:
+        """Remember `level` for `audio` as it is now."""
+        key = _stat_key(audio)
+        if key is not None:
+            self.entries[str(audio)] = {
+                "key": key,
+                "integrated": level.integrated,
+                "true_peak": level.true_peak,
+            }
+            self.changed = True
+
+    def save(self) -> None:
+        """Write the cache atomically if anything was measured; a cache that cannot be
+        written only costs the next run its speed."""
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(self.entries, allow_nan=True).encode())
+        except OSError:
+            pass
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The cache's entries; empty when it is missing, too large or not ours."""
+    try:
+        data = json.loads(read_regular(path, MAX_CACHE_BYTES))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
