@@ -56,8 +56,10 @@ class AudioError(PodcastError):
 class CatalogError(PodcastError):
     """A catalog that cannot be loaded; carries every problem found."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], loaded: object = None) -> None:
         self.problems = tuple(problems)
+        # the Catalog of what did load (read.catalog sets it), so `check` runs every rule on it
+        self.loaded = loaded
         errors = [p for p in self.problems if p.severity is Severity.ERROR]
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{len(errors)} error(s) in the catalog:\n{lines}")

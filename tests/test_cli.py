@@ -138,8 +138,9 @@ def test_add_a_trailer_has_no_number(runner: CliRunner, show_dir: Path, data_dir
 def test_add_never_overwrites(runner: CliRunner, show_dir: Path, data_dir: Path) -> None:
     args = ["add", str(data_dir / "cbr.mp3"), "--root", str(show_dir), "--season", "3"]
     assert runner.invoke(cli, args).exit_code == 0
-    result = runner.invoke(cli, [*args, "--episode", "5"])  # same title: the YAML name differs
-    assert result.exit_code == 0, result.output
+    other = ["add", str(data_dir / "vbr-xing.mp3"), "--root", str(show_dir), "--season", "3"]
+    result = runner.invoke(cli, [*other, "--title", "Tagged title", "--episode", "5"])
+    assert result.exit_code == 0, result.output  # same title: the YAML name differs
     before = tree(show_dir)
     result = runner.invoke(cli, [*args, "--episode", "5"])
     assert result.exit_code == 1
@@ -249,7 +250,7 @@ def test_an_added_episode_passes_check_except_for_its_notes(
             "--title",
             "A new conversation",
             "--published",
-            "2024-01-01T06:00:00-06:00",
+            "2026-02-01T06:00:00-06:00",
         ],
     )
     result = runner.invoke(cli, ["check", "--root", str(show_dir), "--strict"])
@@ -473,3 +474,30 @@ def test_writing_commands_never_fall_back_to_the_shipped_show(
     assert "no show.yaml in episodes" in result.output
     after = sorted((p.relative_to(shipped), p.stat().st_mtime_ns) for p in shipped.rglob("*"))
     assert after == before
+
+
+def test_serve_on_a_port_in_use_says_to_use_another(runner: CliRunner, show_dir: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--root", str(show_dir), "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"port {port} on 127.0.0.1 is in use" in result.output
+    assert f"--port {port + 1}" in result.output and "Traceback" not in result.output
+
+
+def test_build_leaves_the_producers_links_to_the_same_host_alone(
+    runner: CliRunner, show_dir: Path, tmp_path: Path
+) -> None:
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml"
+    text = path.read_text("utf-8").replace(
+        "notes: |\n", "notes: |\n  Read [about us](https://example.org/about/us) first.\n", 1
+    )
+    path.write_text(text, "utf-8")
+    out = tmp_path / "site"
+    code, output = invoke(
+        runner, "build", out, "--root", show_dir, "--base-url", "https://example.org"
+    )
+    assert code == 0, output
+    page = (out / "episodes" / "s1-01-why-we-call-it-an-emergency" / "index.html").read_text()
+    assert 'href="https://example.org/about/us"' in page
+    assert not (out / "about").exists()  # the producer's page, not the site's to export

@@ -48,7 +48,7 @@ STAGES = {
         "sharing",
     ],
     "checks": ["rules", "against", "remote", "loudness", "audit"],
-    "site": ["responses", "live", "current", "page_cache", "views", "sharing", "app"],
+    "site": ["responses", "live", "problems", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
         "tag",

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from podcast.checks import against as published
 from podcast.checks import loudness, remote, rules
-from podcast.errors import CatalogError, Problem
+from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 
 LOAD_RULE = "catalog"  # rule id for what the loader itself refuses or warns about
+# Rules about the whole run of episodes: on a partial catalog they would blame a missing one.
+WHOLE_SHOW_RULES = frozenset({"season-gap"})
 
 
 def audit(
@@ -27,9 +29,21 @@ def audit(
     return sorted(found, key=rules.sort_key)
 
 
-def refused(error: CatalogError) -> list[Problem]:
-    """What the loader refused, as findings of the `catalog` rule, sorted like the others."""
-    return sorted((_as_load_problem(p) for p in error.problems), key=rules.sort_key)
+def refused(error: CatalogError, now: datetime | None = None) -> list[Problem]:
+    """What the loader refused, as findings of the `catalog` rule, and, given `now`, the rules'
+    errors and warnings on the episodes that did load: one bad file hides no other problem.
+
+    `--against` waits for a catalog that loads: the episodes left out would seem vanished.
+    """
+    found = [_as_load_problem(p) for p in error.problems]
+    if now is not None and isinstance(error.loaded, Catalog):
+        found += [p for p in rules.run(error.loaded, now) if _worth_saying_now(p)]
+    return sorted(found, key=rules.sort_key)
+
+
+def _worth_saying_now(problem: Problem) -> bool:
+    """On a partial catalog: errors and warnings, not notices, and no whole-show rule."""
+    return problem.severity is not Severity.INFO and problem.rule not in WHOLE_SHOW_RULES
 
 
 def _as_load_problem(problem: Problem) -> Problem:

@@ -10,20 +10,23 @@ Each rule is a function of a `Context`; add new ones to `RULES`.
 from __future__ import annotations
 
 import dataclasses
+import filecmp
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from podcast.errors import Problem, Severity
-from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType
+from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType, publish_order
 from podcast.read import transcripts
 from podcast.read.when import shown
-from podcast.render import chapters, feed
+from podcast.render import chapters, feed, notes, urls
 from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
 from podcast.render.times import hms
 
@@ -41,10 +44,21 @@ IMAGE_TYPES = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
 PLACEHOLDER_EMAIL = re.compile(
     r"@(([^@]+\.)?example\.(org|com|net)|[^@]+\.(example|test|invalid|localhost))$", re.I
 )
+# "Episode 4" in the languages podcasts are made in, "Season 3", "S01E04", "第4話", "#4 - …"
+NUMBER_WORDS = (
+    "episode|épisode|episodio|episódio|epizoda|epizod|epizód|episod|folge|aflevering|afl|"
+    "avsnitt|afsnit|jakso|odcinek|bölüm|puntata|capítulo|capitolo|ep|эпизод|выпуск|серия|"
+    "season|saison|temporada|staffel|stagione|seizoen|sezon|säsong|sæson|sesong|kausi|сезон"
+)
 NUMBERED_TITLE = re.compile(
-    r"\b(episode|ep\.?)\s*#?\d+|\bs\d{1,2}\s*e\d{1,3}\b|\bseason\s+\d+|^\s*#?\d{1,3}\s*[-:.|–—]\s",
+    rf"(?<!\w)(?:{NUMBER_WORDS})\.?\s*(?:n[°º.o]\s*|nr\.?\s*|#)?\d+"
+    r"|\bs\d{1,2}\s*e\d{1,3}\b|第\s*\d+\s*[話话集回期季部]|제\s*\d+\s*[화회]"
+    r"|^\s*#?\d{1,3}\s*[-:.|–—]\s",
     re.IGNORECASE,
 )
+
+# `podcast add` marks a title it could only take from the file name (the audio had no title tag)
+TITLE_FROM_FILE_NAME = "# from the file name (the audio has no title tag)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +243,33 @@ def _episode_title(episode: Episode, show_names: set[str]) -> Iterator[Problem]:
         )
 
 
+def check_title_source(context: Context) -> Iterator[Problem]:
+    """A title `podcast add` took from the file name, still carrying its mark."""
+    for episode in context.catalog.episodes:
+        line = _marked_title_line(episode.source)
+        if line is not None:
+            yield Problem(
+                episode.source,
+                line,
+                f"the title '{episode.title}' came from the audio's file name "
+                "(the audio has no title tag)",
+                "write the episode's real title, then delete the comment after it",
+                Severity.WARNING,
+                "title-from-file-name",
+            )
+
+
+def _marked_title_line(path: Path) -> int | None:
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("title:") and TITLE_FROM_FILE_NAME in line:
+            return number
+    return None
+
+
 def check_descriptions(context: Context) -> Iterator[Problem]:
     """Apple: descriptions ≤ 4000 bytes; the feed would cut them mid-thought."""
     show = context.catalog.show
@@ -266,6 +307,46 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
                 "write a shorter 'summary:'",
                 Severity.WARNING,
             )
+
+
+def check_note_links(context: Context) -> Iterator[Problem]:
+    """A link in the notes to an episode or season page of this site that does not exist."""
+    base = context.catalog.show.base_url
+    if not base:
+        return  # without site.base_url no link is known to be the site's own
+    pages = {urls.episode(e) for e in context.catalog.episodes}
+    pages |= {urls.season(e.season) for e in context.catalog.episodes}
+    for episode in context.catalog.episodes:
+        for link in _links_in(notes.to_html(episode.notes)) if episode.notes else ():
+            path = urlsplit(link).path if link.startswith(base + "/") else ""
+            path = "/" + path[len(urlsplit(base).path) :].lstrip("/")
+            page = "/".join(path.split("/")[:3]) + "/"  # /episodes/<slug>/, /seasons/<n>/
+            if path.startswith(SITE_PAGES) and page not in pages:
+                line = _line_with(episode.source, link) or episode.lines.get("notes")
+                yield Problem(
+                    episode.source,
+                    line,
+                    f"the notes link to {link}, a page this site does not have",
+                    "check the address: copy it from the page itself",
+                    Severity.WARNING,
+                    "notes-link",
+                )
+
+
+SITE_PAGES = ("/episodes/", "/seasons/")  # the site's own pages, named by the catalog
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+def _links_in(html: str) -> list[str]:
+    return [unescape(link) for link in _HREF.findall(html)]
+
+
+def _line_with(path: Path, text: str) -> int | None:
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
 
 def check_file_names(context: Context) -> Iterator[Problem]:
@@ -307,6 +388,113 @@ def check_serial(context: Context) -> Iterator[Problem]:
                 "the show is serial but this episode has no 'episode' number",
                 "add 'episode: N' (listeners of serial shows play in order)",
             )
+
+
+def check_seasons(context: Context) -> Iterator[Problem]:
+    """A season missing from show.yaml's `seasons:`, or a gap in the season numbers."""
+    catalog = context.catalog
+    first = _first_of_each_season(catalog.episodes)
+    named = {info.number for info in catalog.show.seasons}
+    previous = 0
+    for number, episode in sorted(first.items()):
+        if named and number not in named:
+            yield _problem(
+                "season-unnamed",
+                episode,
+                "season",
+                f"season {number} has no entry under 'seasons:' in show.yaml",
+                f"add '{number}: {{title: …}}' under 'seasons:', or fix 'season'",
+                Severity.WARNING,
+            )
+        if number > previous + 1:
+            missing = (
+                f"{previous + 1}" if number == previous + 2 else f"{previous + 1}–{number - 1}"
+            )
+            yield _problem(
+                "season-gap",
+                episode,
+                "season",
+                f"season {number} follows season {previous or 'none'}: "
+                f"season {missing} has no episodes",
+                f"use season {previous + 1}, unless seasons are really missing",
+                Severity.WARNING,
+            )
+        previous = number
+
+
+def _first_of_each_season(episodes: Iterable[Episode]) -> dict[int, Episode]:
+    first: dict[int, Episode] = {}
+    for episode in sorted(episodes, key=publish_order):
+        first.setdefault(episode.season, episode)
+    return first
+
+
+def check_numbering(context: Context) -> Iterator[Problem]:
+    """Within a season, episode numbers rise with publication time."""
+    highest: dict[int, Episode] = {}
+    for episode in sorted(context.catalog.episodes, key=publish_order):
+        if episode.number is None:
+            continue
+        before = highest.get(episode.season)
+        if before is not None and before.number is not None and episode.number < before.number:
+            yield _problem(
+                "number-order",
+                episode,
+                "episode",
+                f"episode {episode.number} of season {episode.season} is published after "
+                f"episode {before.number} ({before.source.name})",
+                "swap the numbers or the 'published' times: apps play by number",
+                Severity.WARNING,
+            )
+        else:
+            highest[episode.season] = episode
+
+
+def check_duplicates(context: Context) -> Iterator[Problem]:
+    """Two episodes with the same title, or the same audio under two file names."""
+    titles: dict[str, Episode] = {}
+    for episode in sorted(context.catalog.episodes, key=lambda e: str(e.source)):
+        first = titles.setdefault(episode.title.casefold(), episode)
+        if first is not episode:
+            yield _problem(
+                "duplicate-title",
+                episode,
+                "title",
+                f"the title '{episode.title}' is also the title of {first.source.name}",
+                "give each episode its own title: apps list them side by side",
+                Severity.WARNING,
+            )
+    for episode, first, path, first_path in same_audio(context.catalog.episodes):
+        yield _problem(
+            "duplicate-audio",
+            episode,
+            "audio",
+            f"{path.name} holds the same audio as {first_path.name} ({first.source.name})",
+            "one of them is the wrong file: export the right audio",
+            Severity.WARNING,
+        )
+
+
+def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, Path, Path]]:
+    """(episode, an earlier one with identical audio bytes, their files); only local files of
+    equal size are read (audio kept at another host is not ours to compare)."""
+    by_size: dict[int, list[tuple[Episode, Path]]] = {}
+    for episode in sorted(episodes, key=lambda e: str(e.source)):
+        if episode.audio.path is not None:
+            by_size.setdefault(episode.audio.size, []).append((episode, episode.audio.path))
+    for group in by_size.values():
+        for index, (episode, path) in enumerate(group):
+            for first, first_path in group[:index]:
+                if _same_file_bytes(first_path, path):
+                    yield episode, first, path, first_path
+                    break
+
+
+def _same_file_bytes(first: Path, second: Path) -> bool:
+    try:
+        return filecmp.cmp(first, second, shallow=False)
+    except OSError:
+        return False
 
 
 # --- audio ----------------------------------------------------------------------------------
@@ -451,9 +639,14 @@ RULES: tuple[Rule, ...] = (
     check_categories,
     check_owner,
     check_titles,
+    check_title_source,
     check_descriptions,
+    check_note_links,
     check_file_names,
     check_serial,
+    check_seasons,
+    check_numbering,
+    check_duplicates,
     check_audio,
     check_chapters,
     check_soundbites,

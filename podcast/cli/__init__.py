@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
+import logging
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -211,7 +214,7 @@ def check(
     try:
         catalog = _load(folder, quiet=output == "json")
     except CatalogError as exc:
-        problems = refused(exc)
+        problems = refused(exc, datetime.now(UTC))
     else:
         episodes = len(catalog.episodes)
         problems = audit(catalog, datetime.now(UTC), against, verify_remote)
@@ -358,9 +361,35 @@ def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
     from podcast.site.app import create_app
 
     folder = resolve_root(root)
+    _check_port(host, port)
     _load(folder)  # report problems (and warm the audio cache) before the server starts
-    app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts})
+    _log_to_stderr()
+    app = create_app({"EPISODES_ROOT": folder, "DRAFTS": drafts, "PREVIEW": True})
     app.run(host=host, port=port)
+
+
+def _log_to_stderr() -> None:
+    """The app's log (each reload, each problem with file:line) on stderr, as gunicorn's is."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s: %(message)s"))
+    app_log = logging.getLogger("podcast")
+    app_log.setLevel(logging.INFO)
+    app_log.addHandler(handler)
+
+
+def _check_port(host: str, port: int) -> None:
+    """A clean error, before loading anything, when another program holds the port."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as the server
+            pass
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+        raise click.ClickException(
+            f"port {port} on {host} is in use by another program; "
+            f"pass --port {port + 1} (or another free port), or stop that program"
+        ) from None
 
 
 # --- shared -----------------------------------------------------------------------------------

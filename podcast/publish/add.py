@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN
+from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN, TITLE_FROM_FILE_NAME
 from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, Episode, EpisodeType, Show, Status, slugify
@@ -28,7 +28,7 @@ from podcast.publish import encode, lowdata, tag
 from podcast.publish.encode import ENCODINGS
 from podcast.publish.schedule import Clock, show_clock, status_line
 from podcast.read import catalog as catalog_module
-from podcast.read.audio import EXTENSIONS_BY_MIME, probe
+from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.paths import SEASON_DIR
 from podcast.read.show import load_show
 from podcast.read.when import release_time
@@ -114,6 +114,7 @@ def add_episode(
     if season < 1:
         raise AddError("--season must be 1 or more")
     number = _pick_number(season, number, audio, kind, used, notices)
+    named = not (title or audio.tags.title)  # the title can only come from the file name
     title = (title or audio.tags.title or _title_from_name(source)).strip()
     clock = show_clock(root)
     when = published or _tag_date(audio, clock) or clock.now()
@@ -129,6 +130,7 @@ def add_episode(
     for path in (yaml_path,) if orphan else (audio_path, yaml_path):
         if path.exists() or path.is_symlink():
             raise _exists(root, path)
+    _refuse_same_audio(root, source)
     guid = str(uuid.uuid4())
     summary = audio.tags.comment or ""
     text = episode_yaml(
@@ -140,6 +142,7 @@ def add_episode(
         guid=guid,
         summary=summary,
         audio=audio,
+        title_from_file_name=named,
         draft=draft,
     )
     episode = Episode(yaml_path, stem, title, season, number, when, kind, guid, audio, summary)
@@ -215,6 +218,30 @@ def _unclaimed(root: Path, audio_path: Path, yaml_path: Path) -> bool:
         if name and Path(os.path.normpath(path.parent / name)) == audio_path:
             return False
     return True
+
+
+def _refuse_same_audio(root: Path, source: Path) -> None:
+    """AddError when an episode already has audio with exactly these bytes."""
+    size = source.stat().st_size
+    for path in catalog_module.episode_files(root):
+        audio = _audio_named_by(path)
+        if audio is None or audio.stat().st_size != size:
+            continue
+        if filecmp.cmp(source, audio, shallow=False):
+            raise AddError(
+                f"{source.name} is already an episode: {path.relative_to(root)} has the same "
+                f"audio ({audio.relative_to(root)}); nothing was changed"
+            )
+
+
+def _audio_named_by(path: Path) -> Path | None:
+    """The audio file an episode YAML uses: its `audio:`, else the same-stem audio beside it."""
+    fields = read_mapping(path, [])
+    name = fields.get("audio", str) if fields is not None else None
+    beside = (
+        [path.parent / name] if name else [path.with_suffix(e) for e in sorted(AUDIO_EXTENSIONS)]
+    )
+    return next((p for p in beside if p.is_file()), None)
 
 
 def _latest_season(root: Path, used: set[tuple[int, int]]) -> int:
@@ -392,6 +419,7 @@ def episode_yaml(
     guid: str,
     summary: str,
     audio: Audio,
+    title_from_file_name: bool = False,
     draft: bool = False,
 ) -> str:
     """The new episode's YAML text, with comments for what is left to write."""
@@ -399,7 +427,10 @@ def episode_yaml(
     def quoted(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML scalar
 
-    lines = [f"title: {quoted(title)}", f"season: {season}"]
+    title_line = f"title: {quoted(title)}"
+    if title_from_file_name:  # `podcast check` warns while this mark stays
+        title_line += f"  {TITLE_FROM_FILE_NAME}: write the real title, then delete this comment"
+    lines = [title_line, f"season: {season}"]
     if number is not None:
         lines.append(f"episode: {number}")
     lines += [

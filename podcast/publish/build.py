@@ -46,6 +46,7 @@ from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 from podcast.publish import build_manifest, fingerprints, static_search
 from podcast.render import urls
+from podcast.render.notes import to_html
 from podcast.site.live import referenced, stat_sweep
 from podcast.site.responses import inside
 
@@ -441,6 +442,7 @@ def _freeze(
     seen = {path for path, _ in queue}
     broken: list[str] = []
     made: Made = {}
+    producers = producer_links(catalog, base)
     while queue:
         path, referrer = queue.popleft()
         fingerprint = inputs.of(path, output.sources.get(path))
@@ -448,7 +450,9 @@ def _freeze(
         if reused is not None:
             links, relative = reused
         else:
-            links, relative = _fetch(client, base, path, output, broken, referrer, real_root)
+            # a link the producer wrote may lead anywhere on the host: not the site's to answer
+            found = [] if path in producers else broken
+            links, relative = _fetch(client, base, path, output, found, referrer, real_root)
             report.rendered += 1
         made[path] = (fingerprint, tuple(links), relative)
         on_file(path)
@@ -636,6 +640,19 @@ def internal_links(text: str, mimetype: str, page: str, base: str) -> Iterator[s
         if parts.query or not absolute.startswith(base):
             continue  # another site, or a query no static file can answer
         yield "/" + absolute[len(base) :].split("#")[0]
+
+
+def producer_links(catalog: Catalog, base: str) -> set[str]:
+    """Site paths the producer's own words link to: notes, chapter links, people, show links."""
+    written = [url for _, url in (*catalog.show.links, *catalog.show.funding)]
+    notes = [to_html(e.notes) for e in catalog.episodes if e.notes]
+    for episode in catalog.episodes:
+        written += [c.url for c in episode.all_chapters if c.url]
+        written += [p.href for p in episode.guests if p.href]
+    found = {link for url in written for link in internal_links(url, "text/plain", base, base)}
+    return found | {
+        link for html in notes for link in internal_links(html, "text/html", base, base)
+    }
 
 
 _LINK_VALUES = etree.XPath(

@@ -55,9 +55,10 @@ def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) ->
     found = [pair for pair in loaded if pair is not None]
     _check_unique(found, problems)
     episodes = [episode for episode, _ in found]
-    if show is None or any(p.severity is Severity.ERROR for p in problems):
-        raise CatalogError(problems)
     warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+    if show is None or any(p.severity is Severity.ERROR for p in problems):
+        partial = None if show is None else Catalog(root, show, newest_first(episodes), warnings)
+        raise CatalogError(problems, partial)  # every error, and what loaded despite them
     return Catalog(root=root, show=show, episodes=newest_first(episodes), warnings=warnings)
 
 

@@ -103,9 +103,7 @@ def load_episode(
 
 def _guid(fields: Fields) -> str:
     guid = K.guid.read(fields, hint=f"add 'guid: {uuid.uuid4()}' and never change it")
-    if fields.has(K.guid.name) and not guid:
-        fields.error("guid", "'guid' is empty", f"write e.g. 'guid: {uuid.uuid4()}'")
-    elif double_encoded(guid) is not None:  # apps would disagree on which episode this is
+    if double_encoded(guid) is not None:  # apps would disagree on which episode this is
         fields.error(
             "guid",
             "the guid reads differently in different podcast apps (it looks "
@@ -221,8 +219,7 @@ def _audio(
                 audio_path,
                 None,
                 f"the file is {audio.mime} but named '{audio_path.suffix}'",
-                "rename it with the right extension",
-                Severity.WARNING,
+                "export it in the format its name says (`podcast add` refuses it too)",
             )
         )
     if audio.vbr_without_header:

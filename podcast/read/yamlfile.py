@@ -124,6 +124,9 @@ class Fields:
             return default
         if isinstance(value, str):
             value = self._xml_text(key, value).strip()
+            if required and not value and not default:  # nothing to show: as bad as missing
+                self.error(key, f"'{key}' is empty", hint or f"write the {key} after '{key}:'")
+                return default
             repaired = double_encoded(value)
             if repaired is not None:
                 self.warn(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedEntry, FeedGenerator
@@ -147,7 +148,7 @@ def _item(entry: FeedEntry, catalog: Catalog, urls: Urls, episode: Episode) -> N
     entry.enclosure(urls.enclosure(episode), str(episode.audio.size), episode.audio.mime)
     entry.description(xml_safe(truncate_bytes(description_text(episode), DESCRIPTION_LIMIT)))
     chapters = episode.all_chapters
-    html = (to_html(episode.notes) if episode.notes else "") + chapters_module.notes_html(chapters)
+    html = _notes_html(episode) + chapters_module.notes_html(chapters)
     if html:  # CDATA reads best, but cannot hold "]]>"; escaped text is the same XML
         entry.content(html, type=None if "]]>" in html else "CDATA")
     itunes = entry.podcast
@@ -187,6 +188,15 @@ def _podcast_item(tags: PodcastIndexEntry, catalog: Catalog, urls: Urls, episode
     if episode.all_chapters:
         tags.chapters_url = urls.chapters(episode)
     tags.soundbites = list(episode.soundbites)
+
+
+def _notes_html(episode: Episode) -> str:
+    """The notes as HTML; without notes, the summary, so a chapter list never stands alone."""
+    if episode.notes:
+        return to_html(episode.notes)
+    if episode.summary and episode.all_chapters:  # apps preferring content:encoded show only it
+        return f"<p>{html_module.escape(xml_safe(episode.summary))}</p>"
+    return ""
 
 
 def description_text(episode: Episode) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from podcast.files import shipped_dir
@@ -23,6 +23,7 @@ from podcast.render.notes import to_html
 from podcast.site import current
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
+from podcast.site.problems import ProblemBoard
 from podcast.site.responses import RepresentationCache
 from podcast.site.sharing import sharing
 from podcast.site.views import contained_cues, site
@@ -37,6 +38,7 @@ DEFAULTS: Mapping[str, Any] = {
     "FILE_MAX_AGE": 86400,  # seconds clients may cache audio and artwork
     "RELOAD_INTERVAL": 2.0,  # seconds between stat sweeps of the episodes folder; None: never
     "SEARCH_INDEX": True,  # prepare the search index at load (a static export needs none)
+    "PREVIEW": False,  # the producer's preview (`podcast serve`): a banner lists the problems
 }
 
 
@@ -66,11 +68,19 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
         autonym=languages.autonym,
         status=_status,
     )
+    if app.config["PREVIEW"]:
+        app.extensions["problems"] = ProblemBoard()
+        app.context_processor(_problems)
     app.register_blueprint(site)
     app.register_blueprint(sharing)  # embeds, oEmbed, the poster, artwork thumbnails
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def _problems() -> dict[str, Any]:
+    board: ProblemBoard = current_app.extensions["problems"]
+    return {"problems": board.problems(current.snapshot(), current.now())}
 
 
 def _status(episode: Episode) -> str:

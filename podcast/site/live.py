@@ -4,11 +4,13 @@ A stat sweep of the folder (about 5 µs a file) runs at most every `interval` se
 that has held still for one sweep (so a file still being copied is not read half-written) is
 loaded by `cache.Reloader`, which reads only the episodes whose files changed, and swapped in
 atomically. A folder that no longer loads keeps the last good catalog serving and logs each
-problem with its file and line.
+problem with its file and line; only an episode whose audio file is gone leaves it, since its
+enclosure would answer 404.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import posixpath
@@ -21,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from podcast.errors import CatalogError, PodcastError
+from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.model import Catalog, Episode
 from podcast.read.probe_cache import Reloader
 
@@ -42,6 +44,7 @@ class Snapshot:
     schedule: tuple[datetime, ...]  # publication times, oldest first
     audio: Mapping[str, Episode]  # audio path below the root (as in /audio/<path>) → episode
     real_root: str  # the root with symlinks resolved: served files must stay below it
+    refused: tuple[Problem, ...] = ()  # why the folder's latest state was not loaded, if it was not
 
     def visible_count(self, now: datetime) -> int:
         """How many episodes are published by `now`: names the visible set in O(log n)."""
@@ -71,6 +74,7 @@ class CatalogStore:
         catalog = catalog or self._loader.load()  # a caller's catalog is served as it is
         self._snapshot = _snapshot(catalog, 1, modified)
         self._loaded = stamps + _stamps(referenced(catalog), stamps)
+        _log_warnings(catalog)
         self._pending: Sweep | None = None
         self._failed: Sweep | None = None
         self._due = time.monotonic() + (interval or 0.0)
@@ -95,15 +99,15 @@ class CatalogStore:
             return False
         try:
             self._due = time.monotonic() + (self.interval or 0.0)
-            stamps, modified = stat_sweep(self.root)
-            stamps += _stamps(referenced(self._snapshot.catalog), stamps)
+            swept, modified = stat_sweep(self.root)
+            stamps = swept + _stamps(referenced(self._snapshot.catalog), swept)
             if stamps in (self._loaded, self._failed):
                 self._pending = None
                 return False
             if stamps != self._pending:
                 self._pending = stamps  # still being written, maybe: look again next sweep
                 return False
-            return self._reload(stamps, modified)
+            return self._reload(swept, stamps, modified)
         except OSError as exc:
             log.error(
                 "%s: cannot read the episodes folder (%s); still serving the last good catalog",
@@ -114,26 +118,17 @@ class CatalogStore:
         finally:
             self._lock.release()
 
-    def _reload(self, stamps: Sweep, modified: datetime) -> bool:
+    def _reload(self, swept: Sweep, stamps: Sweep, modified: datetime) -> bool:
         started = time.perf_counter()
         try:
             catalog = self._loader.load()
         except PodcastError as exc:
             problems = exc.problems if isinstance(exc, CatalogError) else (exc,)
-            for problem in problems:
-                log.error("%s", problem)
-            log.error(
-                "%s: %d problem(s) in the changed files; still serving the last good "
-                "catalog (%d episodes)",
-                self.root,
-                len(problems),
-                len(self.current().episodes),
-            )
-            self._failed, self._pending = stamps, None
-            return False
+            return self._refuse(swept, modified, tuple(map(_as_problem, problems)))
         self._snapshot = _snapshot(catalog, self._snapshot.version + 1, modified)
         self._loaded = stamps + _stamps(referenced(catalog), stamps)
         self._failed = self._pending = None
+        _log_warnings(catalog)
         log.info(
             "%s: reloaded %d episodes (%d read, %d unchanged) in %.0f ms",
             self.root,
@@ -143,6 +138,50 @@ class CatalogStore:
             (time.perf_counter() - started) * 1000,
         )
         return True
+
+    def _refuse(self, swept: Sweep, modified: datetime, problems: tuple[Problem, ...]) -> bool:
+        """Keep the last good catalog, less the episodes whose audio is gone; log why."""
+        for problem in problems:
+            log.error("%s", problem)
+        catalog = _without_lost_audio(self.current())
+        changed = catalog is not self.current()
+        log.error(
+            "%s: %d problem(s) in the changed files; still serving the last good "
+            "catalog (%d episodes)",
+            self.root,
+            len(problems),
+            len(catalog.episodes),
+        )
+        # a new version, so pages (and the preview's list of problems) are rendered again
+        self._snapshot = _snapshot(catalog, self._snapshot.version + 1, modified, problems)
+        self._failed = swept + _stamps(referenced(catalog), swept)
+        self._pending = None
+        return changed
+
+
+def _as_problem(found: PodcastError | Problem) -> Problem:
+    return found if isinstance(found, Problem) else Problem(None, None, str(found))
+
+
+def _without_lost_audio(catalog: Catalog) -> Catalog:
+    """The catalog without episodes whose audio file is gone: their enclosure would be a 404."""
+    lost = [e for e in catalog.episodes if e.audio.path and not os.path.isfile(e.audio.path)]
+    for episode in lost:
+        log.error(
+            "%s: its audio %s is gone; the episode is out of the feed until it returns",
+            episode.source,
+            episode.audio.path,
+        )
+    if not lost:
+        return catalog
+    gone = {id(e) for e in lost}
+    kept = tuple(e for e in catalog.episodes if id(e) not in gone)
+    return dataclasses.replace(catalog, episodes=kept)
+
+
+def _log_warnings(catalog: Catalog) -> None:
+    for problem in catalog.warnings:
+        log.warning("%s", problem)
 
 
 def stat_sweep(root: Path) -> tuple[Sweep, datetime]:
@@ -221,7 +260,9 @@ def _goes_live(episode: Episode) -> datetime:
     return NEVER if episode.draft else episode.published
 
 
-def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
+def _snapshot(
+    catalog: Catalog, version: int, modified: datetime, refused: tuple[Problem, ...] = ()
+) -> Snapshot:
     by_audio: dict[str, Episode] = {}
     for episode in catalog.episodes:
         if episode.audio.path is None:  # kept at another host: no local serving route
@@ -239,4 +280,5 @@ def _snapshot(catalog: Catalog, version: int, modified: datetime) -> Snapshot:
         schedule=tuple(sorted(_goes_live(episode) for episode in catalog.episodes)),
         audio=MappingProxyType(by_audio),
         real_root=os.path.realpath(catalog.root),
+        refused=refused,
     )

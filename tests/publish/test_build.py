@@ -139,19 +139,20 @@ def test_a_rebuild_replaces_the_previous_build(show_dir: Path, built: Path) -> N
     assert [p.name for p in built.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_broken_link_fails_the_build_and_leaves_out_untouched(
+def test_a_link_in_the_notes_is_the_producers_not_a_page_to_export(
     show_dir: Path, built: Path
 ) -> None:
-    before = tree(built)
+    # Issue 11: notes may link to any page on the site's host; the site does not answer for it.
     notes = show_dir / "season-1" / "02-what-health-equity-means.yaml"
     notes.write_text(
         notes.read_text().replace(
-            "Learn more about HealthPartners", f"See [the missing page]({BASE}/missing/). Learn"
+            "Learn more about HealthPartners", f"See [the other page]({BASE}/missing/). Learn"
         )
     )
-    with pytest.raises(export.ExportError, match="missing/ .404"):
-        export.build(make_app(show_dir), built, BASE)
-    assert tree(built) == before
+    export.build(make_app(show_dir), built, BASE)
+    page = built / "episodes" / "s1-02-what-health-equity-means" / "index.html"
+    assert f'href="{BASE}/missing/"' in page.read_text()
+    assert not (built / "missing").exists()
     assert [p.name for p in built.parent.iterdir() if p.name.startswith(".")] == []
 
 

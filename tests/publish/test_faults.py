@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from mutagen.id3 import ID3, TXXX
 from support.scratch import DATA, snapshot
 
 from podcast.read.catalog import default_root, load
@@ -330,6 +331,13 @@ def incoming(workspace: Path) -> Path:
     return folder / "new.mp3"
 
 
+def _distinct(path: Path, mark: str) -> None:
+    """Give this export bytes of its own (a TXXX tag): `add` refuses audio already in the show."""
+    tags = ID3(path)
+    tags.add(TXXX(desc="export", text=[mark]))
+    tags.save(path)
+
+
 def test_add_killed_at_random_moments(workspace: Path, incoming: Path) -> None:
     source = _digest(incoming)
     chooser = random.Random(11)
@@ -347,6 +355,7 @@ def test_add_killed_at_random_moments(workspace: Path, incoming: Path) -> None:
         process.wait()
         _assert_add_survived(workspace, before, f"kill {round_number}")
         assert _digest(incoming) == source
+    _distinct(incoming, "after the kills")  # a round that finished made the old bytes an episode
     done = podcast(*_add("After the kills"), cwd=workspace)
     assert done.returncode == 0, done.stdout + done.stderr
     titles = {e.title for e in load(workspace / "episodes").episodes}
@@ -366,19 +375,29 @@ def test_add_killed_at_each_disk_step_then_the_same_add_succeeds(
     failures = []
     for index, (syscall, nth) in enumerate(points):
         title = f"Step {index}"
+        _distinct(incoming, title)  # each step adds a new episode, so new audio
         before = _episodes(workspace)
         done = podcast(*_add(title), cwd=workspace, prefix=kill_at(syscall, nth))
         assert done.returncode in SIGKILLED, (syscall, nth, done.stderr[-500:])
         _assert_add_survived(workspace, before, f"killed at {syscall} #{nth}")
+        finished = [  # a new episode YAML in place (a hidden temporary one is not)
+            name
+            for name in _episodes(workspace)
+            if name not in before and name.endswith(".yaml") and not Path(name).name[0] == "."
+        ]
         again = podcast(*_add(title), cwd=workspace)
-        if again.returncode != 0:
-            failures.append(f"{syscall} #{nth}: {(again.stdout + again.stderr).strip()[-200:]}")
+        said = (again.stdout + again.stderr).strip()
+        if finished:  # killed after its YAML was in place: the episode exists, once
+            refused = f"is already an episode: {finished[0]} has the same audio" in said
+            if again.returncode != 1 or not refused:
+                failures.append(f"{syscall} #{nth}: added twice, or not named: {said[-200:]}")
+        elif again.returncode != 0:
+            failures.append(f"{syscall} #{nth}: {said[-200:]}")
     assert not failures, "\n".join(failures)
 
 
 @needs_strace
 def test_add_with_move_never_loses_the_audio(workspace: Path, incoming: Path) -> None:
-    audio = _digest(incoming)
     counting = workspace / "counting"
     shutil.copytree(workspace / "episodes", counting / "episodes")
     shutil.copytree(workspace / "incoming", counting / "incoming")
@@ -388,6 +407,8 @@ def test_add_with_move_never_loses_the_audio(workspace: Path, incoming: Path) ->
     for index, (syscall, nth) in enumerate(points):
         source = workspace / "incoming" / f"move-{index}.mp3"
         shutil.copy(DATA / "cbr.mp3", source)
+        _distinct(source, f"move {index}")
+        audio = _digest(source)
         before = _episodes(workspace)
         done = podcast(
             *_add(f"Moved {index}", str(source.relative_to(workspace)), "--move"),

@@ -191,3 +191,19 @@ def test_items_built_a_few_at_a_time_print_as_one_feedgen_tree(
     for episode in reversed(episodes):  # one tree of every item, as feedgen prints it
         feed._item(generator.add_entry(), catalog, urls, episode)
     assert feed.build(catalog, BASE, NOW) == generator.rss_str(pretty=True)
+
+
+def test_an_episode_with_chapters_but_no_notes_leads_with_its_summary(show_dir: Path) -> None:
+    path = show_dir / "season-1" / "02-what-health-equity-means.yaml"
+    text = path.read_text("utf-8")
+    notes = text.index("\nnotes:")
+    end = text.index("\nchapters:")
+    path.write_text(text[:notes] + text[end:], "utf-8")
+    loaded = load(show_dir)
+    episode = next(e for e in loaded.episodes if e.source == path)
+    assert not episode.notes and episode.all_chapters and episode.summary
+    parsed = feedparser.parse(feed.build(loaded, BASE, NOW))
+    entry = next(e for e in parsed.entries if e.id == episode.guid)
+    content = entry.content[0].value
+    assert content.startswith(f"<p>{episode.summary}</p>"), content
+    assert "00:00" in content  # the chapter list follows
