@@ -147,7 +147,11 @@ def test_add_never_overwrites(runner: CliRunner, show_dir: Path, data_dir: Path)
     assert "season 3 already has an episode 5; nothing was changed" in result.output
     (show_dir / "season-3" / "06-tagged-title.mp3").write_bytes(b"someone else's file")
     before = tree(show_dir)
-    result = runner.invoke(cli, [*args, "--episode", "6"])
+    result = runner.invoke(cli, [*args, "--episode", "6"])  # cbr.mp3 is episode 4 already
+    assert result.exit_code == 1
+    assert "cbr.mp3 is already an episode: season-3/04-tagged-title.yaml" in result.output
+    third = ["add", str(data_dir / "chapters.mp3"), "--root", str(show_dir), "--season", "3"]
+    result = runner.invoke(cli, [*third, "--title", "Tagged title", "--episode", "6"])
     assert result.exit_code == 1
     assert "season-3/06-tagged-title.mp3 already exists; nothing was changed" in result.output
     assert tree(show_dir) == before

@@ -17,6 +17,7 @@ STAGES = {
         "parallel",
         "mpeg",
         "audio",
+        "same_audio",
         "yamlfile",
         "when",
         "transcripts",

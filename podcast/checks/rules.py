@@ -10,7 +10,6 @@ Each rule is a function of a `Context`; add new ones to `RULES`.
 from __future__ import annotations
 
 import dataclasses
-import filecmp
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, EpisodeType, Show, ShowType, publish_order
+from podcast.read import same_audio as same_audio_module
 from podcast.read import transcripts
 from podcast.read.when import shown
 from podcast.render import chapters, feed, notes, urls
@@ -476,25 +476,20 @@ def check_duplicates(context: Context) -> Iterator[Problem]:
 
 
 def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, Path, Path]]:
-    """(episode, an earlier one with identical audio bytes, their files); only local files of
-    equal size are read (audio kept at another host is not ours to compare)."""
-    by_size: dict[int, list[tuple[Episode, Path]]] = {}
+    """(episode, an earlier one with the same recording, their files), whatever their tags;
+    only local files of one type and length are compared (remote audio is not ours)."""
+    alike: dict[tuple[str, int], list[tuple[Episode, Path]]] = {}
     for episode in sorted(episodes, key=lambda e: str(e.source)):
-        if episode.audio.path is not None:
-            by_size.setdefault(episode.audio.size, []).append((episode, episode.audio.path))
-    for group in by_size.values():
+        audio = episode.audio
+        if audio.path is not None:
+            key = (audio.mime, round(audio.duration.total_seconds()))
+            alike.setdefault(key, []).append((episode, audio.path))
+    for group in alike.values():
         for index, (episode, path) in enumerate(group):
             for first, first_path in group[:index]:
-                if _same_file_bytes(first_path, path):
+                if same_audio_module.same_recording(first_path, path):
                     yield episode, first, path, first_path
                     break
-
-
-def _same_file_bytes(first: Path, second: Path) -> bool:
-    try:
-        return filecmp.cmp(first, second, shallow=False)
-    except OSError:
-        return False
 
 
 # --- audio ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from podcast.publish import encode, lowdata, tag
 from podcast.publish.encode import ENCODINGS
 from podcast.publish.schedule import Clock, show_clock, status_line
 from podcast.read import catalog as catalog_module
+from podcast.read import same_audio
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME, probe
 from podcast.read.paths import SEASON_DIR
 from podcast.read.show import load_show
@@ -221,13 +222,14 @@ def _unclaimed(root: Path, audio_path: Path, yaml_path: Path) -> bool:
 
 
 def _refuse_same_audio(root: Path, source: Path) -> None:
-    """AddError when an episode already has audio with exactly these bytes."""
+    """AddError when an episode already has this recording (the same bytes, or the same audio
+    frames under the tags `add` wrote into its copy)."""
     size = source.stat().st_size
     for path in catalog_module.episode_files(root):
         audio = _audio_named_by(path)
-        if audio is None or audio.stat().st_size != size:
+        if audio is None or not same_audio.could_match(size, audio.stat().st_size):
             continue
-        if filecmp.cmp(source, audio, shallow=False):
+        if same_audio.same_recording(source, audio):
             raise AddError(
                 f"{source.name} is already an episode: {path.relative_to(root)} has the same "
                 f"audio ({audio.relative_to(root)}); nothing was changed"

@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from lxml import etree
+from support.audio import tone
 from support.clock import NOW
 from support.scratch import Scratch
 
@@ -112,6 +113,8 @@ def test_the_show_setting_makes_every_add_low_data_unless_refused(
     show.show(low_bandwidth=True)
     args = ["add", str(recording), "--root", str(show.root), "--season", "2"]
     assert runner.invoke(cli, [*args, "--title", "One"]).exit_code == 0
+    second = tone(tmp_path / "second.mp3", seconds=5, frequency=440, codec=["-c:a", "libmp3lame"])
+    args = ["add", str(second), "--root", str(show.root), "--season", "2"]  # `add` refuses repeats
     assert runner.invoke(cli, [*args, "--title", "Two", "--no-low-bandwidth"]).exit_code == 0
     names = sorted(p.name for p in (show.root / "season-2").iterdir())
     assert [n for n in names if n.endswith(".low.mp3")] == ["01-one.low.mp3"]
