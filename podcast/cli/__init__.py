@@ -23,6 +23,7 @@ from podcast.read import probe_cache as cache
 
 if TYPE_CHECKING:
     from podcast.publish.add import NewEpisode
+    from podcast.publish.build import Report
 
 # Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
 ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
@@ -207,29 +208,32 @@ def check(
     root: Path | None, strict: bool, output: str, against: str | None, verify_remote: bool
 ) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
-    from podcast.checks.audit import audit, refused
-
     folder = resolve_root(root)
-    episodes: int | None = None
-    try:
-        catalog = _load(folder, quiet=output == "json")
-    except CatalogError as exc:
-        problems = refused(exc, datetime.now(UTC))
-    else:
-        episodes = len(catalog.episodes)
-        problems = audit(catalog, datetime.now(UTC), against, verify_remote)
+    episodes, problems = _checked(folder, output == "json", against, verify_remote)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     ok = not any(p.severity in failing for p in problems)
     if output == "json":
-        click.echo(
-            json.dumps(_json_report(folder, episodes, problems, ok), indent=2, ensure_ascii=False)
-        )
+        report = _json_report(folder, episodes, problems, ok)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        for problem in problems:
-            click.echo(format_problem(problem))
-        click.echo(_summary(folder, episodes, problems, ok))
+        click.echo(
+            "\n".join([*map(format_problem, problems), _summary(folder, episodes, problems, ok)])
+        )
     if not ok:
         sys.exit(1)
+
+
+def _checked(
+    folder: Path, quiet: bool, against: str | None, verify_remote: bool
+) -> tuple[int | None, list[Problem]]:
+    """(episodes loaded or None, every problem): the rules run on whatever loaded."""
+    from podcast.checks.audit import audit, refused
+
+    try:
+        catalog = _load(folder, quiet=quiet)
+    except CatalogError as exc:
+        return None, refused(exc, datetime.now(UTC))
+    return len(catalog.episodes), audit(catalog, datetime.now(UTC), against, verify_remote)
 
 
 def format_problem(problem: Problem) -> str:
@@ -292,9 +296,7 @@ def _count(problems: Sequence[Problem], severity: Severity) -> int:
 )
 def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
     """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
-    from podcast.checks.audit import audit
     from podcast.publish import build as export
-    from podcast.site.app import create_app
 
     folder = resolve_root(root)
     state = export.folder_state(folder, base_url, media_base_url)  # before loading, see there
@@ -305,6 +307,16 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
         )
         return
     catalog = _load(folder)
+    warnings = _gate(catalog)
+    report = _export(folder, catalog, out, base_url, media_base_url, state)
+    also = f"; {warnings} warning(s), see `podcast check`" if warnings else ""
+    click.echo(f"Built {report.files} files ({report.bytes / 1e6:.1f} MB) into {_shown(out)}{also}")
+
+
+def _gate(catalog: Catalog) -> int:
+    """The number of warnings; ClickException (nothing built) when an error would ship."""
+    from podcast.checks.audit import audit
+
     found = audit(catalog, datetime.now(UTC))
     errors = [p for p in found if p.severity is Severity.ERROR]
     if errors:
@@ -314,25 +326,27 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
             f"{len(errors)} error(s) would reach listeners; fix them "
             "(see `podcast check`); nothing was built"
         )
+    return _count(found, Severity.WARNING)
+
+
+def _export(
+    folder: Path,
+    catalog: Catalog,
+    out: Path,
+    base_url: str | None,
+    media_base_url: str | None,
+    state: str,
+) -> Report:
+    """The static export of the checked `catalog` (the same one, never loaded again)."""
+    from podcast.publish import build as export
+    from podcast.site.app import create_app
+
     base = _absolute_url(base_url or catalog.show.base_url, "--base-url")
     media = _absolute_url(media_base_url, "--media-base-url") if media_base_url else None
     # no live reload while freezing: an edit mid-build must not mix two catalogs in one site
-    app = create_app(
-        {
-            "EPISODES_ROOT": folder,
-            "BASE_URL": base,
-            "MEDIA_BASE_URL": media,
-            "RELOAD_INTERVAL": None,
-            "SEARCH_INDEX": False,  # the export searches with Pagefind, not the server's index
-        },
-        catalog,
-    )
-    report = export.build(app, out, base, state=state)
-    warnings = _count(found, Severity.WARNING)
-    click.echo(
-        f"Built {report.files} files ({report.bytes / 1e6:.1f} MB) into {_shown(out)}"
-        + (f"; {warnings} warning(s), see `podcast check`" if warnings else "")
-    )
+    config = {"EPISODES_ROOT": folder, "BASE_URL": base, "MEDIA_BASE_URL": media}
+    config |= {"RELOAD_INTERVAL": None, "SEARCH_INDEX": False}  # the export searches with Pagefind
+    return export.build(create_app(config, catalog), out, base, state=state)
 
 
 def _absolute_url(url: str | None, option: str) -> str:
