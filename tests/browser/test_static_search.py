@@ -185,7 +185,7 @@ def two_language_site(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
 
-    list(static_search.add_index(site, None, [], put))
+    list(static_search.add_index(site, put))
     entry = json.loads((site / static_search.FOLDER / "pagefind-entry.json").read_text("utf-8"))
     assert sorted(entry["languages"]) == ["en-us", "es"]
     with static_server(served) as address:
