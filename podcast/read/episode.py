@@ -24,7 +24,14 @@ from podcast.model import (
 )
 from podcast.read import languages, schema, variants, when
 from podcast.read.audio import AUDIO_EXTENSIONS, EXTENSIONS_BY_MIME
-from podcast.read.paths import SEASON_DIR, inside, is_file, links_outside, referenced
+from podcast.read.paths import (
+    SEASON_DIR,
+    inside,
+    is_file,
+    links_outside,
+    referenced,
+    usable_sibling,
+)
 from podcast.read.remote import remote_audio, soundbites
 from podcast.read.show import read_person
 from podcast.read.yamlfile import Fields, read_mapping
@@ -256,7 +263,7 @@ def _transcripts(path: Path, root: Path, fields: Fields, language: str) -> tuple
     found = [primary] if primary else []
     for tag, other in variants.tagged(path):
         mime = TRANSCRIPT_TYPES.get(other.suffix.lower())
-        if mime is None or not _usable_sibling(root, other, fields):
+        if mime is None or not usable_sibling(root, other, fields):
             continue
         if not languages.well_formed(tag):
             fields.error(
@@ -305,32 +312,13 @@ def _low_bandwidth(
     for tag, other in variants.tagged(path):
         if tag != variants.LOW_BANDWIDTH or other.suffix.lower() not in AUDIO_EXTENSIONS:
             continue
-        if not _usable_sibling(root, other, fields):
+        if not usable_sibling(root, other, fields):
             return None
         try:
             return prober(other)
         except AudioError as exc:
             problems.append(Problem(exc.path, None, exc.message, exc.hint))
     return None
-
-
-def _usable_sibling(root: Path, candidate: Path, fields: Fields) -> bool:
-    """False (with an error) for a file beside the YAML that links outside or is no file."""
-    if inside(root, candidate.parent, candidate.name) is None:
-        fields.error(
-            None,
-            f"{candidate.name} is a link to a place outside the episodes folder",
-            "copy the file into the episodes folder instead of linking",
-        )
-        return False
-    if not is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
-        fields.error(
-            None,
-            f"{candidate.name} is not a regular file (a folder, pipe or device)",
-            "replace it with the exported file",
-        )
-        return False
-    return True
 
 
 def _image(path: Path, root: Path, fields: Fields) -> Path | None:

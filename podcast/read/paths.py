@@ -100,22 +100,27 @@ def referenced(
         if (name[dot:] if dot > 0 else "").lower() not in extensions:  # Path.suffix, no Path
             continue
         candidate = path.parent / name
-        if inside(root, path.parent, candidate.name) is None:
-            fields.error(
-                None,
-                f"{candidate.name} is a link to a place outside the episodes folder",
-                "copy the file into the episodes folder instead of linking",
-            )
-            return None
-        if not is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
-            fields.error(
-                None,
-                f"{candidate.name} is not a regular file (a folder, pipe or device)",
-                "replace it with the exported file",
-            )
-            return None
-        return candidate
+        return candidate if usable_sibling(root, candidate, fields) else None
     return None
+
+
+def usable_sibling(root: Path, candidate: Path, fields: Fields) -> bool:
+    """False (with an error) for a file beside the YAML that links outside or is no file."""
+    if inside(root, candidate.parent, candidate.name) is None:
+        fields.error(
+            None,
+            f"{candidate.name} is a link to a place outside the episodes folder",
+            "copy the file into the episodes folder instead of linking",
+        )
+        return False
+    if not is_file(candidate):  # a pipe would hang whoever reads it (a page, the feed)
+        fields.error(
+            None,
+            f"{candidate.name} is not a regular file (a folder, pipe or device)",
+            "replace it with the exported file",
+        )
+        return False
+    return True
 
 
 @cache
