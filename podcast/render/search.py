@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import heapq
 import math
 import re
 import sqlite3
@@ -17,8 +17,11 @@ from itertools import islice
 from pathlib import Path
 
 from podcast.model import Catalog, Episode
+from podcast.render import search_postings
 from podcast.render.cues import Cue, CueReader, read_cues, spoken_text
 from podcast.render.notes import to_text
+from podcast.render.search_postings import Posting, posting
+from podcast.render.search_words import tokens
 
 # The indexed fields and how much a word counts in each (bm25 weights): a word in the title says
 # more about an episode than one said in passing.
@@ -31,18 +34,16 @@ STOP_WORDS = frozenset(
     "a an and are as at be but by for from has have in is it its of on or that the this to was "
     "were will with".split()
 )
-# SQLite's own tokenizer folds case and accents the way `fold` does. Query words of 3+ letters
-# also find the longer words they begin ("trust" finds "trusted"): see `matcher`.
-_SCHEMA = f"""
-CREATE VIRTUAL TABLE words USING fts5({", ".join(FIELDS)}, content='',
-    tokenize='unicode61 remove_diacritics 2');
+# The index keeps FTS5's words (see `search_words`) and ranks as FTS5's bm25 does, to the bit.
+# Query words of 3+ letters also find the longer words they begin ("trust" finds "trusted").
+K1, B = 1.2, 0.75  # bm25's constants, as FTS5 has them
+_SCHEMA = """
 CREATE TABLE docs (doc INTEGER PRIMARY KEY, slug TEXT NOT NULL, guests TEXT NOT NULL,
-    summary TEXT NOT NULL, notes TEXT NOT NULL);
-"""  # contentless: the index only; snippets come from `docs` and the transcript files
-_INSERT_WORDS = f"INSERT INTO words(rowid, {', '.join(FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
-_INSERT_DOCS = "INSERT INTO docs VALUES (?, ?, ?, ?, ?)"
+    summary TEXT NOT NULL, notes TEXT NOT NULL, size INTEGER NOT NULL);
+"""  # `size`: how many words the doc holds in all fields (bm25's document length)
+_INSERT_DOCS = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)"
 BATCH = 100  # episodes indexed per SQLite call
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: SQLite's tokenizer splits at "_" too
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: FTS5's tokenizer splits at "_" too
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +156,15 @@ class SearchIndex:
             write_index(db, catalog, read)
         self._db = db
         by_slug = {episode.slug: episode for episode in catalog.episodes}
+        sizes = dict(db.execute("SELECT doc, size FROM docs").fetchall())
         self._episodes = {
             int(doc): by_slug[slug]
             for doc, slug in db.execute("SELECT doc, slug FROM docs")
             if slug in by_slug
         }
         self._docs = {episode.slug: doc for doc, episode in self._episodes.items()}
-        self._all = [int(doc) for (doc,) in db.execute("SELECT doc FROM docs")]
+        self._by_id = {id(episode): doc for doc, episode in self._episodes.items()}
+        self._norms = _norms(sizes)
         self._lock = threading.Lock()  # one connection, shared by the server's threads
 
     def __len__(self) -> int:
@@ -173,40 +176,84 @@ class SearchIndex:
         terms = terms[:MAX_TERMS]
         if not terms:
             return Results(query, terms, 0, 1, ())
-        allowed = {self._docs[e.slug] for e in visible if e.slug in self._docs}
-        hidden = [doc for doc in self._all if doc not in allowed]  # drafts, removed episodes
-        expression = " AND ".join(f'"{t}"*' if len(t) >= 3 else f'"{t}"' for t in terms)
-        total = self._count(expression, hidden)
+        postings = self._postings(terms)
+        matched = _intersect(postings, self._allowed(visible))
+        total = len(matched)
         page = max(1, min(page, math.ceil(total / PER_PAGE) or 1))
         pattern, each = matcher(terms), finders(terms)
         results = tuple(
             Result(self._episodes[doc], -score, self._places(doc, pattern, each))
-            for doc, score in self._ranked(expression, hidden, (page - 1) * PER_PAGE)
+            for score, doc in self._ranked(postings, matched, (page - 1) * PER_PAGE)
         )
         return Results(query, terms, total, page, results)
 
-    def _count(self, expression: str, hidden: list[int]) -> int:
-        """How many episodes hold every term, the hidden ones aside."""
-        where, values = _matching(expression, hidden)
-        with self._lock:
-            row = self._db.execute(f"SELECT count(*) FROM words WHERE {where}", values).fetchone()
-        return int(row[0])
+    def _allowed(self, visible: Iterable[Episode]) -> set[int]:
+        """The docs of `visible` (an episode of another catalog by its slug)."""
+        by_id, docs = self._by_id, self._docs
+        allowed = {by_id.get(id(e), -1) for e in visible}
+        if -1 in allowed:  # episodes of a newer catalog, while this index still serves it
+            allowed = {docs[e.slug] for e in visible if e.slug in docs}
+        return allowed
 
-    def _ranked(self, expression: str, hidden: list[int], skip: int) -> list[tuple[int, float]]:
-        """(doc, bm25) of one page of matches, best (lowest bm25) first, then the newest.
+    def _postings(self, terms: tuple[str, ...]) -> list[Posting]:
+        """Per term, the docs holding it and its weighted frequency in each, as FTS5 matches
+        `"term"*`: the term's own tokens, a phrase if several, nothing at all if none."""
+        postings = []
+        for term in terms:
+            said = tokens(term)
+            prefix = len(term) >= 3
+            with self._lock:
+                if len(said) == 1:
+                    found = posting(self._db, said[0], prefix)
+                else:
+                    found = self._phrase(said, prefix) if said else {}
+            if not found:
+                return []  # every term must match: none does
+            postings.append(found)
+        return postings
 
-        Docs are numbered newest first (see `write_index`), so the rowid breaks ties by date;
-        SQLite ranks in C and hands over only the page asked for.
+    def _phrase(self, said: list[str], prefix: bool) -> Posting:
+        """Docs holding the words of `said` one after another (the last a prefix): the rare
+        query word FTS5 cuts in two. Counted in each candidate's own text."""
+        parts = [posting(self._db, t, False) for t in said[:-1]]
+        parts.append(posting(self._db, said[-1], prefix))
+        found: Posting = {}
+        for doc in _intersect(parts, set(self._episodes)):
+            texts = self._indexed(doc)
+            weight = sum(
+                int(w) * _phrases(tokens(texts[f]), said, prefix) for f, w in FIELDS.items()
+            )
+            if weight:
+                found[doc] = weight
+        return found
+
+    def _indexed(self, doc: int) -> dict[str, str]:
+        """The fields of `doc` as they were indexed."""
+        episode = self._episodes[doc]
+        texts = _fields(episode)
+        transcript = episode.transcript
+        texts["transcript"] = spoken_text(self._read(transcript.path)) if transcript else ""
+        return texts
+
+    def _ranked(
+        self, postings: list[Posting], matched: set[int], skip: int
+    ) -> list[tuple[float, int]]:
+        """(bm25, doc) of one page of matches, best (lowest bm25) first, then the newest.
+
+        Docs are numbered newest first (see `write_index`), so the doc breaks ties by date.
+        The arithmetic is FTS5's own, operation for operation, so the scores are its scores.
         """
-        where, values = _matching(expression, hidden)
-        weights = ", ".join(str(w) for w in FIELDS.values())
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT rowid, bm25(words, {weights}) AS score FROM words WHERE {where} "
-                "ORDER BY score, rowid LIMIT ? OFFSET ?",
-                (*values, PER_PAGE, skip),
-            ).fetchall()
-        return [(int(doc), float(score)) for doc, score in rows]
+        rows = len(self._norms)
+        scales = [(_idf(rows, len(p)), p) for p in postings]
+        norms, factor = self._norms, K1 + 1.0
+        scored = []
+        for doc in matched:
+            score = 0.0
+            for idf, frequencies in scales:
+                frequency = frequencies[doc]
+                score += idf * ((frequency * factor) / (frequency + norms[doc]))
+            scored.append((-1.0 * score, doc))
+        return heapq.nsmallest(skip + PER_PAGE, scored)[skip:]
 
     def _texts(self, doc: int) -> dict[str, str]:
         with self._lock:
@@ -238,14 +285,41 @@ class SearchIndex:
         return tuple(places)
 
 
-def _matching(expression: str, hidden: list[int]) -> tuple[str, tuple[str, ...]]:
-    """The WHERE clause for `expression` without the `hidden` docs, and its values."""
-    if not hidden:
-        return "words MATCH ?", (expression,)
-    return (
-        "words MATCH ? AND rowid NOT IN (SELECT value FROM json_each(?))",
-        (expression, json.dumps(hidden)),
-    )
+def _norms(sizes: dict[int, int]) -> dict[int, float]:
+    """bm25's length term per doc, `k1 * (1 - b + b * D / avgdl)`, as FTS5 computes it."""
+    if not sizes:
+        return {}
+    average = float(sum(sizes.values())) / float(len(sizes))
+    return {doc: K1 * (1 - B + B * float(size) / average) for doc, size in sizes.items()}
+
+
+def _idf(rows: int, hits: int) -> float:
+    """FTS5's inverse document frequency, never below a millionth."""
+    idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return idf if idf > 0.0 else 1e-6
+
+
+def _intersect(postings: list[Posting], allowed: set[int]) -> set[int]:
+    """The allowed docs in every posting, smallest posting first."""
+    if not postings:
+        return set()
+    smallest, *rest = sorted(postings, key=len)
+    matched = allowed.intersection(smallest.keys())
+    for other in rest:
+        matched.intersection_update(other.keys())
+    return matched
+
+
+def _phrases(said: list[str], phrase: list[str], prefix: bool) -> int:
+    """How often `phrase` occurs in `said`, word after word (its last word a prefix)."""
+    *head, last = phrase
+    span = len(phrase)
+    found = 0
+    for at in range(len(said) - span + 1):
+        end = said[at + span - 1]
+        if said[at : at + span - 1] == head and (end.startswith(last) if prefix else end == last):
+            found += 1
+    return found
 
 
 SpokenText = Callable[[Path], str]  # a transcript file's words, as indexed
@@ -265,12 +339,21 @@ def write_index(
     """
     guard = guard or nullcontext()
     with guard:
-        db.executescript(_SCHEMA)
+        db.executescript(_SCHEMA + search_postings.SCHEMA)
+    gathered = search_postings.Postings()
     rows = _rows(catalog, spoken or (lambda path: spoken_text(read(path))))
     while batch := list(islice(rows, BATCH)):
+        docs = []
+        for doc, slug, indexed, shown in batch:
+            counts, size = search_postings.weighted(indexed, list(FIELDS.values()))
+            gathered.add(doc, counts)
+            docs.append((doc, slug, *shown, size))
         with guard:
-            db.executemany(_INSERT_WORDS, [(doc, *texts) for doc, _, texts, _ in batch])
-            db.executemany(_INSERT_DOCS, [(doc, slug, *shown) for doc, slug, _, shown in batch])
+            db.executemany(_INSERT_DOCS, docs)
+    lists = iter(gathered.rows())
+    while chunk := list(islice(lists, BATCH * 20)):
+        with guard:
+            db.executemany(search_postings.INSERT, chunk)
     with guard:
         db.commit()
 

@@ -27,15 +27,17 @@ from podcast.files import cache_dir
 from podcast.model import Catalog
 from podcast.render.cues import CueReader, read_cues, spoken_text
 from podcast.render.search import SearchIndex, write_index
+from podcast.render.search_words import FORK_GUARD
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"  # change it when the schema or what is indexed changes: old files are not opened
+FORMAT = "4"  # change it when the schema or what is indexed changes: old files are not opened
 LOCK = "build.lock"
 SUFFIX = ".sqlite"
 # Held by a thread while it is inside SQLite, and by os.fork: a worker forked from a server
-# that preloads the app never inherits SQLite's own locks half taken.
-_FORK_GUARD = threading.Lock()
+# that preloads the app never inherits SQLite's own locks half taken. The tokenizer's table in
+# memory (search_words) takes the same lock.
+_FORK_GUARD = FORK_GUARD
 _BUILDING = [threading.Lock()]  # this process's builder; a new one in a forked child
 _CACHES: weakref.WeakSet[IndexCache] = weakref.WeakSet()
 
