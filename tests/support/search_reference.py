@@ -7,13 +7,16 @@ so `tests/render/test_search_reference.py` compares the two query for query.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import random
 import re
 import sqlite3
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 
-from podcast.model import Catalog, Episode
+from podcast.model import Catalog, Episode, Person, Transcript
 from podcast.render.cues import Cue, CueReader, read_cues, spoken_text
 from podcast.render.notes import to_text
 from podcast.render.search import (
@@ -151,3 +154,64 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
 def transcript_paths(catalog: Catalog) -> list[Path]:
     """Every transcript the catalog's episodes point to."""
     return [e.transcript.path for e in catalog.episodes if e.transcript is not None]
+
+
+# --- a generated catalog that gives both indexes something to disagree about ---------------
+
+# Plain words and their longer forms (prefix matches), accents, a ligature, combining marks,
+# curly quotes, underscores, digits, New Tai Lue vowels (letters to Python, separators to
+# SQLite's tokenizer: one query word, a two-word phrase to FTS5) and private-use characters.
+VOCABULARY = (
+    "health healthy healthcare equity equitable care cared career community communities trust "
+    "trusted access clinic clinics emergency data policy housing food nurse nurses doctor "
+    "Équité équité ÉQUITÉ santé Ærø café cafe naïve coöperate ﬁnance ß straße Ǆemal "
+    "e\u0301te\u0301 \u0301 don’t “quoted” snake_case a_b x2 2024 covid-19 id ok em "
+    "a\u19b0b ka\u19b0ng \ue000pua the and of to"
+).split()
+
+
+def generated_catalog(template: Catalog, folder: Path, count: int, seed: int) -> Catalog:
+    """`count` episodes of random text from VOCABULARY, each with a WebVTT transcript written
+    into `folder`; the audio is the template's first episode's, the show the template's."""
+    rng = random.Random(seed)
+    base = template.episodes[0]
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(low, high)))
+
+    episodes = []
+    for n in range(count):
+        transcript = folder / f"{n}.vtt"
+        cues = [
+            f"00:00:{c:02d}.000 --> 00:00:{c:02d}.900\n<v Host {c % 2}>{text(1, 9)}\n"
+            for c in range(rng.randint(0, 12))
+        ]
+        transcript.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+        episodes.append(
+            dataclasses.replace(
+                base,
+                source=folder / f"{n}.yaml",
+                slug=f"gen-{n}",
+                title=text(1, 6),
+                number=n + 1,
+                published=base.published - timedelta(days=n % 7),  # ties by date too
+                guid=f"gen-{n}",
+                summary=text(0, 15),
+                notes=text(0, 40),
+                guests=(Person(text(1, 2), rng.choice(("guest", ""))),),
+                transcripts=(Transcript(transcript, "text/vtt", "en"),) if n % 5 else (),
+            )
+        )
+    return Catalog(folder, template.show, tuple(episodes))
+
+
+def queries(seed: int, count: int) -> list[str]:
+    """Random queries of one to four words (some cut short, to stand for prefixes)."""
+    rng = random.Random(seed)
+    asked = []
+    for _ in range(count):
+        picked = [rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4))]
+        asked.append(
+            " ".join(w[: rng.randint(1, len(w))] if rng.random() < 0.3 else w for w in picked)
+        )
+    return asked
