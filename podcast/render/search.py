@@ -9,12 +9,14 @@ import sqlite3
 import threading
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from podcast.model import Catalog, Episode
 from podcast.render import search_postings
@@ -112,16 +114,18 @@ class _Spoken:
     def best_cues(self, finders: tuple[re.Pattern[str], ...]) -> list[int]:
         """Positions of the cues holding most of the query's terms (earliest first on a tie),
         in order. One literal search per term: several times faster than one alternation."""
-        found: dict[int, set[int]] = {}
-        text = self.text
-        for term, finder in enumerate(finders):
-            for match in finder.finditer(text):
-                start = match.start()
-                if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                    continue  # inside a word: not where a word begins (the index's prefixes)
-                found.setdefault(bisect_right(self.starts, start) - 1, set()).add(term)
-        best = sorted(found, key=lambda at: (-len(found[at]), at))[:MAX_PLACES]
+        held = Counter(at for finder in finders for at in self._holding(finder))
+        best = heapq.nsmallest(MAX_PLACES, held, key=lambda at: (-held[at], at))
         return sorted(best)
+
+    def _holding(self, finder: re.Pattern[str]) -> set[int]:
+        """The cues where `finder` matches where a word begins (the index's prefixes)."""
+        starts, text = self.starts, self.text
+        return {
+            bisect_right(starts, at) - 1
+            for at in (match.start() for match in finder.finditer(text))
+            if not at or not (text[at - 1].isalnum() or text[at - 1] == "_")
+        }
 
 
 @lru_cache(maxsize=256)
@@ -165,6 +169,7 @@ class SearchIndex:
         self._docs = {episode.slug: doc for doc, episode in self._episodes.items()}
         self._by_id = {id(episode): doc for doc, episode in self._episodes.items()}
         self._norms = _norms(sizes)
+        self._rows = len(sizes)  # bm25's N: every doc indexed, hidden or not
         self._lock = threading.Lock()  # one connection, shared by the server's threads
 
     def __len__(self) -> int:
@@ -189,11 +194,11 @@ class SearchIndex:
 
     def _allowed(self, visible: Iterable[Episode]) -> set[int]:
         """The docs of `visible` (an episode of another catalog by its slug)."""
-        by_id, docs = self._by_id, self._docs
-        allowed = {by_id.get(id(e), -1) for e in visible}
-        if -1 in allowed:  # episodes of a newer catalog, while this index still serves it
-            allowed = {docs[e.slug] for e in visible if e.slug in docs}
-        return allowed
+        shown = tuple(visible)
+        allowed: set[int | None] = set(map(self._by_id.get, map(id, shown)))
+        if None in allowed:  # episodes of a newer catalog, while this index still serves it
+            return {self._docs[e.slug] for e in shown if e.slug in self._docs}
+        return cast(set[int], allowed)
 
     def _postings(self, terms: tuple[str, ...]) -> list[Posting]:
         """Per term, the docs holding it and its weighted frequency in each, as FTS5 matches
@@ -243,16 +248,16 @@ class SearchIndex:
         Docs are numbered newest first (see `write_index`), so the doc breaks ties by date.
         The arithmetic is FTS5's own, operation for operation, so the scores are its scores.
         """
-        rows = len(self._norms)
-        scales = [(_idf(rows, len(p)), p) for p in postings]
-        norms, factor = self._norms, K1 + 1.0
-        scored = []
-        for doc in matched:
-            score = 0.0
-            for idf, frequencies in scales:
-                frequency = frequencies[doc]
-                score += idf * ((frequency * factor) / (frequency + norms[doc]))
-            scored.append((-1.0 * score, doc))
+        norms, factor, docs = self._norms, K1 + 1.0, list(matched)
+        scores = [0.0] * len(docs)
+        for frequencies in postings:  # phrase by phrase, in the query's order, as FTS5 adds
+            idf = _idf(self._rows, len(frequencies))
+            found = map(frequencies.__getitem__, docs)
+            scores = [
+                score + idf * ((f * factor) / (f + norms[doc]))
+                for score, doc, f in zip(scores, docs, found, strict=True)
+            ]
+        scored = [(-1.0 * score, doc) for score, doc in zip(scores, docs, strict=True)]
         return heapq.nsmallest(skip + PER_PAGE, scored)[skip:]
 
     def _texts(self, doc: int) -> dict[str, str]:
@@ -285,12 +290,15 @@ class SearchIndex:
         return tuple(places)
 
 
-def _norms(sizes: dict[int, int]) -> dict[int, float]:
-    """bm25's length term per doc, `k1 * (1 - b + b * D / avgdl)`, as FTS5 computes it."""
+def _norms(sizes: dict[int, int]) -> list[float]:
+    """bm25's length term by doc, `k1 * (1 - b + b * D / avgdl)`, as FTS5 computes it."""
     if not sizes:
-        return {}
+        return []
     average = float(sum(sizes.values())) / float(len(sizes))
-    return {doc: K1 * (1 - B + B * float(size) / average) for doc, size in sizes.items()}
+    norms = [0.0] * (max(sizes) + 1)  # docs are numbered from 0 (see `_rows`)
+    for doc, size in sizes.items():
+        norms[doc] = K1 * (1 - B + B * float(size) / average)
+    return norms
 
 
 def _idf(rows: int, hits: int) -> float:
@@ -386,7 +394,8 @@ def _term(term: str) -> str:
 
 
 def finders(terms: Iterable[str]) -> tuple[re.Pattern[str], ...]:
-    """One regex a term, for `matcher`'s words without its leading \\b (checked by the caller)."""
+    """One regex a term, for `matcher`'s words without its leading \\b (checked by the caller:
+    a look-behind here would cost the regex its fast search for the literal)."""
     return tuple(re.compile(_term(t)) for t in terms)
 
 
@@ -405,10 +414,12 @@ def snippet(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return ((text, False),)
-    first = next((n for n, t in enumerate(tokens) if pattern.fullmatch(fold(t.group()))), 0)
+    # ASCII folds to the same length, so its folded words are those of the lowered text
+    folded = _WORD.findall(text.lower()) if text.isascii() else [fold(t[0]) for t in tokens]
+    first = next((n for n, word in enumerate(folded) if pattern.fullmatch(word)), 0)
     low = max(0, first - SNIPPET_WORDS // 3)
     high = min(len(tokens), low + SNIPPET_WORDS)
-    hits = [bool(pattern.fullmatch(fold(t.group()))) for t in tokens[low:high]]
+    hits = [bool(pattern.fullmatch(word)) for word in folded[low:high]]
     begin = tokens[low].start() if low else 0
     end = tokens[high - 1].end() if high < len(tokens) else len(text)
     pieces: list[tuple[str, bool]] = [("…", False)] if low else []
