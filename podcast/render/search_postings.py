@@ -26,14 +26,21 @@ Posting = dict[int, int]  # doc: weighted frequency
 
 
 def weighted(fields: Sequence[str], weights: Sequence[float]) -> tuple[Counter[str], int]:
-    """The weighted count of each word over `fields`, and how many words they hold in all."""
-    counts: Counter[str] = Counter()
-    size = 0
-    for text, weight in zip(fields, weights, strict=True):
-        words = Counter(tokens(text)) if text else Counter()
-        size += words.total()
-        for word, count in words.items():
-            counts[word] += int(weight) * count
+    """The weighted count of each word over `fields`, and how many words they hold in all.
+
+    The last field (the transcript: the longest, weight 1) is counted first, in C; the short
+    fields before it are added to its counts word by word."""
+    *short, longest = fields
+    said = tokens(longest) if longest else []
+    counts = Counter(said)
+    if weights[-1] != 1:
+        counts = Counter({word: int(weights[-1]) * count for word, count in counts.items()})
+    size = len(said)
+    for text, weight in zip(short, weights[:-1], strict=True):
+        words = tokens(text) if text else []
+        size += len(words)
+        for word in words:
+            counts[word] += int(weight)
     return counts, size
 
 
@@ -47,11 +54,12 @@ class Postings:
         """Record one doc's weighted word counts."""
         lists = self._lists
         for word, count in counts.items():
-            found = lists.get(word)
-            if found is None:
-                found = lists[word] = (array("I"), array("I"))
-            found[0].append(doc)
-            found[1].append(count)
+            try:
+                docs, freqs = lists[word]
+            except KeyError:
+                docs, freqs = lists[word] = (array("I"), array("I"))
+            docs.append(doc)
+            freqs.append(count)
 
     def rows(self) -> Iterable[tuple[str, int, bytes, bytes]]:
         """(token, count, docs, freqs), each array packed as narrow as it can be."""
