@@ -68,31 +68,31 @@ def check(
 ) -> list[Problem]:
     """Warnings for episodes outside Apple's loudness range.
 
-    Every figure already measured is judged. Audio not yet measured is measured only for the
+    Every figure already measured is judged. Audio not yet measured is measured for the
     episodes a producer is about to publish or just did (drafts, scheduled, and those released
-    in the last RECENT), and for the rest when they hold less than `budget` of audio (a couple
-    of CPU-seconds) or when `everything` is asked (`podcast check --loudness`): decoding a back
-    catalog costs minutes of CPU an hour of audio, and a routine check must stay instant. One notice counts what was left unmeasured; one
-    says so if ffmpeg is missing. Audio kept at another host (no local file) is not measured.
+    in the last RECENT); the back catalog too while it holds under `budget` of audio (a couple
+    of CPU-seconds), or when `everything` is asked (`podcast check --loudness`). Decoding a
+    long back catalog costs minutes of CPU an hour of audio, and a routine check must stay
+    instant: one notice counts what was left unmeasured, one says if ffmpeg is missing. Audio
+    kept at another host (no local file) is not measured.
     """
     cache = LoudnessCache(catalog.root)
-    local = [e for e in catalog.episodes if e.audio.path is not None]
-    levels = {e.audio.path: cache.get(e.audio.path) for e in local if e.audio.path}  # a stat each
-    stale = [e for e in local if levels[e.audio.path] is None]
-    waiting = [] if everything else [e for e in stale if not _due(e, now)]
+    local = [(e.audio.path, e) for e in catalog.episodes if e.audio.path is not None]
+    levels = {path: cache.get(path) for path, _ in local}  # one stat each
+    stale = [(path, e) for path, e in local if levels[path] is None]
+    waiting = [] if everything else [e for _, e in stale if not _due(e, now)]
     if sum((e.audio.duration for e in waiting), timedelta()) <= budget:
         waiting = []  # the back catalog is small enough to measure now
     left = {id(e) for e in waiting}
-    due = [e for e in stale if id(e) not in left]
+    due = [path for path, e in stale if id(e) not in left]
     problems = [_unmeasured(waiting)] if waiting else []
     if due and shutil.which("ffmpeg") is None:
         return [*problems, _ffmpeg_missing(len(due))]
-    problems += _measure_all(cache, [e.audio.path for e in due if e.audio.path])
+    problems += _measure_all(cache, due)
     cache.save()
-    for episode in local:
-        path = episode.audio.path
-        level = levels[path] or cache.get(path) if path else None
-        if path and level is not None:
+    for path, episode in local:
+        level = levels[path] or cache.get(path)
+        if level is not None:
             problems += _judge(path, episode.audio, level)
     return problems
 
