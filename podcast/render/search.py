@@ -1,4 +1,4 @@
-"""Full-text search of the catalog: an SQLite FTS5 index of titles, notes, guests, transcripts."""
+"""Full-text search of the catalog: titles, notes, guests and transcripts, ranked as FTS5 ranks."""
 
 from __future__ import annotations
 
@@ -248,17 +248,20 @@ class SearchIndex:
         Docs are numbered newest first (see `write_index`), so the doc breaks ties by date.
         The arithmetic is FTS5's own, operation for operation, so the scores are its scores.
         """
-        norms, factor, docs = self._norms, K1 + 1.0, list(matched)
+        norms, factor, docs = self._norms, K1 + 1.0, sorted(matched)
         scores = [0.0] * len(docs)
         for frequencies in postings:  # phrase by phrase, in the query's order, as FTS5 adds
             idf = _idf(self._rows, len(frequencies))
             found = map(frequencies.__getitem__, docs)
             scores = [
-                score + idf * ((f * factor) / (f + norms[doc]))
+                score - idf * ((f * factor) / (f + norms[doc]))  # FTS5's -1.0 * score, summed
                 for score, doc, f in zip(scores, docs, found, strict=True)
             ]
-        scored = [(-1.0 * score, doc) for score, doc in zip(scores, docs, strict=True)]
-        return heapq.nsmallest(skip + PER_PAGE, scored)[skip:]
+        # Floats and ints only: no tuple per match for the garbage collector to chase (its full
+        # sweeps of a big catalog were the slow tail). A stable sort of docs in ascending order
+        # breaks ties by doc, as `ORDER BY score, rowid` does.
+        best = heapq.nsmallest(skip + PER_PAGE, range(len(docs)), key=scores.__getitem__)
+        return [(scores[at], docs[at]) for at in best[skip:]]
 
     def _texts(self, doc: int) -> dict[str, str]:
         with self._lock:
@@ -348,7 +351,7 @@ def write_index(
     guard = guard or nullcontext()
     with guard:
         db.executescript(_SCHEMA + search_postings.SCHEMA)
-    gathered = search_postings.Postings()
+    gathered = search_postings.Postings(len(catalog.episodes))
     rows = _rows(catalog, spoken or (lambda path: spoken_text(read(path))))
     while batch := list(islice(rows, BATCH)):
         docs = []

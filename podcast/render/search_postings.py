@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 
 from podcast.render.search_words import tokens
 
+# A rowid table: its blobs go to overflow pages whole (WITHOUT ROWID would triple the file)
 SCHEMA = """CREATE TABLE postings (token TEXT PRIMARY KEY, count INTEGER NOT NULL,
-    docs BLOB NOT NULL, freqs BLOB NOT NULL) WITHOUT ROWID;"""
+    docs BLOB NOT NULL, freqs BLOB NOT NULL);"""
 INSERT = "INSERT INTO postings VALUES (?, ?, ?, ?)"
 _RANGE = "SELECT count, docs, freqs FROM postings WHERE token >= ? AND token < ?"
 _ONE = "SELECT count, docs, freqs FROM postings WHERE token = ?"
@@ -47,8 +48,9 @@ def weighted(fields: Sequence[str], weights: Sequence[float]) -> tuple[Counter[s
 class Postings:
     """Postings being gathered for one index, doc by doc in ascending order."""
 
-    def __init__(self) -> None:
+    def __init__(self, docs: int) -> None:
         self._lists: dict[str, tuple[array[int], array[int]]] = {}
+        self._code = "H" if docs <= 2**16 else "I"  # doc numbers, 2 bytes each where they fit
 
     def add(self, doc: int, counts: Counter[str]) -> None:
         """Record one doc's weighted word counts."""
@@ -57,9 +59,13 @@ class Postings:
             try:
                 docs, freqs = lists[word]
             except KeyError:
-                docs, freqs = lists[word] = (array("I"), array("I"))
+                docs, freqs = lists[word] = (array(self._code), array("H"))
             docs.append(doc)
-            freqs.append(count)
+            try:
+                freqs.append(count)
+            except OverflowError:  # a word said tens of thousands of times: wider counts
+                lists[word] = docs, freqs = docs, array("I", freqs)
+                freqs.append(count)
 
     def rows(self) -> Iterable[tuple[str, int, bytes, bytes]]:
         """(token, count, docs, freqs), each array packed as narrow as it can be."""
@@ -70,7 +76,7 @@ class Postings:
 def _narrow(values: array[int]) -> bytes:
     top = max(values)
     code = "B" if top < 2**8 else "H" if top < 2**16 else "I"
-    return values.tobytes() if code == "I" else array(code, values).tobytes()
+    return values.tobytes() if code == values.typecode else array(code, values).tobytes()
 
 
 def _unpack(packed: bytes, count: int) -> array[int]:
