@@ -10,7 +10,7 @@ import threading
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +30,7 @@ from podcast.render.search_words import tokens
 FIELDS = {"title": 12.0, "guests": 8.0, "summary": 4.0, "notes": 2.0, "transcript": 1.0}
 PER_PAGE = 20
 MAX_TERMS = 12  # longer queries are cut: AND over many words finds nothing anyway
+RECENT_TERMS = 32  # terms whose score parts are kept (a common one: 5,000 floats)
 MAX_PLACES = 3  # transcript cues shown under each result
 SNIPPET_WORDS = 28
 STOP_WORDS = frozenset(
@@ -171,6 +172,7 @@ class SearchIndex:
         self._norms = _norms(sizes)
         self._rows = len(sizes)  # bm25's N: every doc indexed, hidden or not
         self._lock = threading.Lock()  # one connection, shared by the server's threads
+        self._recent: dict[str, dict[int, float]] = {}  # term: its part of each doc's score
 
     def __len__(self) -> int:
         return len(self._episodes)
@@ -181,14 +183,14 @@ class SearchIndex:
         terms = terms[:MAX_TERMS]
         if not terms:
             return Results(query, terms, 0, 1, ())
-        postings = self._postings(terms)
-        matched = _intersect(postings, self._allowed(visible))
+        parts = self._parts(terms)
+        matched = _intersect(parts, self._allowed(visible))
         total = len(matched)
         page = max(1, min(page, math.ceil(total / PER_PAGE) or 1))
         pattern, each = matcher(terms), finders(terms)
         results = tuple(
             Result(self._episodes[doc], -score, self._places(doc, pattern, each))
-            for score, doc in self._ranked(postings, matched, (page - 1) * PER_PAGE)
+            for score, doc in self._ranked(parts, matched, (page - 1) * PER_PAGE)
         )
         return Results(query, terms, total, page, results)
 
@@ -200,22 +202,35 @@ class SearchIndex:
             return {self._docs[e.slug] for e in shown if e.slug in self._docs}
         return cast(set[int], allowed)
 
-    def _postings(self, terms: tuple[str, ...]) -> list[Posting]:
-        """Per term, the docs holding it and its weighted frequency in each, as FTS5 matches
-        `"term"*`: the term's own tokens, a phrase if several, nothing at all if none."""
-        postings = []
+    def _parts(self, terms: tuple[str, ...]) -> list[dict[int, float]]:
+        """Per term, its part of the score of each doc holding it (none if a term is in no
+        doc: every term must match). Kept for the terms asked most recently."""
+        parts = []
         for term in terms:
-            said = tokens(term)
-            prefix = len(term) >= 3
             with self._lock:
-                if len(said) == 1:
-                    found = posting(self._db, said[0], prefix)
-                else:
-                    found = self._phrase(said, prefix) if said else {}
-            if not found:
-                return []  # every term must match: none does
-            postings.append(found)
-        return postings
+                part = self._recent.pop(term, None)
+                if part is None:
+                    part = self._part(term)
+                self._recent[term] = part  # the newest last
+                while len(self._recent) > RECENT_TERMS:
+                    del self._recent[next(iter(self._recent))]
+            if not part:
+                return []
+            parts.append(part)
+        return parts
+
+    def _part(self, term: str) -> dict[int, float]:
+        """bm25's sum term for `term` in each doc holding it, `idf * f * (k1 + 1) / (f + norm)`,
+        as FTS5 computes it for the phrase `"term"*`: the term's own tokens, a phrase if
+        several, nothing at all if none."""
+        said = tokens(term)
+        prefix = len(term) >= 3
+        if len(said) == 1:
+            found = posting(self._db, said[0], prefix)
+        else:
+            found = self._phrase(said, prefix) if said else {}
+        idf, norms, factor = _idf(self._rows, len(found)), self._norms, K1 + 1.0
+        return {doc: idf * ((f * factor) / (f + norms[doc])) for doc, f in found.items()}
 
     def _phrase(self, said: list[str], prefix: bool) -> Posting:
         """Docs holding the words of `said` one after another (the last a prefix): the rare
@@ -241,22 +256,18 @@ class SearchIndex:
         return texts
 
     def _ranked(
-        self, postings: list[Posting], matched: set[int], skip: int
+        self, parts: list[dict[int, float]], matched: set[int], skip: int
     ) -> list[tuple[float, int]]:
         """(bm25, doc) of one page of matches, best (lowest bm25) first, then the newest.
 
         Docs are numbered newest first (see `write_index`), so the doc breaks ties by date.
         The arithmetic is FTS5's own, operation for operation, so the scores are its scores.
         """
-        norms, factor, docs = self._norms, K1 + 1.0, sorted(matched)
+        docs = sorted(matched)
         scores = [0.0] * len(docs)
-        for frequencies in postings:  # phrase by phrase, in the query's order, as FTS5 adds
-            idf = _idf(self._rows, len(frequencies))
-            found = map(frequencies.__getitem__, docs)
-            scores = [
-                score - idf * ((f * factor) / (f + norms[doc]))  # FTS5's -1.0 * score, summed
-                for score, doc, f in zip(scores, docs, found, strict=True)
-            ]
+        for part in parts:  # term by term, in the query's order, as FTS5 adds them up
+            found = map(part.__getitem__, docs)
+            scores = [score - share for score, share in zip(scores, found, strict=True)]
         # Floats and ints only: no tuple per match for the garbage collector to chase (its full
         # sweeps of a big catalog were the slow tail). A stable sort of docs in ascending order
         # breaks ties by doc, as `ORDER BY score, rowid` does.
@@ -310,7 +321,7 @@ def _idf(rows: int, hits: int) -> float:
     return idf if idf > 0.0 else 1e-6
 
 
-def _intersect(postings: list[Posting], allowed: set[int]) -> set[int]:
+def _intersect(postings: Sequence[Mapping[int, object]], allowed: set[int]) -> set[int]:
     """The allowed docs in every posting, smallest posting first."""
     if not postings:
         return set()
