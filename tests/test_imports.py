@@ -48,7 +48,7 @@ STAGES = {
         "subscribe",
         "sharing",
     ],
-    "checks": ["rules", "against", "remote", "loudness", "audit"],
+    "checks": ["text", "rules", "against", "remote", "loudness", "audit"],
     "site": ["responses", "live", "problems", "current", "page_cache", "views", "sharing", "app"],
     "stats": ["logformats", "agents", "listeners", "targets", "count", "report", "html", "run"],
     "publish": [
