@@ -27,7 +27,6 @@ from podcast.render.feedext import (
 )
 from podcast.render.notes import to_html, to_text, truncate_bytes, xml_safe
 from podcast.render.urls import Urls
-from podcast.render.urls import audio_path as audio_path  # checks/against still imports it here
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
