@@ -274,9 +274,29 @@ def test_chapters_out_of_order_or_past_the_end(show_dir: Path, data_dir: Path) -
     found = rules(run(show_dir))
     (order,) = found["chapters-order"]
     (late,) = found["chapters-duration"]
-    assert "'Later'" in late.message and late.line == 7
+    assert "'Later'" in late.message and late.line == 10
     assert order.severity is Severity.ERROR and order.path.name == "09-extra.yaml"
+    assert order.line == 9
     assert found["chapters-notes"][0].severity is Severity.WARNING  # first is not at 00:00:00
+
+
+def test_chapter_problems_name_the_chapter_line(show_dir: Path, data_dir: Path) -> None:
+    chapters = (
+        "chapters:\n"  # line 7
+        '  - {start: "00:00:03", title: Opening}\n'
+        '  - start: "00:00:01"\n'  # line 9: before the chapter above
+        "    title: Early\n"
+        "  - title: Late\n"  # line 11: after the audio's end
+        '    start: "00:10:00"\n'
+    )
+    path = add_episode(show_dir, data_dir, "cbr.mp3", episode_yaml(extra=chapters))
+    loaded = catalog.load(show_dir)
+    path.write_text("# shifted\n" * 3 + path.read_text("utf-8"), "utf-8")  # after loading
+    found = rules(checks.run(loaded, NOW))
+    (order,) = found["chapters-order"]
+    (late,) = found["chapters-duration"]
+    (notes,) = found["chapters-notes"]  # about the whole list: its 'chapters:' line
+    assert (order.path, order.line, late.line, notes.line) == (path, 9, 11, 7)
 
 
 def test_drafts_are_listed_with_their_time(show_dir: Path, data_dir: Path) -> None:
