@@ -17,6 +17,7 @@ from podcast.checks import against as published
 from podcast.checks import rules as checks
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.read import catalog
+from podcast.read.loader import Loader
 from podcast.render import feed
 
 Write = Callable[[str, str], Path]
@@ -297,6 +298,17 @@ def test_chapter_problems_name_the_chapter_line(show_dir: Path, data_dir: Path) 
     (late,) = found["chapters-duration"]
     (notes,) = found["chapters-notes"]  # about the whole list: its 'chapters:' line
     assert (order.path, order.line, late.line, notes.line) == (path, 9, 11, 7)
+
+
+def test_chapter_lines_survive_a_later_process(show_dir: Path, data_dir: Path) -> None:
+    chapters = (
+        'chapters:\n  - {start: "00:00:00", title: Opening}\n  - {start: "00:10:00", title: Late}\n'
+    )
+    add_episode(show_dir, data_dir, "cbr.mp3", episode_yaml(extra=chapters))
+    Loader(show_dir).load()
+    later = Loader(show_dir)  # a new process: the episodes come from the memory on disk
+    (late,) = rules(checks.run(later.load(), NOW))["chapters-duration"]
+    assert later.read == 0 and late.line == 9
 
 
 def test_drafts_are_listed_with_their_time(show_dir: Path, data_dir: Path) -> None:
