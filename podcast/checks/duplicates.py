@@ -46,8 +46,6 @@ def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, 
             key = (audio.mime, round(audio.duration.total_seconds()))
             alike.setdefault(key, []).append((episode, audio.path))
     for group in alike.values():
-        for index, (episode, path) in enumerate(group):
-            for first, first_path in group[:index]:
-                if same_audio_module.same_recording(first_path, path):
-                    yield episode, first, path, first_path
-                    break
+        for index, earlier in same_audio_module.repeats([path for _, path in group]):
+            (episode, path), (first, first_path) = group[index], group[earlier]
+            yield episode, first, path, first_path
