@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from podcast.checks.context import Context, problem
 from podcast.errors import Problem, Severity
 from podcast.model import Episode
-from podcast.render import feed, notes, urls
-from podcast.render.feed import DESCRIPTION_LIMIT  # the feed cuts longer text there
+from podcast.render import notes, urls
+from podcast.render.notes import DESCRIPTION_LIMIT  # the feed cuts longer text there
 
 TITLE_MAX = 255  # characters, Apple's limit for show and episode titles
 # "Episode 4" in the languages podcasts are made in, "Season 3", "S01E04", "第4話", "#4 - …"
@@ -138,7 +138,7 @@ def check_descriptions(context: Context) -> Iterator[Problem]:
                 Severity.WARNING,
             )
             continue
-        text = feed.description_text(episode)
+        text = notes.description_text(episode)
         size = len(text.encode("utf-8"))
         if size > DESCRIPTION_LIMIT:
             key = "summary" if episode.summary else "notes"
