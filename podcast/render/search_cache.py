@@ -197,6 +197,16 @@ def _build(catalog: Catalog, read: CueReader, path: Path) -> None:
     )
 
 
+def _in_memory(catalog: Catalog, read: CueReader) -> SearchIndex:
+    """An index of `catalog` in this process's memory, each SQLite call under the fork guard
+    (not the whole build: the tokenizer takes the guard itself when it meets a new character)."""
+    with _FORK_GUARD:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+    write_index(db, catalog, read, _FORK_GUARD)
+    with _FORK_GUARD:
+        return SearchIndex(catalog, read, db)
+
+
 def _remove_others(path: Path) -> None:
     """Indexes of earlier catalogs; a process still reading one keeps its open file."""
     for other in path.parent.glob(f"*{SUFFIX}"):
@@ -265,8 +275,7 @@ class IndexCache:
                 exc,
             )
             try:
-                with _FORK_GUARD:
-                    index = SearchIndex(catalog, self._read)
+                index = _in_memory(catalog, self._read)
             except sqlite3.Error as failed:
                 self.error = failed
                 log.error("%s: cannot build the search index (%s)", catalog.root, failed)
