@@ -73,6 +73,7 @@ STAGES = {
         "deploy",
         "pings",
         "verify",
+        "deploy_run",
     ],
     "cli": [],
 }

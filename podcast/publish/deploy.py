@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from podcast.errors import PodcastError
 from podcast.files import cache_dir, write_atomic
+from podcast.model import Catalog
 from podcast.publish import build as export
 from podcast.publish.targets import MANIFEST, Headers, Target, UploadError
 from podcast.site.app import DEFAULTS
@@ -130,22 +131,24 @@ class CachePolicy:
         return f"public, max-age={self.feed_max_age}"
 
 
-def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) -> Path:
-    """Build the site into `staging` with the code and settings of `podcast build`."""
+def stage(
+    root: Path,
+    staging: Path,
+    base_url: str,
+    media_base_url: str | None,
+    catalog: Catalog | None = None,
+    state: str | None = None,
+) -> Path:
+    """Build the site into `staging` with the code and settings of `podcast build`: from
+    `catalog` when given (the one the deploy checked), and `state` taken before it loaded."""
     from podcast.site.app import create_app
 
-    state = export.folder_state(root, base_url, media_base_url)
+    state = state or export.folder_state(root, base_url, media_base_url)
     if export.up_to_date(staging, state, datetime.now(UTC)) is not None:
         return staging  # built from exactly these files already
-    app = create_app(
-        {
-            "EPISODES_ROOT": root,
-            "BASE_URL": base_url,
-            "MEDIA_BASE_URL": media_base_url,
-            "RELOAD_INTERVAL": None,
-        }
-    )
-    export.build(app, staging, base_url, state=state)
+    config = {"EPISODES_ROOT": root, "BASE_URL": base_url, "MEDIA_BASE_URL": media_base_url}
+    config |= {"RELOAD_INTERVAL": None, "SEARCH_INDEX": False}  # the export searches with Pagefind
+    export.build(create_app(config, catalog), staging, base_url, state=state)
     return staging
 
 
@@ -272,6 +275,9 @@ def _suffixes(path: str) -> list[str]:
 
 class Progress:
     """What a deploy reports as it goes; the CLI draws a byte progress bar from it."""
+
+    def planned(self, total: int) -> None:
+        """`total` bytes are about to go up."""
 
     def sent(self, count: int) -> None:
         """`count` more bytes went up."""
