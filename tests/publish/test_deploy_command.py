@@ -67,7 +67,7 @@ def test_a_dry_run_lists_each_upload_and_writes_nothing(show_dir: Path, tmp_path
         f"Dry run: {len(sizes)} upload(s) ({sum(sizes.values()) / 1e6:.1f} MB), "
         "0 deletion(s), 0 untouched; nothing was changed"
     )
-    assert [line.split()[1] for line in uploads][-1] == "feed.xml"
+    assert [line.split()[1] for line in uploads][-3:] == ["feed.xml", "sitemap.xml", "robots.txt"]
     assert not out.exists()
 
 
