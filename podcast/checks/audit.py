@@ -16,12 +16,17 @@ WHOLE_SHOW_RULES = frozenset({"season-gap"})
 
 
 def audit(
-    catalog: Catalog, now: datetime, against: str | None = None, verify_remote: bool = False
+    catalog: Catalog,
+    now: datetime,
+    against: str | None = None,
+    verify_remote: bool = False,
+    all_loudness: bool = False,
 ) -> list[Problem]:
-    """The loader's warnings, every rule, loudness, guid stability against an old feed (and,
-    when asked, a HEAD request to each audio kept at another host), sorted."""
+    """The loader's warnings, every rule, loudness (of what is new, or of every episode when
+    asked), guid stability against an old feed (and, when asked, a HEAD request to each audio
+    kept at another host), sorted."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
-    found += loudness.check(catalog)
+    found += loudness.check(catalog, now, all_loudness)
     if against:
         found += published.compare(catalog, published.read(against), now)
     if verify_remote:
