@@ -31,7 +31,7 @@ from podcast.publish.deploy import (
     staging_folder,
 )
 from podcast.publish.targets import Target, open_target
-from podcast.read import probe_cache
+from podcast.read import loader
 
 Said = tuple[str, bool]  # a line to print, and whether it goes to stderr
 
@@ -68,7 +68,7 @@ class Request:
 def deploy_site(
     request: Request,
     progress: Progress | None = None,
-    load: Callable[[Path], Catalog] = probe_cache.load,
+    load: Callable[[Path], Catalog] = loader.load,
 ) -> Iterator[Said]:
     """Refuse a show with errors, build it, upload what changed in order (or, on a dry run,
     say the plan), then ping and verify; each line said as it happens."""
