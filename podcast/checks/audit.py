@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from podcast.checks import against as published
-from podcast.checks import loudness, remote, rules
+from podcast.checks import loudness, rules
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 
@@ -27,9 +26,13 @@ def audit(
     kept at another host), sorted."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
     found += loudness.check(catalog, now, all_loudness)
-    if against:
+    if against:  # imported when asked: urllib and the feed reader cost a routine check 40 ms
+        from podcast.checks import against as published
+
         found += published.compare(catalog, published.read(against), now)
     if verify_remote:
+        from podcast.checks import remote
+
         found += remote.verify(catalog)
     return sorted(found, key=rules.sort_key)
 
