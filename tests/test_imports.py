@@ -93,6 +93,7 @@ STAGES = {
         "deploy",
         "pings",
         "verify",
+        "deploy_run",
     ],
     "cli": [],
 }

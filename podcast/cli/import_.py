@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from podcast.publish.import_fetch import Network
 from podcast.publish.import_run import Options, import_feed
 
 
@@ -45,31 +44,15 @@ from podcast.publish.import_run import Options, import_feed
     show_default=True,
     help="Seconds to wait on a silent server.",
 )
-def import_command(
-    source: str,
-    root: Path,
-    dry_run: bool,
-    media: str,
-    since: datetime | None,
-    owns: bool,
-    timeout: float,
-) -> None:
+def import_command(source: str, root: Path, **flags: Any) -> None:
     """Import SOURCE (a feed URL or file): every guid, date and title kept."""
-    keep = media == "keep"
-    label = _label(dry_run, keep)
-    with click.progressbar(length=0, label=label, file=sys.stderr, show_pos=not dry_run) as bar:
-        advance: Any = bar.update
-        network = Network(timeout=timeout)
-        options = Options(dry_run, since, owns, network, progress=advance, keep_media=keep)
-        report = import_feed(root, source, options)
+    options = Options.asked(**flags)
+    show_count = not options.dry_run
+    with click.progressbar(
+        length=0, label=options.activity, file=sys.stderr, show_pos=show_count
+    ) as bar:
+        report = import_feed(root, source, replace(options, progress=bar.update))
     for line in report.lines():
         click.echo(line)
     if report.failed:
         raise click.ClickException(f"{len(report.failed)} item(s) failed; run again to resume")
-
-
-def _label(dry_run: bool, keep: bool) -> str:
-    """What the progress bar says: nothing is downloaded on a dry run, little with --media keep."""
-    if dry_run:
-        return "Reading the feed (dry run: nothing is downloaded)"
-    return "Importing (audio left at its URL)" if keep else "Downloading"

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
 from podcast.cli import ROOT_OPTION, resolve_root
-from podcast.stats import report
-from podcast.stats.count import WINDOWS, Options
-from podcast.stats.listeners import read_networks
-from podcast.stats.run import stats
-
-RENDERERS = {"table": report.as_table, "json": report.as_json, "csv": report.as_csv}
+from podcast.stats import run
+from podcast.stats.count import WINDOWS
 
 
 @click.command("stats")
 @click.argument("logs", nargs=-1, required=True)
 @ROOT_OPTION
-@click.option("--format", "output", type=click.Choice(sorted(RENDERERS)), default="table")
+@click.option("--format", "output", type=click.Choice(sorted(run.FORMATS)), default="table")
 @click.option(
     "--html",
     "html_path",
@@ -47,37 +43,7 @@ RENDERERS = {"table": report.as_table, "json": report.as_json, "csv": report.as_
     help="A file of data-centre networks (CIDR, one a line) to exclude.",
 )
 @click.option("--methodology", is_flag=True, help="Print the IAB methodology disclosure too.")
-def stats_command(
-    logs: tuple[str, ...],
-    root: Path | None,
-    output: str,
-    html_path: Path | None,
-    since: datetime | None,
-    until: datetime | None,
-    window: str,
-    max_per_ip: int,
-    exclude_cidrs: Path | None,
-    methodology: bool,
-) -> None:
+def stats_command(root: Path | None, **options: Any) -> None:
     """Count episode downloads in access logs (nginx, gunicorn, S3, CloudFront; `-` = stdin)."""
-    networks = read_networks(exclude_cidrs) if exclude_cidrs else None
-    options = Options(window, max_per_ip, _day(since), _day(until, 1), networks)
-    result = stats(resolve_root(root), list(logs), options)
-    if (empty := report.no_requests(result)) is not None:
-        click.echo(empty, err=True)
-    click.echo(RENDERERS[output](result))
-    if methodology:
-        click.echo("\n" + report.methodology(result), err=output != "table")
-    if html_path is not None:
-        from podcast.stats import html  # pygal loads only when a chart is wanted
-
-        html.write(result, html_path)
-        click.echo(f"Wrote {html_path}", err=True)
-
-
-def _day(value: datetime | None, after: int = 0) -> float | None:
-    """Midnight UTC of the day given (or of the day after, for an inclusive --until)."""
-    if value is None:
-        return None
-    day = date(value.year, value.month, value.day) + timedelta(days=after)
-    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+    for text, err in run.stats_report(run.Request(resolve_root(root), **options)):
+        click.echo(text, err=err)

@@ -2,10 +2,12 @@
 
 The site is built with `podcast build`'s own code into a staging folder, every file is hashed
 (sha256), and the hashes are compared with the manifest the last deploy left in the target:
-timestamps are never trusted. Media (audio, images, transcripts, chapters) go first, pages
-second, feeds last, so a live feed never points at a missing object; any failure stops before
-the feed. Deletions come after the feed is live, capped, and never touch audio the new feed
-still lists. The manifest is written last, so an interrupted deploy is finished by a re-run.
+timestamps are never trusted. Each file goes up only after everything it names (`Kind`): media
+(audio, images, transcripts, chapters), Pagefind's index before its entry file and scripts,
+the site's static files, pages, then feeds, the sitemap and robots.txt; a failed phase stops
+the deploy before the next, so a live feed or page never points at a missing object. Deletions
+come after everything is up, capped, and never touch audio the new feed still lists. The
+manifest is written last, so an interrupted deploy is finished by a re-run.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from urllib.parse import unquote, urlsplit
 
 from podcast.errors import PodcastError
 from podcast.files import cache_dir, write_atomic
+from podcast.model import Catalog
 from podcast.publish import build as export
+from podcast.publish import static_search
 from podcast.publish.targets import MANIFEST, Headers, Target, UploadError
+from podcast.render import urls
 from podcast.site.app import DEFAULTS
 
 MANIFEST_FORMAT = 1
@@ -70,11 +75,17 @@ class DeployError(PodcastError):
 
 
 class Kind(IntEnum):
-    """The upload phases, in order."""
+    """The upload phases, in order: each names only files of the phases before it, and each
+    is in the target before the next begins, so no reader ever follows a link into nothing."""
 
-    MEDIA = 1
-    PAGE = 2
-    FEED = 3
+    MEDIA = 1  # audio, images, transcripts, chapters: what pages and feeds point at
+    SEARCH_INDEX = 2  # Pagefind's chunks, fragments, indexes and metadata, named by the entry
+    SEARCH_ENTRY = 3  # pagefind-entry.json and Pagefind's scripts, which read the index
+    STATIC = 4  # the site's own styles and scripts (search.js loads Pagefind's)
+    PAGE = 5  # pages, which load the static files and link the media
+    FEED = 6  # feeds, one at a time: apps follow their enclosures at once
+    SITEMAP = 7  # names every page
+    ROBOTS = 8  # robots.txt names the sitemap
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,22 +141,24 @@ class CachePolicy:
         return f"public, max-age={self.feed_max_age}"
 
 
-def stage(root: Path, staging: Path, base_url: str, media_base_url: str | None) -> Path:
-    """Build the site into `staging` with the code and settings of `podcast build`."""
+def stage(
+    root: Path,
+    staging: Path,
+    base_url: str,
+    media_base_url: str | None,
+    catalog: Catalog | None = None,
+    state: str | None = None,
+) -> Path:
+    """Build the site into `staging` with the code and settings of `podcast build`: from
+    `catalog` when given (the one the deploy checked), and `state` taken before it loaded."""
     from podcast.site.app import create_app
 
-    state = export.folder_state(root, base_url, media_base_url)
+    state = state or export.folder_state(root, base_url, media_base_url)
     if export.up_to_date(staging, state, datetime.now(UTC)) is not None:
         return staging  # built from exactly these files already
-    app = create_app(
-        {
-            "EPISODES_ROOT": root,
-            "BASE_URL": base_url,
-            "MEDIA_BASE_URL": media_base_url,
-            "RELOAD_INTERVAL": None,
-        }
-    )
-    export.build(app, staging, base_url, state=state)
+    config = {"EPISODES_ROOT": root, "BASE_URL": base_url, "MEDIA_BASE_URL": media_base_url}
+    config |= {"RELOAD_INTERVAL": None, "SEARCH_INDEX": False}  # the export searches with Pagefind
+    export.build(create_app(config, catalog), staging, base_url, state=state)
     return staging
 
 
@@ -202,15 +215,27 @@ def hashes_file(staging: Path) -> Path:
 
 def classify(key: str, head: bytes) -> tuple[Kind, str]:
     """The phase and exact Content-Type of a file, from its name (and an XML file's root)."""
-    name = PurePosixPath(key).name
-    suffix = PurePosixPath(key).suffix.lower()
-    if name == "chapters.json" or name.endswith(".chapters.json"):
+    path = PurePosixPath(key)
+    suffix = path.suffix.lower()
+    if path.name == "chapters.json" or path.name.endswith(".chapters.json"):
         return Kind.MEDIA, CHAPTERS_TYPE
     if suffix in MEDIA_TYPES:
         return Kind.MEDIA, MEDIA_TYPES[suffix]
     if suffix == ".xml" and b"<rss" in head:
         return Kind.FEED, FEED_TYPE
-    return Kind.PAGE, PAGE_TYPES.get(suffix, "application/octet-stream")
+    return _phase(path), PAGE_TYPES.get(suffix, "application/octet-stream")
+
+
+def _phase(path: PurePosixPath) -> Kind:
+    """The phase of a file that is neither media nor a feed."""
+    top = path.parts[0]
+    if top == static_search.FOLDER:
+        entry = path.name == static_search.ENTRY or path.suffix in (".js", ".css")
+        return Kind.SEARCH_ENTRY if entry else Kind.SEARCH_INDEX
+    if top == urls.STATIC.strip("/") and len(path.parts) > 1:
+        return Kind.STATIC
+    last = {urls.ROUTES["sitemap"]: Kind.SITEMAP, urls.ROUTES["robots"]: Kind.ROBOTS}
+    return last.get("/" + path.as_posix(), Kind.PAGE)
 
 
 def make_plan(items: dict[str, Item], manifest: bytes | None, max_deletes: int) -> Plan:
@@ -273,6 +298,9 @@ def _suffixes(path: str) -> list[str]:
 class Progress:
     """What a deploy reports as it goes; the CLI draws a byte progress bar from it."""
 
+    def planned(self, total: int) -> None:
+        """`total` bytes are about to go up."""
+
     def sent(self, count: int) -> None:
         """`count` more bytes went up."""
 
@@ -333,10 +361,11 @@ def _upload(
 
 def _failure(kind: Kind, failed: list[str], plan: Plan) -> str:
     shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
-    return (
-        f"{len(failed)} upload(s) failed: {shown}. The feed was not uploaded, so listeners "
-        "still get the previous one; run the deploy again to finish"
-    )
+    if kind > Kind.FEED:
+        where = "The feed is live, but nothing was deleted"
+    else:
+        where = "The feed was not uploaded, so listeners still get the previous one"
+    return f"{len(failed)} upload(s) failed: {shown}. {where}; run the deploy again to finish"
 
 
 def _write_manifest(target: Target, plan: Plan, result: Result) -> None:

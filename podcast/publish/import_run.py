@@ -76,6 +76,21 @@ class Options:
     progress: Progress | None = None
     keep_media: bool = False  # --media keep: the audio stays at its URL; nothing downloaded
 
+    @classmethod
+    def asked(
+        cls, dry_run: bool, media: str, since: datetime | None, owns: bool, timeout: float
+    ) -> Options:
+        """The options `podcast import`'s flags ask for (`media`: download or keep)."""
+        return cls(dry_run, since, owns, Network(timeout=timeout), keep_media=media == "keep")
+
+    @property
+    def activity(self) -> str:
+        """What the import is busy with, for a progress bar: nothing is downloaded on a dry
+        run, little with --media keep."""
+        if self.dry_run:
+            return "Reading the feed (dry run: nothing is downloaded)"
+        return "Importing (audio left at its URL)" if self.keep_media else "Downloading"
+
 
 @dataclass(slots=True)
 class Planned:

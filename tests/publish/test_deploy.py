@@ -16,6 +16,7 @@ import podcastparser
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from support.recording_proxy import Event, recording_proxy
 from support.seaweed import Seaweed, weed_binary
 
 from podcast.cli import cli
@@ -78,8 +79,8 @@ def bucket(aws: Seaweed) -> str:
     return name
 
 
-def deploy(store: Seaweed, show: Path, target: str, *extra: str) -> Any:
-    """Run `podcast deploy` through the CLI."""
+def deploy(store: Seaweed, show: Path, target: str, *extra: str, endpoint: str = "") -> Any:
+    """Run `podcast deploy` through the CLI (to the store, or another `endpoint` before it)."""
     return CliRunner().invoke(
         cli,
         [
@@ -90,7 +91,7 @@ def deploy(store: Seaweed, show: Path, target: str, *extra: str) -> Any:
             "--base-url",
             BASE,
             "--endpoint-url",
-            store.endpoint,
+            endpoint or store.endpoint,
             *extra,
         ],
     )
@@ -345,3 +346,62 @@ def test_a_folder_target_gets_the_same_site_and_manifest(
         cli, ["deploy", str(out), "--root", str(show_dir), "--base-url", BASE]
     )
     assert "0 uploaded" in again.output, again.output
+
+
+def phase(key: str) -> int:
+    """The order a deploy must keep, written out apart from the code: a file goes up after
+    everything it names (media; Pagefind's index; its entry and scripts; the site's static
+    files; pages; then the feed, the sitemap and robots.txt)."""
+    name = key.rsplit("/", 1)[-1]
+    if key.startswith("pagefind/"):
+        return 2 if name == "pagefind-entry.json" or name.endswith((".js", ".css")) else 1
+    last = {"static": 3, "feed.xml": 5, "sitemap.xml": 6, "robots.txt": 7}
+    if key.split("/")[0] in last:
+        return last[key.split("/")[0]]
+    media = (".mp3", ".m4a", ".jpg", ".png", ".vtt", ".srt", "chapters.json")
+    return 0 if name.endswith(media) else 4
+
+
+def assert_in_order(events: list[Event]) -> set[str]:
+    """Each PUT started only once every file of an earlier phase was in the store; deletions
+    after every upload; the manifest after everything. The keys put."""
+    writes = [(i, e) for i, e in enumerate(events) if e.method in ("PUT", "DELETE") and e.key]
+    assert all(e.status in (200, 204) for _, e in writes if e.done), writes
+    started = {e.key: i for i, e in writes if not e.done and e.method == "PUT"}
+    stored = {e.key: i for i, e in writes if e.done and e.method == "PUT"}
+    manifest_start = started.pop(MANIFEST)
+    manifest_stored = stored.pop(MANIFEST)
+    for early, done in stored.items():
+        late = [key for key, start in started.items() if phase(key) > phase(early)]
+        assert all(done < started[key] for key in late), (early, late)
+    deletes = [(i, e) for i, e in writes if e.method == "DELETE"]
+    assert all(i > max(stored.values()) for i, _ in deletes), deletes
+    assert manifest_start > max([*stored.values(), *(i for i, _ in deletes)])
+    assert manifest_stored == max(i for i, _ in writes)
+    return set(started)
+
+
+def test_each_file_is_in_the_store_before_anything_that_names_it(
+    aws: Seaweed, bucket: str, show_dir: Path, tmp_path: Path
+) -> None:
+    with recording_proxy(aws.endpoint) as (endpoint, recorder):
+        first = deploy(aws, show_dir, f"s3://{bucket}", endpoint=endpoint)
+        assert first.exit_code == 0, first.output
+        assert assert_in_order(recorder.events) == built_keys(show_dir, tmp_path / "first")
+        recorder.events.clear()
+        yaml = show_dir / EPISODE
+        yaml.write_text(yaml.read_text().replace("title: Access to care", "title: Access, again"))
+        edited = deploy(aws, show_dir, f"s3://{bucket}", endpoint=endpoint)
+        assert edited.exit_code == 0, edited.output
+        put = assert_in_order(recorder.events)
+        assert "pagefind/pagefind-entry.json" in put  # with new index files, before it
+        assert {phase(key) for key in put} >= {1, 2, 4, 5}
+        recorder.events.clear()
+        for name in ("01-access-to-care.yaml", "01-access-to-care.m4a", "01-access-to-care.srt"):
+            (show_dir / "season-2" / name).unlink()
+        removed = deploy(aws, show_dir, f"s3://{bucket}", "--max-deletes", "50", endpoint=endpoint)
+        assert removed.exit_code == 0, removed.output
+        assert_in_order(recorder.events)
+        deleted = {e.key for e in recorder.events if e.method == "DELETE" and e.done}
+        assert "episodes/s2-01-access-to-care/index.html" in deleted
+        assert "audio/season-2/01-access-to-care.m4a" in deleted

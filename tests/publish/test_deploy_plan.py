@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
 
 from podcast.publish import deploy as core
 from podcast.site.app import create_app
@@ -21,13 +24,68 @@ def items(show_dir: Path, tmp_path: Path) -> dict[str, core.Item]:
     return core.scan(site, core.CachePolicy())
 
 
-def test_kinds_order_media_then_pages_then_feed(items: dict[str, core.Item]) -> None:
+def test_kinds_order_media_search_static_pages_then_feed_sitemap_robots(
+    items: dict[str, core.Item],
+) -> None:
     plan = core.make_plan(items, None, 10)
     kinds = [item.kind for item, _ in plan.uploads]
-    assert kinds == sorted(kinds) and plan.uploads[-1][0].key == "feed.xml"
+    assert kinds == sorted(kinds)
+    assert [item.key for item, _ in plan.uploads][-3:] == ["feed.xml", "sitemap.xml", "robots.txt"]
     assert items["episodes/s1-01-why-we-call-it-an-emergency/chapters.json"].kind is core.Kind.MEDIA
-    assert items["sitemap.xml"].kind is core.Kind.PAGE
+    assert items["static/search.js"].kind is core.Kind.STATIC
+    assert items["index.html"].kind is core.Kind.PAGE
+    assert items["sitemap.xml"].kind is core.Kind.SITEMAP
     assert items["sitemap.xml"].headers.content_type == "application/xml"
+    search = {k: i.kind for k, i in items.items() if k.startswith("pagefind/")}
+    entry = {k for k in search if k.endswith((".js", ".css", "/pagefind-entry.json"))}
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json"} <= entry
+    assert {search[k] for k in entry} == {core.Kind.SEARCH_ENTRY}
+    assert {search[k] for k in set(search) - entry} == {core.Kind.SEARCH_INDEX}
+    assert {k.split("/")[1] for k in set(search) - entry} >= {"fragment", "index"}
+
+
+def test_every_file_a_page_or_search_entry_names_goes_up_before_it(
+    items: dict[str, core.Item],
+) -> None:
+    checked = 0
+    for key, item in items.items():
+        for named in names(key, item, items):
+            checked += 1
+            page = items[named].kind is core.Kind.PAGE or named == "feed.xml"
+            if key.endswith(".html") and page:
+                continue  # pages (and oEmbed) name each other and the feed, which names them
+            assert items[named].kind < item.kind, (key, named)
+    assert checked > 100  # the oracle found links: pages to media, static files and pages
+
+
+def names(key: str, item: core.Item, items: dict[str, core.Item]) -> set[str]:
+    """The built files `item` names: a page's links and sources, the Pagefind entry's
+    per-language metadata and wasm, the feed's enclosures and images, the sitemap's pages."""
+    text = item.source.read_bytes()
+    if key == "pagefind/pagefind-entry.json":
+        languages = json.loads(text)["languages"].values()
+        found = {f"pagefind/pagefind.{lang['hash']}.pf_meta" for lang in languages}
+        return found | {f"pagefind/wasm.{lang['wasm']}.pagefind" for lang in languages}
+    if key.endswith(".html"):
+        soup = BeautifulSoup(text, "html.parser")
+        links = [t.get("href") or t.get("src") for t in soup.find_all(["a", "link", "script"])]
+        links += [t["src"] for t in soup.find_all(["img", "audio", "source"]) if t.get("src")]
+    elif key.endswith(".xml"):
+        links = [e.text or e.get("url") or e.get("href") for e in etree.fromstring(text).iter()]
+    else:
+        return set()
+    return {found for link in links if (found := _built(link, items)) is not None} - {key}
+
+
+def _built(link: str | None, items: dict[str, core.Item]) -> str | None:
+    """The built file a link names, if it is one of this site's."""
+    if not link or "://" in link and not link.startswith(BASE):
+        return None
+    path = unquote(urlsplit(link.removeprefix(BASE)).path).lstrip("/")
+    for key in (path, path + "index.html", path + "/index.html"):
+        if key in items:
+            return key
+    return None
 
 
 def test_over_the_cap_nothing_is_deleted(items: dict[str, core.Item]) -> None:

@@ -150,3 +150,34 @@ def test_an_html_report_that_cannot_be_written(long_show: Path, tmp_path: Path) 
     assert result.exit_code == 1
     assert "cannot write the report" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_report_goes_to_stdout_and_everything_else_to_stderr(
+    long_show: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "report.html"
+    result = stats(long_show, tmp_path, "--format", "json", "--methodology", "--html", str(target))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["episodes"]  # nothing but the JSON on stdout
+    assert result.stderr.startswith("\nMethod: IAB Tech Lab Podcast Measurement")
+    assert result.stderr.endswith(f"\nWrote {target}\n") and target.is_file()
+    table = stats(long_show, tmp_path, "--methodology")
+    assert table.exit_code == 0, table.output
+    assert table.stderr == "" and "\n\nMethod: IAB Tech Lab" in table.stdout
+
+
+def test_logs_without_a_podcast_request_say_so_before_the_report(
+    long_show: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "other.log"
+    log.write_text(line(ip=ADDRESSES[0], path="/about/", sent=500, byte_range="", at=when(2)))
+    result = CliRunner().invoke(
+        cli, ["stats", str(log), "--root", str(long_show), "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "No podcast requests in these logs: none of 1 requests fetched an episode's audio. "
+        "Are these the logs of the server the feed's enclosure URLs point at?\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # the report still follows
+    assert rows and {row["downloads"] for row in rows} == {"0"}
