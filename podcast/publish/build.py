@@ -1,6 +1,6 @@
 """Freeze the site into a folder any static host or CDN can serve: the same app, the same bytes.
 
-Every page is fetched from the Flask app through its test client, so the export cannot drift
+Every page is asked of the Flask app in-process (`fetch`), as a server would, so the export cannot drift
 from what `podcast serve` or gunicorn would answer (an episode's audio, served as the file it
 is, is linked without asking). URLs are discovered generically: every
 route without arguments, every static file, the audio of every visible episode, and then every
@@ -37,7 +37,6 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from flask import Flask
-from flask.testing import FlaskClient
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -45,6 +44,7 @@ from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 from podcast.publish import build_manifest, fingerprints, static_search
+from podcast.publish.fetch import Fetcher
 from podcast.render import urls
 from podcast.render.notes import to_html
 from podcast.site.live import referenced, stat_sweep
@@ -428,8 +428,6 @@ def _freeze(
     on_file: Callable[[str], None],
 ) -> Made:
     """Crawl the site from its seeds; render only URLs whose inputs changed since `known`."""
-    client = app.test_client()
-    report = output.report
     catalog: Catalog = app.extensions["catalog"].current()
     output.sources = {
         urls.audio(catalog, e): e.audio.path
@@ -437,12 +435,36 @@ def _freeze(
         if e.audio.path is not None  # audio kept at another host is not copied
     }
     inputs = _fingerprints(app, catalog, base)
+    fetcher = Fetcher(app, base)
     real_root = app.extensions["catalog"].snapshot().real_root
-    queue = deque((path, START) for path in seeds(app))
+    with fetcher.session():
+        made, broken = _crawl(fetcher, seeds(app), output, inputs, known, on_file, real_root)
+        _refuse_broken(broken, catalog, base)
+        fingerprint = inputs.of(_MISSING)
+        reused = _reuse(output, known.get(_MISSING), fingerprint, None)
+        not_found = reused[1] if reused is not None else _write_not_found(fetcher, output)
+    made[_MISSING] = (fingerprint, (), not_found)
+    output.report.paths.sort()
+    return made
+
+
+Broken = list[tuple[str, str, str]]  # (referrer, path, status) of each link that gave no page
+
+
+def _crawl(
+    fetcher: Fetcher,
+    starts: list[str],
+    output: _Output,
+    inputs: fingerprints.Fingerprints,
+    known: dict[str, build_manifest.Entry],
+    on_file: Callable[[str], None],
+    real_root: str,
+) -> tuple[Made, Broken]:
+    """Every URL reachable from `starts`, breadth first, each rendered or reused once."""
+    queue = deque((path, START) for path in starts)
     seen = {path for path, _ in queue}
-    broken: list[str] = []
+    broken: Broken = []
     made: Made = {}
-    producers = producer_links(catalog, base)
     while queue:
         path, referrer = queue.popleft()
         fingerprint = inputs.of(path, output.sources.get(path))
@@ -450,27 +472,33 @@ def _freeze(
         if reused is not None:
             links, relative = reused
         else:
-            # a link the producer wrote may lead anywhere on the host: not the site's to answer
-            found = [] if path in producers else broken
-            links, relative = _fetch(client, base, path, output, found, referrer, real_root)
-            report.rendered += 1
+            links, relative = _fetch(fetcher, path, output, broken, referrer, real_root)
+            output.report.rendered += 1
         made[path] = (fingerprint, tuple(links), relative)
         on_file(path)
         for link in links:
             if link not in seen:
                 seen.add(link)
                 queue.append((link, path))
-    if broken:
-        listed = "\n".join(f"  {line}" for line in broken)
+    return made, broken
+
+
+def _refuse_broken(broken: Broken, catalog: Catalog, base: str) -> None:
+    """ExportError listing the links that lead nowhere, the producer's own aside: a link
+    the producer wrote may lead anywhere on the host, which is not the site's to answer."""
+    if not broken:
+        return
+    producers = producer_links(catalog, base)
+    listed = [
+        f"  {referrer} links to {path} ({status})"
+        for referrer, path, status in broken
+        if path not in producers
+    ]
+    if listed:
         raise ExportError(
-            f"{len(broken)} link(s) in the site do not work, so nothing was written:\n{listed}"
+            f"{len(listed)} link(s) in the site do not work, so nothing was written:\n"
+            + "\n".join(listed)
         )
-    fingerprint = inputs.of(_MISSING)
-    reused = _reuse(output, known.get(_MISSING), fingerprint, None)
-    not_found = reused[1] if reused is not None else _write_not_found(client, base, output)
-    made[_MISSING] = (fingerprint, (), not_found)
-    report.paths.sort()
-    return made
 
 
 _MISSING = "/.podcast-build-missing/"  # asked for to get the app's 404 page
@@ -557,11 +585,10 @@ def _now(app: Flask) -> datetime:
 
 
 def _fetch(
-    client: FlaskClient,
-    base: str,
+    fetcher: Fetcher,
     path: str,
     output: _Output,
-    broken: list[str],
+    broken: Broken,
     referrer: str,
     real_root: str,
 ) -> tuple[list[str], str]:
@@ -576,25 +603,21 @@ def _fetch(
         output.put_file(relative, source)
         _count(output.report, path, source.stat().st_size)
         return [], relative.as_posix()
-    response = client.get(path, base_url=base, buffered=False)
-    try:
-        if response.status_code != 200:
-            if referrer != START:  # a route that needs a query (say, search) is no page to freeze
-                broken.append(f"{referrer} links to {path} ({response.status})")
-            return [], ""
-        relative = local_path(path)
-        mimetype = response.mimetype or ""
-        text = mimetype.startswith(_TEXT_TYPES) or mimetype.endswith("+xml")
-        body = response.get_data()
-        output.put_bytes(relative, body)
-    finally:
-        response.close()
-    _count(output.report, path, len(body))
-    if not text:
+    answer = fetcher.get(path)
+    if answer.status_code != 200:
+        if referrer != START:  # a route that needs a query (say, search) is no page to freeze
+            broken.append((referrer, path, answer.status))
+        return [], ""
+    relative = local_path(path)
+    mimetype = answer.mimetype
+    output.put_bytes(relative, answer.body)
+    _count(output.report, path, len(answer.body))
+    if not (mimetype.startswith(_TEXT_TYPES) or mimetype.endswith("+xml")):
         return [], relative.as_posix()
+    base = fetcher.base
     page = urljoin(base, path.lstrip("/"))
-    links = sorted(set(internal_links(body.decode("utf-8", "replace"), mimetype, page, base)))
-    return links, relative.as_posix()
+    text = answer.body.decode("utf-8", "replace")
+    return sorted(set(internal_links(text, mimetype, page, base))), relative.as_posix()
 
 
 def _count(report: Report, path: str, size: int) -> None:
@@ -603,14 +626,14 @@ def _count(report: Report, path: str, size: int) -> None:
     report.paths.append(path)
 
 
-def _write_not_found(client: FlaskClient, base: str, output: _Output) -> str:
+def _write_not_found(fetcher: Fetcher, output: _Output) -> str:
     """The app's 404 page as 404.html, the name static hosts serve for missing pages."""
-    response = client.get(_MISSING, base_url=base)
-    if response.status_code != 404 or response.mimetype != "text/html":
+    answer = fetcher.get(_MISSING)
+    if answer.status_code != 404 or answer.mimetype != "text/html":
         return ""
-    output.put_bytes(PurePosixPath(NOT_FOUND_PAGE), response.get_data())
+    output.put_bytes(PurePosixPath(NOT_FOUND_PAGE), answer.body)
     output.report.files += 1
-    output.report.bytes += len(response.get_data())
+    output.report.bytes += len(answer.body)
     return NOT_FOUND_PAGE
 
 
