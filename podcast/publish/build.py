@@ -1,8 +1,8 @@
 """Freeze the site into a folder any static host or CDN can serve: the same app, the same bytes.
 
-Every page is asked of the Flask app in-process (`fetch`), as a server would, so the export cannot drift
-from what `podcast serve` or gunicorn would answer (an episode's audio, served as the file it
-is, is linked without asking). URLs are discovered generically: every
+Every page is asked of the Flask app in-process (`fetch`), as a server would ask, so the
+export cannot drift from what `podcast serve` or gunicorn would answer (an episode's audio,
+served as the file it is, is linked without asking). URLs are discovered generically: every
 route without arguments, every static file, the audio of every visible episode, and then every
 link found in what was fetched (HTML attributes, CSS `url()`, and absolute URLs under the base
 URL in any text: the feed, sitemaps, JSON). A new route is exported as soon as something links
@@ -44,9 +44,11 @@ from podcast.errors import PodcastError
 from podcast.files import fresh_dir, sibling
 from podcast.model import Catalog
 from podcast.publish import build_manifest, fingerprints, static_search
+from podcast.publish.build_catalog import BuildCatalog
 from podcast.publish.fetch import Fetcher
 from podcast.render import urls
 from podcast.render.notes import to_html
+from podcast.site.app import create_app
 from podcast.site.live import referenced, stat_sweep
 from podcast.site.responses import inside
 
@@ -83,6 +85,48 @@ class Report:
     written: list[str] = field(default_factory=list)  # the files new or changed since last time
     rendered: int = 0  # URLs made this time (the rest were the last build's, inputs unchanged)
     unchanged: bool = False  # True when OUT was left as it was
+    warnings: int | None = None  # the checked show's warnings; None: found up to date unloaded
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A show loaded and checked for a build, and the addresses it is built for."""
+
+    catalog: Catalog
+    base_url: str
+    media_base_url: str | None
+    warnings: int
+
+
+def build_show(
+    folder: Path,
+    out: Path,
+    options: tuple[str | None, str | None],
+    check: Callable[[], Checked],
+) -> Report:
+    """`podcast build`: the last build's report when nothing changed since (`up_to_date`,
+    without loading the show), else the export of the show `check` loaded and checked.
+
+    `options` (base URL, media base URL as given) are part of what a build is made from.
+    """
+    now = datetime.now(UTC)  # one instant for the whole build: no episode goes live mid-way
+    state = folder_state(folder, *options)  # before loading, see there
+    done = up_to_date(out, state, now)
+    if done is not None:
+        return done
+    checked = check()
+    config = {
+        "EPISODES_ROOT": folder,
+        "BASE_URL": checked.base_url,
+        "MEDIA_BASE_URL": checked.media_base_url,
+        "CLOCK": lambda: now,
+        "RELOAD_INTERVAL": None,  # an edit mid-build must not mix two catalogs in one site
+        "SEARCH_INDEX": False,  # the export searches with Pagefind
+    }
+    app = create_app(config, BuildCatalog.of(checked.catalog))
+    report = build(app, out, checked.base_url, state=state)
+    report.warnings = checked.warnings
+    return report
 
 
 @dataclass
