@@ -19,7 +19,7 @@ from flask import Flask
 from lxml import etree
 from support.clock import NOW
 
-from podcast.publish import build as export
+from podcast.publish import freeze as export
 from podcast.publish import static_search
 from podcast.site.app import create_app
 
