@@ -24,7 +24,7 @@ from podcast.read import probe_cache as cache
 
 if TYPE_CHECKING:
     from podcast.publish.add import NewEpisode
-    from podcast.publish.freeze import Checked
+    from podcast.publish.build import Checked
 
 # Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
 ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
@@ -297,7 +297,7 @@ def _count(problems: Sequence[Problem], severity: Severity) -> int:
 )
 def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
     """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
-    from podcast.publish.freeze import build_show
+    from podcast.publish.build import build_show
 
     folder = resolve_root(root)
     check = partial(_checked_for_build, folder, base_url, media_base_url)
@@ -312,7 +312,7 @@ def build(out: Path, root: Path | None, base_url: str | None, media_base_url: st
 
 def _checked_for_build(folder: Path, base_url: str | None, media_base_url: str | None) -> Checked:
     """The show loaded and gated (nothing is built past an error), and its addresses."""
-    from podcast.publish.freeze import Checked
+    from podcast.publish.build import Checked
 
     catalog = _load(folder)
     warnings = _gate(catalog)

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from podcast.errors import PodcastError
 from podcast.files import cache_dir, write_atomic
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.publish.targets import MANIFEST, Headers, Target, UploadError
 from podcast.site.app import DEFAULTS
 

@@ -14,7 +14,7 @@ from support.clock import NOW
 from support.servers import static_server
 
 from podcast.model import Catalog
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.publish import static_search
 from podcast.read.catalog import default_root, load
 from podcast.render.cues import read_cues

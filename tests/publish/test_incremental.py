@@ -17,7 +17,7 @@ from support.clock import NOW
 
 from podcast.cli import cli
 from podcast.files import shipped_dir
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.publish import static_search
 from podcast.site.app import create_app
 

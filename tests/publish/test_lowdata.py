@@ -16,7 +16,7 @@ from support.clock import NOW
 from support.scratch import Scratch
 
 from podcast.cli import cli
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.read.catalog import load
 from podcast.site.app import create_app
 

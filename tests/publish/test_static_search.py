@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from support.clock import NOW
 
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.publish import static_search
 from podcast.read.catalog import load
 from podcast.site.app import create_app

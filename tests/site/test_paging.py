@@ -15,7 +15,7 @@ from support.clock import NOW
 from support.scratch import Scratch
 
 from podcast.model import Catalog, newest_first
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.read.catalog import load
 from podcast.render import paging
 from podcast.site.app import create_app

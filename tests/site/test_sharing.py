@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from support.qr import decode_qr
 
-from podcast.publish import freeze as export
+from podcast.publish import build as export
 from podcast.site.app import create_app
 
 BASE = "https://offthecharts.example"
