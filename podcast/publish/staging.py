@@ -52,7 +52,7 @@ class Staging:
             self.keep(relative)
             return
         self._differs()
-        self._target(relative).write_bytes(body)
+        _write(self._target(relative), body)
         self.report.written.append(relative.as_posix())
 
     def put_file(self, relative: PurePosixPath, source: Path) -> None:
@@ -101,6 +101,17 @@ class Staging:
     def finish(self) -> Path:
         """Put every kept file into the staging folder (to be read, or swapped in); its root."""
         return self._differs()
+
+
+def _write(target: Path, body: bytes) -> None:
+    """`target.write_bytes(body)` without the buffered file object (a build writes thousands)."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(body)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def _same_bytes(first: Path, second: Path) -> bool:

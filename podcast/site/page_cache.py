@@ -104,7 +104,11 @@ def cached(response: Response, modified: datetime | None = None) -> Response:
 
 
 def finish(response: Response) -> Response:
-    """After every view: gzip, the security headers, and the page kept if `cached` made it."""
+    """After every view: gzip, the security headers, and the page kept if `cached` made it.
+
+    A static export keeps only the body: its headers are the static host's to send."""
+    if request.environ.get(EXPORT):
+        return response
     compress(response, request)
     if response.status_code != 304 and "Content-Security-Policy" not in response.headers:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
