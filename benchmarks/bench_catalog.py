@@ -49,8 +49,8 @@ FIGURES = {
     "cold": "catalog load, empty audio cache (every file probed)",
     "noop": "catalog load, warm audio cache, nothing changed",
     "one-change": "catalog load, warm audio cache, one episode's YAML and audio changed",
-    "reload-noop": "Reloader.load() again after a first load, nothing changed",
-    "reload-one": "Reloader.load() again after one episode's YAML changed",
+    "reload-noop": "Loader.load() again after a first load, nothing changed",
+    "reload-one": "Loader.load() again after one episode's YAML changed",
     "feed": "feed.build of every episode, after a warm load",
     "export": "`podcast build` (load, checks, export of every URL)",
 }
@@ -72,13 +72,13 @@ def child(mode: str, root: Path, out: Path | None) -> None:
     started = time.perf_counter()
     from datetime import UTC, datetime
 
-    from podcast.read import probe_cache as cache
+    from podcast.read import loader
     from podcast.render import feed
 
     imported = time.perf_counter()
     clock = Clock()
     if mode in ("reload", "reload-one"):
-        reloader = cache.Reloader(root)
+        reloader = loader.Loader(root)
         reloader.load()
         if mode == "reload-one":
             write_episode(root, 4242 % count_episodes(root), title_suffix=" (reloaded)")
@@ -93,7 +93,7 @@ def child(mode: str, root: Path, out: Path | None) -> None:
         cli(["build", str(out), "--root", str(root), "--base-url", BASE_URL], standalone_mode=False)
         figures = clock.lap()
     else:
-        catalog = cache.load(root)
+        catalog = loader.load(root)
         figures = clock.lap()
         if mode == "feed":
             clock = Clock()
@@ -124,10 +124,12 @@ def measure(mode: str, root: Path, out: Path | None = None) -> dict[str, float]:
 
 
 def clear_cache(root: Path) -> None:
-    """Forget the probes of `root` (the cache lives in XDG_CACHE_HOME, set by `main`)."""
-    from podcast.read.probe_cache import cache_path
+    """Forget what earlier runs read of `root`: probes, loaded episodes, loudness (the caches
+    live in XDG_CACHE_HOME, set by `main`)."""
+    from podcast.files import cache_dir
 
-    shutil.rmtree(cache_path(root).parent, ignore_errors=True)
+    for kind in ("probe", "episodes", "loudness"):
+        shutil.rmtree(cache_dir(kind, root), ignore_errors=True)
 
 
 def change_one(root: Path, count: int, run: int) -> None:

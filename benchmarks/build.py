@@ -24,7 +24,7 @@ from click.testing import CliRunner  # noqa: E402
 from synthetic import make_show, write_episode  # noqa: E402
 
 from podcast.cli import cli  # noqa: E402
-from podcast.read import probe_cache  # noqa: E402
+from podcast.read import loader  # noqa: E402
 
 BASE = "https://example.org/otc"
 
@@ -58,7 +58,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["XDG_CACHE_HOME"] = str(Path(folder) / "cache")
         root, out = make_show(Path(folder) / "show", count), Path(folder) / "site"
-        probe_cache.load(root)  # fill the probe cache: the build figures start warm
+        loader.load(root)  # fill the probe cache: the build figures start warm
         timed(root, out, "clean")
         timed(root, out, "no-op")
         yaml = sorted(p for p in root.rglob("*.yaml") if p.name != "show.yaml")[-1]

@@ -26,7 +26,7 @@ from synthetic import make_show  # noqa: E402
 
 from podcast.checks import audit as audit_module  # noqa: E402
 from podcast.checks import loudness  # noqa: E402
-from podcast.read import probe_cache  # noqa: E402
+from podcast.read import loader  # noqa: E402
 
 SPEECHLIKE = (
     "anoisesrc=color=pink:sample_rate=44100:amplitude=0.3,"
@@ -62,7 +62,7 @@ def cold_measure(path: Path, minutes: int) -> None:
 
 def warm_audit(folder: Path, count: int, runs: int) -> None:
     show = make_show(folder / f"show-{count}", count)
-    catalog = probe_cache.load(show)
+    catalog = loader.load(show)
     now = datetime.now(UTC)
     audit_module.audit(catalog, now)  # fills the loudness cache (files are tiny)
     rule, whole = [], []
@@ -80,7 +80,7 @@ def warm_audit(folder: Path, count: int, runs: int) -> None:
         f"{statistics.median(whole) * 1000:.0f} ms audit"
     )
     start = time.perf_counter()
-    probe_cache.load(show)
+    loader.load(show)
     load_ms = (time.perf_counter() - start) * 1000
     print(f"for scale: the warm catalog load itself takes {load_ms:.0f} ms")
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from podcast.checks import against as published
-from podcast.checks import loudness, remote, rules
+from podcast.checks import loudness, rules
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 
@@ -16,15 +15,24 @@ WHOLE_SHOW_RULES = frozenset({"season-gap"})
 
 
 def audit(
-    catalog: Catalog, now: datetime, against: str | None = None, verify_remote: bool = False
+    catalog: Catalog,
+    now: datetime,
+    against: str | None = None,
+    verify_remote: bool = False,
+    all_loudness: bool = False,
 ) -> list[Problem]:
-    """The loader's warnings, every rule, loudness, guid stability against an old feed (and,
-    when asked, a HEAD request to each audio kept at another host), sorted."""
+    """The loader's warnings, every rule, loudness (of what is new, or of every episode when
+    asked), guid stability against an old feed (and, when asked, a HEAD request to each audio
+    kept at another host), sorted."""
     found = [_as_load_problem(p) for p in catalog.warnings] + rules.run(catalog, now)
-    found += loudness.check(catalog)
-    if against:
+    found += loudness.check(catalog, now, all_loudness)
+    if against:  # imported when asked: urllib and the feed reader cost a routine check 40 ms
+        from podcast.checks import against as published
+
         found += published.compare(catalog, published.read(against), now)
     if verify_remote:
+        from podcast.checks import remote
+
         found += remote.verify(catalog)
     return sorted(found, key=rules.sort_key)
 

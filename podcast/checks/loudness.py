@@ -17,17 +17,21 @@ import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from podcast.errors import Problem, Severity
 from podcast.files import cache_dir, read_regular, write_atomic
-from podcast.model import Audio, Catalog
+from podcast.model import Audio, Catalog, Episode
 
 RULE = "loudness"
 TARGET_LUFS, TOLERANCE_DB, TRUE_PEAK_MAX = -16.0, 1.0, -1.0  # Apple's recommendation
 CACHE_FILE = "loudness-v1.json"
 MAX_CACHE_BYTES = 64 * 2**20
+RECENT = timedelta(days=14)  # a show published every other week: its latest episode
+BUDGET = timedelta(minutes=10)  # of back-catalog audio measured unasked: about 2 CPU-seconds
+CPU_SECONDS_PER_HOUR = 11.0  # ebur128 with true peak, measured by benchmarks/loudness.py
 SUMMARY = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS.*?Peak:\s+(-?[\d.]+|-inf) dBFS", re.S)
 
 
@@ -59,24 +63,58 @@ def measure(path: Path) -> Loudness:
     return Loudness(float(found.group(1)), float(found.group(2)))
 
 
-def check(catalog: Catalog) -> list[Problem]:
-    """Warnings for episodes outside Apple's loudness range; one notice if ffmpeg is missing.
+def check(
+    catalog: Catalog, now: datetime, everything: bool = False, budget: timedelta = BUDGET
+) -> list[Problem]:
+    """Warnings for episodes outside Apple's loudness range.
 
-    Audio kept at another host (no local file) is not measured.
+    Every figure already measured is judged. Audio not yet measured is measured for the
+    episodes a producer is about to publish or just did (drafts, scheduled, and those released
+    in the last RECENT); the back catalog too while it holds under `budget` of audio (a couple
+    of CPU-seconds), or when `everything` is asked (`podcast check --loudness`). Decoding a
+    long back catalog costs minutes of CPU an hour of audio, and a routine check must stay
+    instant: one notice counts what was left unmeasured, one says if ffmpeg is missing. Audio
+    kept at another host (no local file) is not measured.
     """
     cache = LoudnessCache(catalog.root)
-    local = [(e.audio.path, e.audio) for e in catalog.episodes if e.audio.path is not None]
+    local = [(e.audio.path, e) for e in catalog.episodes if e.audio.path is not None]
     levels = {path: cache.get(path) for path, _ in local}  # one stat each
-    stale = [path for path, _ in local if levels[path] is None]
-    if stale and shutil.which("ffmpeg") is None:
-        return [_ffmpeg_missing(len(stale))]
-    problems = list(_measure_all(cache, stale))
+    stale = [(path, e) for path, e in local if levels[path] is None]
+    waiting = [] if everything else [e for _, e in stale if not _due(e, now)]
+    if sum((e.audio.duration for e in waiting), timedelta()) <= budget:
+        waiting = []  # the back catalog is small enough to measure now
+    left = {id(e) for e in waiting}
+    due = [path for path, e in stale if id(e) not in left]
+    problems = [_unmeasured(waiting)] if waiting else []
+    if due and shutil.which("ffmpeg") is None:
+        return [*problems, _ffmpeg_missing(len(due))]
+    problems += _measure_all(cache, due)
     cache.save()
-    for path, audio in local:
+    for path, episode in local:
         level = levels[path] or cache.get(path)
         if level is not None:
-            problems += _judge(path, audio, level)
+            problems += _judge(path, episode.audio, level)
     return problems
+
+
+def _due(episode: Episode, now: datetime) -> bool:
+    """Whether the episode is measured on a routine check: not public yet, or only just."""
+    return episode.is_draft(now) or episode.published > now - RECENT
+
+
+def _unmeasured(waiting: list[Episode]) -> Problem:
+    """The notice for the published episodes a routine check leaves unmeasured, with the cost."""
+    hours = sum(e.audio.duration.total_seconds() for e in waiting) / 3600
+    minutes = hours * CPU_SECONDS_PER_HOUR / (os.cpu_count() or 1) / 60
+    return Problem(
+        None,
+        None,
+        f"loudness not measured for {len(waiting)} published episode(s) ({hours:.1f} h of audio)",
+        f"run `podcast check --loudness` once to measure them (about {max(minutes, 0.1):.1f} "
+        "min here); the figures are cached, so later checks judge them at no cost",
+        Severity.INFO,
+        RULE,
+    )
 
 
 def _measure_all(cache: LoudnessCache, paths: list[Path]) -> Iterator[Problem]:

@@ -20,7 +20,7 @@ import click
 from podcast.errors import CatalogError, PodcastError, Problem, Severity
 from podcast.model import Catalog, EpisodeType
 from podcast.read import catalog as catalog_module
-from podcast.read import probe_cache as cache
+from podcast.read import loader
 
 if TYPE_CHECKING:
     from podcast.publish.add import NewEpisode
@@ -205,28 +205,24 @@ def _parse_when(folder: Path, text: str | None, now: bool = False) -> datetime |
 @click.option(
     "--verify-remote", is_flag=True, help="HEAD each audio URL kept at another host (network)."
 )
-def check(
-    root: Path | None, strict: bool, output: str, against: str | None, verify_remote: bool
-) -> None:
+@click.option(
+    "--loudness",
+    "all_loudness",
+    is_flag=True,
+    help="Measure the loudness of every episode not measured yet, not only the new ones.",
+)
+def check(root: Path | None, strict: bool, output: str, **options: Any) -> None:
     """Report every problem a podcast directory or app would find; exit 1 on errors."""
     folder = resolve_root(root)
-    episodes, problems = _checked(folder, output == "json", against, verify_remote)
+    episodes, problems = _checked(folder, output == "json", **options)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     ok = not any(p.severity in failing for p in problems)
-    if output == "json":
-        report = _json_report(folder, episodes, problems, ok)
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        click.echo(
-            "\n".join([*map(format_problem, problems), _summary(folder, episodes, problems, ok)])
-        )
+    click.echo(_report(output, folder, episodes, problems, ok))
     if not ok:
         sys.exit(1)
 
 
-def _checked(
-    folder: Path, quiet: bool, against: str | None, verify_remote: bool
-) -> tuple[int | None, list[Problem]]:
+def _checked(folder: Path, quiet: bool, **options: Any) -> tuple[int | None, list[Problem]]:
     """(episodes loaded or None, every problem): the rules run on whatever loaded."""
     from podcast.checks.audit import audit, refused
 
@@ -234,7 +230,17 @@ def _checked(
         catalog = _load(folder, quiet=quiet)
     except CatalogError as exc:
         return None, refused(exc, datetime.now(UTC))
-    return len(catalog.episodes), audit(catalog, datetime.now(UTC), against, verify_remote)
+    return len(catalog.episodes), audit(catalog, datetime.now(UTC), **options)
+
+
+def _report(
+    output: str, folder: Path, episodes: int | None, problems: Sequence[Problem], ok: bool
+) -> str:
+    """The check's report: JSON, or each problem and a summary line."""
+    if output == "json":
+        report = _json_report(folder, episodes, problems, ok)
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    return "\n".join([*map(format_problem, problems), _summary(folder, episodes, problems, ok)])
 
 
 def format_problem(problem: Problem) -> str:
@@ -402,7 +408,7 @@ def _load(folder: Path, quiet: bool = False) -> Catalog:
     shown = not quiet and sys.stderr.isatty()  # counting the episodes is a folder walk
     total = len(catalog_module.episode_files(folder)) if shown else 0
     with _progress(total, "Reading episodes") as step:
-        return cache.load(folder, on_probe=lambda _: step())
+        return loader.load(folder, on_probe=lambda _: step())
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from podcast.checks.audit import audit
 from podcast.errors import Problem, Severity
 from podcast.model import Catalog, Episode, Status
 from podcast.publish.schedule import show_clock
-from podcast.read import probe_cache
+from podcast.read import loader
 from podcast.read.when import zone_name
 
 
@@ -40,7 +40,7 @@ class Listing:
 def listing(root: Path, now: datetime | None = None) -> Listing:
     """Every episode of the show in `root`, draft or not."""
     now = now or datetime.now(UTC)
-    catalog, clock = probe_cache.load(root), show_clock(root)
+    catalog, clock = loader.load(root), show_clock(root)
     counts = _problem_counts(catalog, audit(catalog, now))
     ordered = sorted(catalog.episodes, key=lambda e: (e.season, e.number or 0, e.published))
     rows = tuple(

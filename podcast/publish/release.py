@@ -10,7 +10,7 @@ from podcast.errors import PodcastError
 from podcast.model import Episode, Status
 from podcast.publish.schedule import Clock, show_clock
 from podcast.publish.yamledit import Change, edit_keys
-from podcast.read import probe_cache
+from podcast.read import loader
 from podcast.read.select import pick
 
 
@@ -32,7 +32,7 @@ class Released:
 def release(root: Path, name: str, at: str | None = None, now: datetime | None = None) -> Released:
     """Release the episode `name` (slug, YAML path or SEASON/NUMBER) now or `at` WHEN."""
     now = now or datetime.now(UTC)
-    catalog = probe_cache.load(root)
+    catalog = loader.load(root)
     episode, clock = pick(catalog, name), show_clock(root)
     moment = _moment(episode, clock, at, now)
     changes: dict[str, Change] = {"draft": None} if episode.draft else {}

@@ -18,7 +18,7 @@ import yaml
 from podcast.errors import PodcastError
 from podcast.files import write_atomic
 from podcast.model import Catalog, Episode
-from podcast.read import probe_cache
+from podcast.read import loader
 from podcast.read.removed import RECORD, REMOVED_DIR
 from podcast.read.select import pick
 
@@ -39,7 +39,7 @@ class Removal:
 
 def remove(root: Path, name: str, now: datetime | None = None) -> Removal:
     """Move the episode `name` (slug, YAML path or SEASON/NUMBER) out of the show."""
-    catalog = probe_cache.load(root)
+    catalog = loader.load(root)
     episode = pick(catalog, name)
     own, kept = _files(catalog, episode)
     folder = _fresh_folder(catalog.root / REMOVED_DIR, episode.slug)

@@ -31,7 +31,7 @@ def default_root() -> Path:
 
 
 class EpisodeMemo(Protocol):
-    """Remembers loaded episodes, so a reload skips files that did not change (read.probe_cache)."""
+    """Remembers loaded episodes, so a reload skips files that did not change (read.memory)."""
 
     def recall(
         self, path: Path, show: Show | None, problems: list[Problem]

@@ -2,13 +2,14 @@
 
 A file without a Xing/VBRI header says nothing about its length. If it is CBR, its length is
 exact from its size: every frame shares the first one's header bytes but the padding bit, so
-counting those headers (C-speed `bytes.count`) confirms CBR and the size gives the count. Only
+counting those headers (one compiled-pattern pass) confirms CBR and the size gives the count. Only
 a VBR file is walked frame by frame, jumping from header to header over the file's bytes.
 """
 
 from __future__ import annotations
 
 import mmap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -104,7 +105,10 @@ def _constant_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Fr
     """The frame count if every header matches the first one's but for padding (CBR)."""
     length, slot, samples, rate = _LENGTHS[first[1] << 8 | first[2]] or (0, 0, 0, 0)
     base = first[2] & 0xFD  # every field but the padding bit stays put in a CBR stream
-    prefixes = [bytes((0xFF, first[1], base)), bytes((0xFF, first[1], base | 2))]
+    padded = bytes((0xFF, first[1], base | 2))
+    # One pass of a compiled pattern: bytes.count of a 3-byte needle starting 0xFF runs at a
+    # fraction of the speed on MPEG data, which is full of 0xFF bytes.
+    both = re.compile(re.escape(padded[:2]) + b"[" + re.escape(bytes((base, base | 2))) + b"]")
     counts = [0, 0]
     fileobj.seek(start)
     position, carry = start, b""
@@ -113,8 +117,10 @@ def _constant_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Fr
         if len(chunk) == len(carry):
             break
         position += len(chunk) - len(carry)
-        counts[0] += chunk.count(prefixes[0])
-        counts[1] += chunk.count(prefixes[1])
+        found = both.findall(chunk)
+        with_padding = found.count(padded)
+        counts[0] += len(found) - with_padding
+        counts[1] += with_padding
         carry = chunk[-2:]
     by_size = round((end - start - counts[1] * slot) / length)
     # Header-like bytes inside the audio inflate the count, frames of another bitrate shrink it;

@@ -6,12 +6,20 @@ would miss the same export added twice. The audio frames are never touched by ta
 same recording shows as the same bytes in the middle of both files, shifted by the change in
 tag size. `same_recording` reads a few small excerpts of one file and looks for each of them
 near the same distance from the end of the other: reading kilobytes, not whole episodes.
+
+Among many files of one type and length (a back catalog of same-length MP3s), comparing every
+pair would read the catalog many times over: `repeats` keys each MP3 by a `signature` of the
+same excerpts taken from its audio frames alone (after the ID3v2 tag, before an ID3v1 one),
+which tags cannot change, so the same recording is found by a dictionary lookup. Other types
+(whose tags may sit anywhere) are compared pair by pair as before.
 """
 
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,3 +61,55 @@ def _found(a: BinaryIO, b: BinaryIO, size: int, other: int, share: float) -> boo
     b.seek(low)
     region = b.read(other - back + reach + EXCERPT - low)
     return len(excerpt) == EXCERPT and excerpt in region
+
+
+def repeats(paths: Sequence[Path]) -> Iterator[tuple[int, int]]:
+    """(i, j) for each file `paths[i]` holding the same recording as the earlier `paths[j]`
+    (the first such), among files of one type and length."""
+    first_with: dict[bytes, int] = {}
+    compared: list[int] = []  # files without a signature: compared pair by pair
+    for index, path in enumerate(paths):
+        key = signature(path)
+        if key is not None:
+            earlier = first_with.setdefault(key, index)
+            if earlier != index:
+                yield index, earlier
+            continue
+        for earlier in compared:
+            if same_recording(paths[earlier], path):
+                yield index, earlier
+                break
+        compared.append(index)
+
+
+def signature(path: Path) -> bytes | None:
+    """A digest of an MP3's audio frames at SHARES of their length back from their end, which
+    a new tag cannot change; None for other files, short or unreadable ones."""
+    if path.suffix.lower() != ".mp3":
+        return None
+    try:
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            start = _id3v2_length(stream.read(10))
+            stream.seek(max(0, size - 128))
+            end = size - 128 if stream.read(3) == b"TAG" else size  # an ID3v1 tag ends it
+            frames = end - start
+            if frames < 4 * EXCERPT:
+                return None
+            digest = hashlib.sha256()
+            for share in SHARES:
+                stream.seek(end - int(frames * share) - EXCERPT)
+                digest.update(stream.read(EXCERPT))
+    except OSError:
+        return None
+    return digest.digest()
+
+
+def _id3v2_length(head: bytes) -> int:
+    """The bytes an ID3v2 tag opening the file takes (header, body, footer); 0 without one."""
+    if len(head) < 10 or head[:3] != b"ID3":
+        return 0
+    body = 0
+    for byte in head[6:10]:  # a "syncsafe" integer: 7 bits a byte
+        body = body << 7 | byte & 0x7F
+    return 10 + body + (10 if head[5] & 0x10 else 0)

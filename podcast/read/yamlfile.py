@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -42,7 +42,6 @@ class Fields:
     line: int
     nodes: dict[str, tuple[yaml.Node, int]]
     problems: list[Problem]
-    used: set[str] = field(default_factory=set)
 
     def lines_only(self) -> Fields:
         """The same keys and lines without their value nodes: enough to place later problems.
@@ -50,8 +49,8 @@ class Fields:
         A loaded catalog keeps one per episode until its duplicate checks; the node trees
         were most of the load's peak memory.
         """
-        nodes = {key: (_NO_VALUE, line) for key, (_, line) in self.nodes.items()}
-        return Fields(self.path, self.line, nodes, self.problems, set(self.used))
+        lines = {key: line for key, (_, line) in self.nodes.items()}
+        return lines_only_fields(self.path, self.line, lines, self.problems)
 
     def key_lines(self) -> MappingProxyType[str, int]:
         """Each key's 1-based line, read-only: kept on the model for later findings."""
@@ -75,7 +74,6 @@ class Fields:
 
     def raw(self, key: str) -> Any:
         """The constructed value of `key` (None when absent)."""
-        self.used.add(key)
         return _construct(self.nodes[key][0]) if key in self.nodes else None
 
     @overload
@@ -97,7 +95,6 @@ class Fields:
         hint: str = "",
     ) -> T | None:
         """The value of `key` if it is of `kind`; records missing/wrong-type errors."""
-        self.used.add(key)
         if not self.has(key):
             if required:
                 self.error(None, f"missing required key '{key}'", hint or f"add '{key}: …'")
@@ -153,7 +150,6 @@ class Fields:
 
     def child(self, key: str) -> Fields | None:
         """The nested mapping under `key`, or None (with an error if it is not a mapping)."""
-        self.used.add(key)
         if not self.has(key):
             return None
         node = self.nodes[key][0]
@@ -166,7 +162,6 @@ class Fields:
 
     def items(self, key: str) -> list[Fields]:
         """The list of mappings under `key` (each with its own lines)."""
-        self.used.add(key)
         if not self.has(key):
             return []
         node = self.nodes[key][0]
@@ -195,6 +190,13 @@ class Fields:
                 close = [k for k in known if _similar(k, key)]
                 hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling"
                 self.warn(key, f"unknown key '{key}' is ignored", hint)
+
+
+def lines_only_fields(
+    path: Path, line: int, lines: dict[str, int], problems: list[Problem]
+) -> Fields:
+    """Fields that know each key's line but hold no values: enough to place later problems."""
+    return Fields(path, line, {key: (_NO_VALUE, at) for key, at in lines.items()}, problems)
 
 
 def _similar(a: str, b: str) -> bool:

@@ -2,7 +2,7 @@
 
 A stat sweep of the folder (about 5 µs a file) runs at most every `interval` seconds; a change
 that has held still for one sweep (so a file still being copied is not read half-written) is
-loaded by `cache.Reloader`, which reads only the episodes whose files changed, and swapped in
+loaded by `read.loader.Loader`, which reads only the episodes whose files changed, and swapped in
 atomically. A folder that no longer loads keeps the last good catalog serving and logs each
 problem with its file and line; only an episode whose audio file is gone leaves it, since its
 enclosure would answer 404.
@@ -25,7 +25,8 @@ from types import MappingProxyType
 
 from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.model import Catalog, Episode
-from podcast.read.probe_cache import Reloader
+from podcast.read.loader import Loader
+from podcast.read.memory import dependencies
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class CatalogStore:
     ) -> None:
         self.root = Path(root).absolute()
         self.interval = interval
-        self._loader = Reloader(self.root)
+        self._loader = Loader(self.root)
         self._lock = threading.Lock()  # one sweep or reload at a time; others serve the old one
         try:
             stamps, modified = stat_sweep(self.root)
@@ -230,14 +231,7 @@ def referenced(catalog: Catalog) -> Iterable[Path]:
     yield catalog.show.artwork
     for episode in catalog.episodes:
         yield episode.source
-        if episode.audio.path is not None:
-            yield episode.audio.path
-        yield from (t.path for t in episode.transcripts)
-        if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
-            yield episode.low_bandwidth.path
-        if episode.image is not None:
-            yield episode.image
-        yield from (c.image for c in episode.chapters if isinstance(c.image, Path))
+        yield from dependencies(episode)
 
 
 def _stamps(paths: Iterable[Path], swept: Sweep) -> Sweep:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from podcast.errors import Severity
 from podcast.read import catalog as catalog_module
 
 ON_TARGET_DB = 5.1  # a 1 kHz sine at ffmpeg's default amplitude is -21.1 LUFS; this makes -16
+GUID_2, GUID_3 = "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"
 MP3 = ["-c:a", "libmp3lame", "-b:a", "128k"]
 
 
@@ -36,7 +38,8 @@ def show_with_tone(tmp_path: Path, volume_db: float) -> Scratch:
 
 
 def found(root: Path) -> list[loudness.Problem]:
-    return loudness.check(catalog_module.load(root))
+    """What `podcast check --loudness` says about loudness: every episode measured."""
+    return loudness.check(catalog_module.load(root), NOW, everything=True)
 
 
 def without_ffmpeg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -96,7 +99,7 @@ def test_check_reports_it_and_the_warm_run_answers_from_the_users_cache(
 ) -> None:
     scratch = show_with_tone(tmp_path, volume_db=-5)
     before = snapshot(scratch.root)
-    result = run_cli("check", "--root", str(scratch.root))
+    result = run_cli("check", "--loudness", "--root", str(scratch.root))
     assert result.exit_code == 0, result.output
     assert "warning [loudness]: integrated loudness is -26." in result.stdout
     assert snapshot(scratch.root) == before  # nothing written into the episodes folder
@@ -125,10 +128,54 @@ def test_without_ffmpeg_check_gives_one_notice_and_no_crash(
         "season-1/02-second.yaml", episode=2, guid="22222222-2222-4222-8222-222222222222"
     )
     without_ffmpeg(monkeypatch, tmp_path)
-    result = run_cli("check", "--root", str(scratch.root))
+    result = run_cli("check", "--loudness", "--root", str(scratch.root))
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if "[loudness]" in line]
     assert lines == [
         "<catalog>: info [loudness]: loudness not measured for 2 episode(s): "
         "ffmpeg is not installed"
     ]
+
+
+def test_a_routine_check_measures_only_new_episodes_and_counts_the_rest(tmp_path: Path) -> None:
+    """Drafts, scheduled and just-released episodes are measured; the back catalog waits for
+    `--loudness`, with one notice saying how much audio that is."""
+    scratch = show_with_tone(tmp_path, volume_db=-5)  # published 2024: the back catalog
+    tone(scratch.path("season-1/02-draft.mp3"), volume_db=-5, codec=MP3)
+    scratch.episode("season-1/02-draft.yaml", episode=2, draft=True, guid=GUID_2)
+    tone(scratch.path("season-1/03-new.mp3"), volume_db=-5, codec=MP3)
+    just_now = (NOW - timedelta(days=2)).isoformat()
+    scratch.episode("season-1/03-new.yaml", episode=3, published=just_now, guid=GUID_3)
+    catalog = catalog_module.load(scratch.root)
+    routine = loudness.check(catalog, NOW, budget=timedelta(0))  # a back catalog too long
+    judged = sorted(p.path.name for p in routine if p.path)
+    assert judged == ["02-draft.mp3", "03-new.mp3"]
+    [notice] = [p for p in routine if p.path is None]
+    assert notice.severity is Severity.INFO
+    assert "loudness not measured for 1 published episode(s) (0.0 h of audio)" in notice.message
+    assert "podcast check --loudness" in notice.hint
+    assert len(loudness.check(catalog, NOW, everything=True, budget=timedelta(0))) == 3
+    assert len(loudness.check(catalog, NOW, budget=timedelta(0))) == 3  # judged from the cache
+
+
+def test_a_short_back_catalog_is_measured_unasked(tmp_path: Path) -> None:
+    """Under a few minutes of audio, measuring it all costs less than the notice is worth."""
+    scratch = show_with_tone(tmp_path, volume_db=-5)  # published 2024, a few seconds long
+    [warning] = loudness.check(catalog_module.load(scratch.root), NOW)
+    assert "integrated loudness is -26." in warning.message
+
+
+@pytest.mark.slow
+def test_check_loudness_on_the_command_line_measures_the_back_catalog(tmp_path: Path) -> None:
+    scratch = Scratch.create(tmp_path / "show")
+    long_codec = ["-c:a", "libmp3lame", "-b:a", "8k", "-ac", "1", "-ar", "8000"]
+    seconds = int(loudness.BUDGET.total_seconds()) + 60  # just over what is measured unasked
+    tone(scratch.path("season-1/01-first.mp3"), seconds=seconds, volume_db=-5, codec=long_codec)
+    routine = run_cli("check", "--root", str(scratch.root))
+    assert "info [loudness]: loudness not measured for 1 published episode(s)" in routine.stdout
+    assert "integrated loudness" not in routine.stdout
+    everything = run_cli("check", "--loudness", "--root", str(scratch.root))
+    assert "warning [loudness]: integrated loudness is -2" in everything.stdout
+    again = run_cli("check", "--root", str(scratch.root))
+    assert "warning [loudness]: integrated loudness is -2" in again.stdout
+    assert "not measured" not in again.stdout

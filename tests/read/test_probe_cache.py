@@ -13,7 +13,7 @@ import pytest
 from support.scratch import tree
 
 from podcast.model import Audio, Chapter
-from podcast.read import catalog
+from podcast.read import catalog, codec, loader
 from podcast.read import probe_cache as cache
 from podcast.read.audio import probe
 
@@ -45,13 +45,15 @@ class CountingProber:
 @pytest.mark.parametrize("name", AUDIO_FILES)
 def test_every_probe_round_trips_exactly_through_json(data_dir: Path, name: str) -> None:
     original = probe(data_dir / name)
-    text = json.dumps(cache.encode(original))
-    assert cache.decode_audio(json.loads(text), original.path) == original
+    text = json.dumps(codec.encode_audio(original))
+    assert codec.decode_audio(json.loads(text), original.path) == original
 
 
 def test_chapters_and_tags_survive_the_round_trip(data_dir: Path) -> None:
     original = probe(data_dir / "chapters.mp3")
-    restored = cache.decode_audio(json.loads(json.dumps(cache.encode(original))), original.path)
+    restored = codec.decode_audio(
+        json.loads(json.dumps(codec.encode_audio(original))), original.path
+    )
     assert [c.title for c in restored.chapters] == ["Intro", "Middle", "End"]
     assert restored.chapters[1].start.total_seconds() == 1.0
     assert restored.tags == original.tags
@@ -65,7 +67,9 @@ def test_fields_that_may_hold_text_or_a_path_keep_their_type(data_dir: Path) -> 
             Chapter(timedelta(seconds=1.5), "Remote picture", image="https://example.org/a.jpg"),
         ),
     )
-    restored = cache.decode_audio(json.loads(json.dumps(cache.encode(original))), original.path)
+    restored = codec.decode_audio(
+        json.loads(json.dumps(codec.encode_audio(original))), original.path
+    )
     assert restored == original
     assert isinstance(restored.chapters[0].image, Path)
     assert isinstance(restored.chapters[1].image, str)
@@ -87,7 +91,7 @@ def test_second_load_opens_no_audio_and_gives_the_same_catalog(show_dir: Path) -
 
 
 def test_a_changed_file_is_probed_again(show_dir: Path, data_dir: Path) -> None:
-    cache.load(show_dir)
+    loader.load(show_dir)
     target = show_dir / "season-1" / "01-why-we-call-it-an-emergency.mp3"
     shutil.copyfile(data_dir / "chapters.mp3", target)  # new size and mtime
     prober = CountingProber()
@@ -98,7 +102,7 @@ def test_a_changed_file_is_probed_again(show_dir: Path, data_dir: Path) -> None:
 
 
 def test_touching_a_file_invalidates_its_entry(show_dir: Path) -> None:
-    cache.load(show_dir)
+    loader.load(show_dir)
     target = show_dir / "season-2" / "01-access-to-care.m4a"
     stat = target.stat()
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
@@ -110,7 +114,7 @@ def test_touching_a_file_invalidates_its_entry(show_dir: Path) -> None:
 def test_the_cache_file_lives_outside_the_show_and_is_written_whole(
     show_dir: Path, user_cache: Path
 ) -> None:
-    loaded = cache.load(show_dir)
+    loaded = loader.load(show_dir)
     path = cache.cache_path(show_dir)
     assert path.is_relative_to(user_cache)  # XDG_CACHE_HOME
     assert not path.is_relative_to(show_dir)
@@ -120,7 +124,7 @@ def test_the_cache_file_lives_outside_the_show_and_is_written_whole(
         e.audio.path.relative_to(show_dir).as_posix() for e in loaded.episodes
     }
     assert [p.name for p in path.parent.iterdir()] == [cache.CACHE_FILE]  # no temp files left
-    assert cache.load(show_dir) == loaded
+    assert loader.load(show_dir) == loaded
 
 
 @pytest.mark.parametrize(
@@ -137,13 +141,13 @@ def test_a_corrupt_or_stale_cache_is_silently_rebuilt(show_dir: Path, garbage: b
     path = cache.cache_path(show_dir)
     path.parent.mkdir(parents=True)
     path.write_bytes(garbage)
-    loaded = cache.load(show_dir)
+    loaded = loader.load(show_dir)
     assert len(loaded.episodes) == 7
     assert json.loads(path.read_text("utf-8"))["fingerprint"] == cache.fingerprint()
 
 
 def test_an_entry_whose_shape_changed_is_probed_again(show_dir: Path) -> None:
-    cache.load(show_dir)
+    loader.load(show_dir)
     path = cache.cache_path(show_dir)
     document = json.loads(path.read_text("utf-8"))
     key = "season-1/01-why-we-call-it-an-emergency.mp3"
@@ -171,7 +175,7 @@ def test_an_unwritable_cache_location_only_costs_speed(show_dir: Path, tmp_path:
 def test_the_shipped_show_is_cached_but_never_written_to() -> None:
     root = catalog.default_root()
     before = tree(root)
-    cache.load(root)
+    loader.load(root)
     assert tree(root) == before
     assert cache.cache_path(root).is_file()  # the checkout's own show is fast too
 
@@ -179,87 +183,9 @@ def test_the_shipped_show_is_cached_but_never_written_to() -> None:
 def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
     (show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml").write_text("title: [", "utf-8")
     with pytest.raises(catalog.CatalogError):
-        cache.load(show_dir)
+        loader.load(show_dir)
     entries = json.loads((cache.cache_path(show_dir)).read_text())["entries"]
     assert len(entries) == 6
-
-
-# --- reloading: unchanged episode files are not read again ------------------------------------
-
-
-def test_a_reload_with_nothing_changed_reads_no_episode(show_dir: Path) -> None:
-    reloader = cache.Reloader(show_dir)
-    first = reloader.load()
-    assert (reloader.read, reloader.recalled) == (7, 0)
-    second = reloader.load()
-    assert (reloader.read, reloader.recalled) == (0, 7)
-    assert second == first == catalog.load(show_dir)
-
-
-def test_a_reload_reads_only_the_changed_episode(show_dir: Path) -> None:
-    reloader = cache.Reloader(show_dir)
-    reloader.load()
-    path = show_dir / "season-2" / "01-access-to-care.yaml"
-    path.write_text(path.read_text("utf-8").replace("title: Access to care", "title: Access"))
-    reloaded = reloader.load()
-    assert (reloader.read, reloader.recalled) == (1, 6)
-    assert reloaded.find("s2-01-access-to-care").title == "Access"
-    assert reloaded == catalog.load(show_dir)
-
-
-def test_a_new_file_beside_an_episode_is_seen(show_dir: Path) -> None:
-    reloader = cache.Reloader(show_dir)
-    reloader.load()
-    (show_dir / "season-2" / "01-access-to-care.srt").unlink()
-    (show_dir / "season-2" / "01-access-to-care.vtt").write_text(
-        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n", "utf-8"
-    )
-    reloaded = reloader.load()
-    assert reloader.read == 2  # the season's folder changed: both its episodes are read again
-    assert reloaded.find("s2-01-access-to-care").transcript.path.suffix == ".vtt"
-
-
-def test_a_reload_reports_what_a_fresh_load_would(show_dir: Path) -> None:
-    first = show_dir / "season-1" / "00-trailer-a-conversation-starts-here.yaml"
-    later = show_dir / "season-3" / "02-community-voices.yaml"
-    with later.open("a") as handle:
-        handle.write("colour: blue\n")  # an unknown key: a warning that must survive reloads
-    reloader = cache.Reloader(show_dir)
-    assert [w.line for w in reloader.load().warnings] == [20]
-    assert [w.line for w in reloader.load().warnings] == [20]
-    guid = later.read_text("utf-8").split("guid: ")[1].split("\n")[0]
-    first.write_text(
-        first.read_text("utf-8").replace(
-            "guid: eb23caba-4c7d-46b5-b1fd-9d96ef1eb8eb", f"guid: {guid}"
-        )
-    )
-    with pytest.raises(catalog.CatalogError) as raised:
-        reloader.load()
-    with pytest.raises(catalog.CatalogError) as fresh:
-        catalog.load(show_dir)
-    assert raised.value.problems == fresh.value.problems
-    assert any(
-        p.path == later and p.line == 6 and "duplicate guid" in p.message
-        for p in raised.value.problems
-    )
-
-
-def test_a_changed_show_reads_every_episode_again(show_dir: Path) -> None:
-    reloader = cache.Reloader(show_dir)
-    reloader.load()
-    show = show_dir / "show.yaml"
-    show.write_text(show.read_text("utf-8").replace("language: en-us", "language: en-gb"))
-    reloaded = reloader.load()
-    assert reloader.read == 7
-    assert {e.transcript.language for e in reloaded.episodes} == {"en-gb"}
-
-
-def test_a_deleted_audio_file_is_an_error_on_reload(show_dir: Path) -> None:
-    reloader = cache.Reloader(show_dir)
-    reloader.load()
-    (show_dir / "season-3" / "01-trust-in-medicine.m4a").unlink()
-    with pytest.raises(catalog.CatalogError, match="no audio file found"):
-        reloader.load()
 
 
 # --- probing a cold cache in worker processes -------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from mutagen.id3 import APIC, ID3, TIT2
 from support.audio import tone
 
-from podcast.read.same_audio import same_recording
+from podcast.read.same_audio import repeats, same_recording, signature
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -37,3 +37,31 @@ def test_other_recordings_are_not_the_same(tmp_path: Path) -> None:
     assert not same_recording(low, high)
     assert not same_recording(low, tmp_path / "missing.mp3")
     assert same_recording(low, low)
+
+
+def test_an_mp3s_signature_is_its_frames_whatever_its_tags(tmp_path: Path) -> None:
+    source = DATA / "cbr.mp3"
+    tagged = retagged(source, tmp_path / "tagged.mp3", "Episode one", 93_000)
+    with_v1 = tmp_path / "v1.mp3"
+    with_v1.write_bytes(tagged.read_bytes() + b"TAG" + bytes(125))  # an ID3v1 tag at the end
+    other = tone(tmp_path / "other.mp3", seconds=4, frequency=300, codec=["-c:a", "libmp3lame"])
+    assert signature(source) is not None
+    assert signature(source) == signature(tagged) == signature(with_v1)
+    assert signature(other) not in (None, signature(source))
+    assert signature(DATA / "tagged.m4a") is None  # compared pair by pair instead
+    assert signature(tmp_path / "missing.mp3") is None
+
+
+def test_repeats_names_each_copy_with_the_first_of_its_recording(tmp_path: Path) -> None:
+    source = DATA / "cbr.mp3"
+    low = tone(tmp_path / "low.mp3", seconds=4, frequency=300, codec=["-c:a", "libmp3lame"])
+    files = [
+        source,
+        low,
+        retagged(source, tmp_path / "a.mp3", "A", 93_000),
+        retagged(low, tmp_path / "b.mp3", "B", 10),
+        retagged(source, tmp_path / "c.mp3", "C", 10),
+    ]
+    assert list(repeats(files)) == [(2, 0), (3, 1), (4, 0)]
+    m4a = [DATA / "tagged.m4a", shutil.copy(DATA / "tagged.m4a", tmp_path / "copy.m4a")]
+    assert list(repeats([Path(p) for p in m4a])) == [(1, 0)]  # pair by pair

@@ -1,0 +1,180 @@
+"""The one loader: a reload, or a later process, reads only the episodes whose files changed,
+and reports exactly what a fresh load would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podcast.read import catalog
+from podcast.read.loader import Loader
+from podcast.read.memory import CACHE_FILE, EpisodeMemory
+
+# --- reloading: unchanged episode files are not read again ------------------------------------
+
+
+def test_a_reload_with_nothing_changed_reads_no_episode(show_dir: Path) -> None:
+    reloader = Loader(show_dir)
+    first = reloader.load()
+    assert (reloader.read, reloader.recalled) == (7, 0)
+    second = reloader.load()
+    assert (reloader.read, reloader.recalled) == (0, 7)
+    assert second == first == catalog.load(show_dir)
+
+
+def test_a_reload_reads_only_the_changed_episode(show_dir: Path) -> None:
+    reloader = Loader(show_dir)
+    reloader.load()
+    path = show_dir / "season-2" / "01-access-to-care.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: Access to care", "title: Access"))
+    reloaded = reloader.load()
+    assert (reloader.read, reloader.recalled) == (1, 6)
+    assert reloaded.find("s2-01-access-to-care").title == "Access"
+    assert reloaded == catalog.load(show_dir)
+
+
+def test_a_new_file_beside_an_episode_is_seen(show_dir: Path) -> None:
+    reloader = Loader(show_dir)
+    reloader.load()
+    (show_dir / "season-2" / "01-access-to-care.srt").unlink()
+    (show_dir / "season-2" / "01-access-to-care.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n", "utf-8"
+    )
+    reloaded = reloader.load()
+    assert reloader.read == 2  # the season's folder changed: both its episodes are read again
+    assert reloaded.find("s2-01-access-to-care").transcript.path.suffix == ".vtt"
+
+
+def test_a_reload_reports_what_a_fresh_load_would(show_dir: Path) -> None:
+    first = show_dir / "season-1" / "00-trailer-a-conversation-starts-here.yaml"
+    later = show_dir / "season-3" / "02-community-voices.yaml"
+    with later.open("a") as handle:
+        handle.write("colour: blue\n")  # an unknown key: a warning that must survive reloads
+    reloader = Loader(show_dir)
+    assert [w.line for w in reloader.load().warnings] == [20]
+    assert [w.line for w in reloader.load().warnings] == [20]
+    guid = later.read_text("utf-8").split("guid: ")[1].split("\n")[0]
+    first.write_text(
+        first.read_text("utf-8").replace(
+            "guid: eb23caba-4c7d-46b5-b1fd-9d96ef1eb8eb", f"guid: {guid}"
+        )
+    )
+    with pytest.raises(catalog.CatalogError) as raised:
+        reloader.load()
+    with pytest.raises(catalog.CatalogError) as fresh:
+        catalog.load(show_dir)
+    assert raised.value.problems == fresh.value.problems
+    assert any(
+        p.path == later and p.line == 6 and "duplicate guid" in p.message
+        for p in raised.value.problems
+    )
+
+
+def test_a_changed_show_reads_every_episode_again(show_dir: Path) -> None:
+    reloader = Loader(show_dir)
+    reloader.load()
+    show = show_dir / "show.yaml"
+    show.write_text(show.read_text("utf-8").replace("language: en-us", "language: en-gb"))
+    reloaded = reloader.load()
+    assert reloader.read == 7
+    assert {e.transcript.language for e in reloaded.episodes} == {"en-gb"}
+
+
+def test_a_deleted_audio_file_is_an_error_on_reload(show_dir: Path) -> None:
+    reloader = Loader(show_dir)
+    reloader.load()
+    (show_dir / "season-3" / "01-trust-in-medicine.m4a").unlink()
+    with pytest.raises(catalog.CatalogError, match="no audio file found"):
+        reloader.load()
+
+
+# --- a later process: the memory in the user's cache directory --------------------------------
+
+
+def test_a_later_process_recalls_every_unchanged_episode_as_a_fresh_load_reads_it(
+    show_dir: Path,
+) -> None:
+    first = Loader(show_dir).load()
+    later = Loader(show_dir)  # a new process: nothing in memory but the file
+    recalled = later.load()
+    assert (later.read, later.recalled) == (0, 7)
+    fresh = catalog.load(show_dir)
+    assert recalled == first == fresh
+    for mine, theirs in zip(recalled.episodes, fresh.episodes, strict=True):
+        assert dict(mine.lines) == dict(theirs.lines)  # not compared by ==, but placed problems
+        assert repr(mine.published) == repr(theirs.published)  # the same zone, not an offset
+    assert recalled.warnings == fresh.warnings
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_read(show_dir: Path) -> None:
+    """The YAML is recalled by its content: an edit within the timestamp's granularity counts."""
+    Loader(show_dir).load()
+    path = show_dir / "season-2" / "01-access-to-care.yaml"
+    before = path.stat()
+    path.write_text(
+        path.read_text("utf-8").replace("title: Access to care", "title: Access to cure")
+    )
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    later = Loader(show_dir)
+    assert later.load().find("s2-01-access-to-care").title == "Access to cure"
+    assert later.read == 1
+
+
+def test_warnings_and_their_lines_survive_a_later_process(show_dir: Path) -> None:
+    later_yaml = show_dir / "season-3" / "02-community-voices.yaml"
+    with later_yaml.open("a") as handle:
+        handle.write("colour: blue\n")
+    fresh = catalog.load(show_dir).warnings
+    Loader(show_dir).load()
+    assert Loader(show_dir).load().warnings == fresh
+    assert [w.line for w in fresh] == [20]
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"{", b"[]", b'{"fingerprint": "x"}', b"\xff\xfe", b'{"episodes": 3}']
+)
+def test_a_corrupt_or_foreign_memory_is_ignored(show_dir: Path, content: bytes) -> None:
+    Loader(show_dir).load()
+    path = EpisodeMemory(show_dir).path
+    assert path is not None and path.name == CACHE_FILE
+    path.write_bytes(content)
+    later = Loader(show_dir)
+    assert later.load() == catalog.load(show_dir)
+    assert later.read == 7
+    assert Loader(show_dir).load() == catalog.load(show_dir)  # and it was written afresh
+
+
+def test_a_tampered_entry_is_read_again_not_believed(show_dir: Path) -> None:
+    Loader(show_dir).load()
+    path = EpisodeMemory(show_dir).path
+    assert path is not None
+    document = json.loads(path.read_text("utf-8"))
+    document["episodes"][0]["episode"]["season"] = "two"  # not an int: the codec refuses it
+    path.write_text(json.dumps(document), "utf-8")
+    later = Loader(show_dir)
+    assert later.load() == catalog.load(show_dir)
+    assert (later.read, later.recalled) == (1, 6)
+
+
+def test_the_folder_reached_by_another_name_is_read_under_that_name(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    Loader(show_dir).load()
+    link = tmp_path / "linked"
+    link.symlink_to(show_dir)
+    loaded = Loader(link).load()
+    assert all(e.source.is_relative_to(link) for e in loaded.episodes)
+    assert loaded == catalog.load(link)
+
+
+def test_a_copied_show_is_read_under_its_own_paths(show_dir: Path, tmp_path: Path) -> None:
+    Loader(show_dir).load()
+    copy = tmp_path / "copy"
+    shutil.copytree(show_dir, copy)
+    loaded = Loader(copy).load()
+    assert all(e.source.is_relative_to(copy) for e in loaded.episodes)
+    assert all(e.audio.path is None or e.audio.path.is_relative_to(copy) for e in loaded.episodes)
