@@ -71,7 +71,9 @@ class Fetcher:
     def _environ(self, path: str) -> WSGIEnvironment:
         environ = dict(self.template)
         raw = iri_to_uri(path)
-        environ["PATH_INFO"] = unquote(raw).encode("utf-8").decode("latin-1")  # as PEP 3333
+        route, _, query = raw.partition("?")
+        environ["PATH_INFO"] = unquote(route).encode("utf-8").decode("latin-1")  # as PEP 3333
+        environ["QUERY_STRING"] = query
         environ["REQUEST_URI"] = environ["RAW_URI"] = raw
         environ["wsgi.input"] = BytesIO()
         return environ
