@@ -177,7 +177,7 @@ def _static_search(output: Staging, built: set[str]) -> set[str]:
         return {relative.as_posix() for relative in kept}
     staging = output.finish()  # Pagefind reads every page, so all of them must be there
     made: set[str] = set()
-    for name, size in static_search.add_index(staging, output.put_bytes):
+    for name, size in static_search.add_index(staging, output.put_bytes, output.put_file):
         report.files, report.bytes = report.files + 1, report.bytes + size
         made.add(name)
     return made
