@@ -29,7 +29,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the package, and the tests' s
 from support.servers import Gunicorn  # noqa: E402
 
 from podcast.read.catalog import default_root, load  # noqa: E402
-from podcast.render.feed import audio_path  # noqa: E402
+from podcast.render.urls import audio_path  # noqa: E402
 
 
 class Client(threading.Thread):

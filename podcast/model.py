@@ -101,6 +101,7 @@ class Chapter:
     url: str | None = None
     image: str | Path | None = None  # an http(s) URL, or an image file in the episodes folder
     embedded_image: str | None = None  # MIME type of a picture inside the audio's chapter frame
+    line: int | None = field(default=None, compare=False)  # its line in the episode's YAML
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 from podcast.errors import PodcastError, Problem, Severity
 from podcast.model import Catalog, Episode
 from podcast.read.removed import removed
-from podcast.render import feed
-from podcast.render.urls import local
+from podcast.render.urls import audio_path, local
 
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a feed of thousands of episodes is a few MB
 
@@ -91,7 +90,7 @@ def compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> list[P
 
 
 def _compare(catalog: Catalog, published: PublishedFeed, now: datetime) -> Iterator[Problem]:
-    by_audio = {feed.audio_path(catalog, e): e for e in local(catalog.visible(now))}
+    by_audio = {audio_path(catalog, e): e for e in local(catalog.visible(now))}
     by_audio |= {e.audio.url: e for e in catalog.visible(now) if e.audio.url}
     by_guid = {e.guid: e for e in catalog.episodes}
     gone = removed(catalog.root)  # taken out with `podcast remove`: on purpose
@@ -185,7 +184,7 @@ def _holder(by_audio: dict[str, Episode], url: str) -> Episode | None:
 def _matches(catalog: Catalog, episode: Episode, url: str) -> bool:
     if episode.audio.url is not None:  # kept at its host: the URL itself must not change
         return url == episode.audio.url
-    return urlsplit(url).path.endswith("/" + feed.audio_path(catalog, episode))
+    return urlsplit(url).path.endswith("/" + audio_path(catalog, episode))
 
 
 def _at(

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from podcast.checks.rules import ARTWORK_MAX, ARTWORK_MIN, TITLE_FROM_FILE_NAME
+from podcast.checks.artwork import ARTWORK_MAX, ARTWORK_MIN
+from podcast.checks.text import TITLE_FROM_FILE_NAME
 from podcast.errors import CatalogError, PodcastError, Problem
 from podcast.files import sibling, write_atomic
 from podcast.model import Audio, Episode, EpisodeType, Show, Status, slugify

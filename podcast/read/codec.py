@@ -215,13 +215,13 @@ def _encode_chapter(chapter: Chapter, root: Path | None) -> list[Any]:
     if isinstance(image, Path):  # a file; a plain string is a URL
         image = {"path": _encode_path(image, root) if root else str(image)}
     start = _encode_timedelta(chapter.start)
-    return [start, chapter.title, chapter.url, image, chapter.embedded_image]
+    return [start, chapter.title, chapter.url, image, chapter.embedded_image, chapter.line]
 
 
 def _decode_chapter(data: Any, root: Path | None) -> Chapter:
-    if type(data) is not list or len(data) != 5:
+    if type(data) is not list or len(data) != 6:
         raise StaleEntry("not a chapter")
-    start, title, url, image, embedded = data
+    start, title, url, image, embedded, line = data
     if type(image) is dict and image.keys() == {"path"}:
         text = _expect(str, image["path"])
         image = _decode_path(text, root) if root else Path(text)
@@ -231,6 +231,7 @@ def _decode_chapter(data: Any, root: Path | None) -> Chapter:
         _optional(str, url),
         image if isinstance(image, Path) else _optional(str, image),
         _optional(str, embedded),
+        _optional(int, line),
     )
 
 

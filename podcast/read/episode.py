@@ -337,7 +337,7 @@ def _chapters(fields: Fields, root: Path) -> tuple[Chapter, ...]:
         title = C.title.read(item)
         url = C.url.read(item)
         if start is not None:
-            chapters.append(Chapter(start, title, url, _chapter_image(item, root)))
+            chapters.append(Chapter(start, title, url, _chapter_image(item, root), line=item.line))
     return tuple(chapters)
 
 

@@ -126,8 +126,14 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
     end = hms(episode.audio.duration)
     found = []
 
-    def add(rule: str, message: str, hint: str, severity: Severity = Severity.ERROR) -> None:
-        found.append(Problem(source, None, message, hint, severity, rule))
+    def add(
+        rule: str,
+        message: str,
+        hint: str,
+        severity: Severity = Severity.ERROR,
+        line: int | None = None,  # a chapter's own line; None for the list as a whole
+    ) -> None:
+        found.append(Problem(source, line, message, hint, severity, rule))
 
     for number, chapter in enumerate(chapters, 1):
         at = hms(chapter.start)
@@ -136,6 +142,7 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
                 "chapters-title",
                 f"chapter {number} (at {at}) has no title",
                 "give every chapter a short title",
+                line=chapter.line,
             )
         if number > 1 and chapter.start <= chapters[number - 2].start:
             add(
@@ -143,12 +150,14 @@ def problems(episode: Episode) -> tuple[Problem, ...]:
                 f"chapter {number} '{chapter.title}' starts at {at}, not "
                 f"after chapter {number - 1}",
                 "list chapters in the order they play",
+                line=chapter.line,
             )
         if chapter.start >= episode.audio.duration:
             add(
                 "chapters-duration",
                 f"chapter {number} '{chapter.title}' starts at {at}, after the audio ends ({end})",
                 "fix the start time or remove the chapter",
+                line=chapter.line,
             )
     if len(chapters) < 3 or chapters[0].start != timedelta(0):
         add(

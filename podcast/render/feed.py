@@ -25,11 +25,15 @@ from podcast.render.feedext import (
     TranscriptLink,
     podcast_guid,
 )
-from podcast.render.notes import to_html, to_text, truncate_bytes, xml_safe
+from podcast.render.notes import (
+    DESCRIPTION_LIMIT,
+    description_text,
+    to_html,
+    truncate_bytes,
+    xml_safe,
+)
 from podcast.render.urls import Urls
-from podcast.render.urls import audio_path as audio_path  # checks/against still imports it here
 
-DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # feedgen builds every item as an lxml tree; a few hundred at a time keeps a 5,000-episode
 # feed's memory to its bytes rather than its whole tree
@@ -197,8 +201,3 @@ def _notes_html(episode: Episode) -> str:
     if episode.summary and episode.all_chapters:  # apps preferring content:encoded show only it
         return f"<p>{html_module.escape(xml_safe(episode.summary))}</p>"
     return ""
-
-
-def description_text(episode: Episode) -> str:
-    """Plain-text description: the summary, else the notes as text, else the title."""
-    return episode.summary or (to_text(episode.notes) if episode.notes else episode.title)

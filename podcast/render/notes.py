@@ -9,7 +9,9 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-from podcast.model import XML_FORBIDDEN
+from podcast.model import XML_FORBIDDEN, Episode
+
+DESCRIPTION_LIMIT = 4000  # bytes; Apple truncates (and some validators reject) longer text
 
 # What podcast apps render in content:encoded; everything else is stripped.
 ALLOWED_TAGS = frozenset("a p br strong em b i ul ol li blockquote code pre h2 h3 h4 hr".split())
@@ -51,3 +53,8 @@ def truncate_bytes(text: str, limit: int) -> str:
         return text
     cut = text.encode("utf-8")[: limit - len("…".encode())].decode("utf-8", "ignore")
     return cut.rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
+def description_text(episode: Episode) -> str:
+    """Plain-text description: the summary, else the notes as text, else the title."""
+    return episode.summary or (to_text(episode.notes) if episode.notes else episode.title)

@@ -10,7 +10,7 @@ from typing import Any
 
 from podcast.model import Episode, Person, Season, Show, Transcript
 from podcast.render import urls as paths
-from podcast.render.feed import description_text
+from podcast.render.notes import description_text
 from podcast.render.paging import SeasonPage, page_count
 from podcast.render.times import iso_duration
 from podcast.render.urls import Urls

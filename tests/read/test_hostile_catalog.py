@@ -25,7 +25,7 @@ from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import Catalog
 from podcast.read.catalog import load
 from podcast.read.probe_cache import cache_path
-from podcast.render import feed
+from podcast.render import urls
 from podcast.site.app import create_app
 
 
@@ -149,7 +149,7 @@ def _assert_site_safe(scratch: Scratch, catalog: Catalog) -> None:
         ):
             with client.get(f"/episodes/{episode.slug}/{extra}") as response:
                 assert response.status_code in (200, 404), extra
-        url = "/audio/" + feed.audio_path(catalog, episode)  # quoted, as in the feed
+        url = "/audio/" + urls.audio_path(catalog, episode)  # quoted, as in the feed
         size = episode.audio.size
         with client.get(url, headers={"Range": "bytes=-10"}) as tail:
             assert tail.status_code == 206, url

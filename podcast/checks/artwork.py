@@ -1,0 +1,76 @@
+"""The show's artwork and the episodes' images, as Apple requires them."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from podcast.checks.context import Context, problem
+from podcast.errors import Problem, Severity
+from podcast.model import Episode, Show
+
+ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels, Apple's artwork requirements
+IMAGE_TYPES = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}}
+
+
+def check_artwork(context: Context) -> Iterator[Problem]:
+    """Apple: artwork 1400–3000 px, square, RGB, JPEG or PNG bytes matching the extension."""
+    show = context.catalog.show
+    yield from _image_problems(show.artwork, show, "artwork", "artwork")
+    for episode in context.catalog.episodes:
+        if episode.image is not None:
+            yield from _image_problems(episode.image, episode, "image", "episode-image")
+
+
+def _image_problems(image: Path, source: Show | Episode, key: str, rule: str) -> Iterator[Problem]:
+    def found(message: str, hint: str, severity: Severity = Severity.ERROR) -> Problem:
+        return problem(rule, source, key, f"{image.name}: {message}", hint, severity)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(image) as picture:
+                kind, (width, height), mode = picture.format, picture.size, picture.mode
+    except (
+        OSError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        yield found(
+            f"not a readable JPEG or PNG image ({exc})", "export the artwork again as JPEG or PNG"
+        )
+        return
+    if kind not in IMAGE_TYPES:
+        yield found(f"the image is {kind}, not JPEG or PNG", "export it as JPEG or PNG")
+    elif image.suffix.lower() not in IMAGE_TYPES[kind]:
+        yield found(
+            f"the file holds a {kind} image but is named '{image.suffix}'",
+            f"rename it to {image.stem}{sorted(IMAGE_TYPES[kind])[0]}",
+        )
+    if width != height:
+        yield found(
+            f"the image is {width}×{height} px, not square",
+            "crop it to a square (Apple shows artwork square)",
+        )
+    if not ARTWORK_MIN <= max(width, height) <= ARTWORK_MAX or not ARTWORK_MIN <= min(
+        width, height
+    ):
+        yield found(
+            f"the image is {width}×{height} px; Apple wants {ARTWORK_MIN}–{ARTWORK_MAX} px",
+            f"export it at 3000×3000 px (at least {ARTWORK_MIN})",
+        )
+    if mode in ("RGBA", "LA", "P", "PA"):
+        yield found(
+            f"the image has colour mode {mode} (transparency or a palette)",
+            "save it as plain RGB; some apps show transparency as black",
+            Severity.WARNING,
+        )
+    elif mode != "RGB":
+        yield found(
+            f"the image has colour mode {mode}; Apple requires RGB",
+            "convert it to RGB (not CMYK or greyscale) in your image editor",
+        )
