@@ -46,6 +46,8 @@ STAGES = {
         "feedext",
         "feed",
         "seo",
+        "search_words",
+        "search_postings",
         "search",
         "search_cache",
         "subscribe",

@@ -27,15 +27,17 @@ from podcast.files import cache_dir
 from podcast.model import Catalog
 from podcast.render.cues import CueReader, read_cues, spoken_text
 from podcast.render.search import SearchIndex, write_index
+from podcast.render.search_words import FORK_GUARD
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"  # change it when the schema or what is indexed changes: old files are not opened
+FORMAT = "4"  # change it when the schema or what is indexed changes: old files are not opened
 LOCK = "build.lock"
 SUFFIX = ".sqlite"
 # Held by a thread while it is inside SQLite, and by os.fork: a worker forked from a server
-# that preloads the app never inherits SQLite's own locks half taken.
-_FORK_GUARD = threading.Lock()
+# that preloads the app never inherits SQLite's own locks half taken. The tokenizer's table in
+# memory (search_words) takes the same lock.
+_FORK_GUARD = FORK_GUARD
 _BUILDING = [threading.Lock()]  # this process's builder; a new one in a forked child
 _CACHES: weakref.WeakSet[IndexCache] = weakref.WeakSet()
 
@@ -195,6 +197,16 @@ def _build(catalog: Catalog, read: CueReader, path: Path) -> None:
     )
 
 
+def _in_memory(catalog: Catalog, read: CueReader) -> SearchIndex:
+    """An index of `catalog` in this process's memory, each SQLite call under the fork guard
+    (not the whole build: the tokenizer takes the guard itself when it meets a new character)."""
+    with _FORK_GUARD:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+    write_index(db, catalog, read, _FORK_GUARD)
+    with _FORK_GUARD:
+        return SearchIndex(catalog, read, db)
+
+
 def _remove_others(path: Path) -> None:
     """Indexes of earlier catalogs; a process still reading one keeps its open file."""
     for other in path.parent.glob(f"*{SUFFIX}"):
@@ -263,8 +275,7 @@ class IndexCache:
                 exc,
             )
             try:
-                with _FORK_GUARD:
-                    index = SearchIndex(catalog, self._read)
+                index = _in_memory(catalog, self._read)
             except sqlite3.Error as failed:
                 self.error = failed
                 log.error("%s: cannot build the search index (%s)", catalog.root, failed)

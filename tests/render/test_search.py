@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,23 @@ def test_transcript_lines_shown_are_those_holding_most_of_the_words(show_dir: Pa
     (found,) = SearchIndex(catalog).search("zebras okapis", catalog.episodes).results
     shown = [place.cue.number for place in found.places if place.cue is not None]
     assert shown == [1, 2, 5]  # the two with both words, then the earliest with one, in order
+
+
+def test_an_index_in_memory_learns_new_characters_without_waiting_on_itself(
+    show_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A character no index in this process has met: the tokenizer asks SQLite about it, under
+    # the same fork guard the in-memory build takes for its own SQLite calls.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    path = show_dir / "season-1" / "01-why-we-call-it-an-emergency.vtt"
+    path.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nꓡꓲꓢꓴ zeppelins.\n", "utf-8")
+    catalog = load(show_dir)
+    cache = IndexCache()
+    cache.prepare(catalog)
+    deadline = time.monotonic() + 30
+    while (index := cache.get(catalog)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index is not None, "the index in memory was never ready"
+    assert index.search("ꓡꓲꓢꓴ", catalog.episodes).total == 1
