@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from podcast.read import loader
 
 if TYPE_CHECKING:
     from podcast.publish.add import NewEpisode
-    from podcast.publish.build import Report
+    from podcast.publish.build import Checked
 
 # Annotated so modules that import it back from here (podcast.cli.NAME) type-check.
 ROOT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
@@ -302,21 +303,28 @@ def _count(problems: Sequence[Problem], severity: Severity) -> int:
 )
 def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
     """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
-    from podcast.publish import build as export
+    from podcast.publish.build import build_show
 
     folder = resolve_root(root)
-    state = export.folder_state(folder, base_url, media_base_url)  # before loading, see there
-    done = export.up_to_date(out, state, datetime.now(UTC))
-    if done is not None:
-        click.echo(
-            f"Nothing changed: {done.files} files ({done.bytes / 1e6:.1f} MB) in {_shown(out)}"
-        )
+    check = partial(_checked_for_build, folder, base_url, media_base_url)
+    report = build_show(folder, out, (base_url, media_base_url), check)
+    size = f"{report.files} files ({report.bytes / 1e6:.1f} MB)"
+    if report.warnings is None:
+        click.echo(f"Nothing changed: {size} in {_shown(out)}")
         return
+    also = f"; {report.warnings} warning(s), see `podcast check`" if report.warnings else ""
+    click.echo(f"Built {size} into {_shown(out)}{also}")
+
+
+def _checked_for_build(folder: Path, base_url: str | None, media_base_url: str | None) -> Checked:
+    """The show loaded and gated (nothing is built past an error), and its addresses."""
+    from podcast.publish.build import Checked
+
     catalog = _load(folder)
     warnings = _gate(catalog)
-    report = _export(folder, catalog, out, base_url, media_base_url, state)
-    also = f"; {warnings} warning(s), see `podcast check`" if warnings else ""
-    click.echo(f"Built {report.files} files ({report.bytes / 1e6:.1f} MB) into {_shown(out)}{also}")
+    base = _absolute_url(base_url or catalog.show.base_url, "--base-url")
+    media = _absolute_url(media_base_url, "--media-base-url") if media_base_url else None
+    return Checked(catalog, base, media, warnings)
 
 
 def _gate(catalog: Catalog) -> int:
@@ -333,26 +341,6 @@ def _gate(catalog: Catalog) -> int:
             "(see `podcast check`); nothing was built"
         )
     return _count(found, Severity.WARNING)
-
-
-def _export(
-    folder: Path,
-    catalog: Catalog,
-    out: Path,
-    base_url: str | None,
-    media_base_url: str | None,
-    state: str,
-) -> Report:
-    """The static export of the checked `catalog` (the same one, never loaded again)."""
-    from podcast.publish import build as export
-    from podcast.site.app import create_app
-
-    base = _absolute_url(base_url or catalog.show.base_url, "--base-url")
-    media = _absolute_url(media_base_url, "--media-base-url") if media_base_url else None
-    # no live reload while freezing: an edit mid-build must not mix two catalogs in one site
-    config = {"EPISODES_ROOT": folder, "BASE_URL": base, "MEDIA_BASE_URL": media}
-    config |= {"RELOAD_INTERVAL": None, "SEARCH_INDEX": False}  # the export searches with Pagefind
-    return export.build(create_app(config, catalog), out, base, state=state)
 
 
 def _absolute_url(url: str | None, option: str) -> str:

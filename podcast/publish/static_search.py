@@ -26,6 +26,7 @@ ENTRY = "pagefind-entry.json"  # the bundle's table of languages, read first by 
 TIMEOUT = 600  # seconds: a bound for a stuck binary, far above any real show's indexing
 
 Put = Callable[[PurePosixPath, bytes], None]
+PutFile = Callable[[PurePosixPath, Path], None]
 
 
 class StaticSearchError(PodcastError):
@@ -51,13 +52,16 @@ def previous_index(
     return sorted(PurePosixPath(FOLDER, f.relative_to(old).as_posix()) for f in _files(old))
 
 
-def add_index(staging: Path, put: Put) -> Iterator[tuple[str, int]]:
-    """Index the pages in `staging` (all of them there) and put the index through `put`;
-    yield (path, size) of each of its files."""
+def add_index(
+    staging: Path, put: Put, put_file: PutFile | None = None
+) -> Iterator[tuple[str, int]]:
+    """Index the pages in `staging` (all of them there) and put the index through `put`
+    (or, for a file kept as Pagefind wrote it, `put_file`, which may link it rather than
+    copy its bytes); yield (path, size) of each of its files."""
     with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
         bundle = Path(scratch) / FOLDER
         _run_pagefind(staging, bundle)
-        yield from _put_folder(bundle, put)
+        yield from _put_folder(bundle, put, put_file)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -69,9 +73,13 @@ def _pages(site: Path) -> set[Path]:
     return {p.relative_to(site) for p in site.rglob("*.html") if FOLDER not in p.parts}
 
 
-def _put_folder(bundle: Path, put: Put) -> Iterator[tuple[str, int]]:
+def _put_folder(bundle: Path, put: Put, put_file: PutFile | None) -> Iterator[tuple[str, int]]:
     for file in sorted(_files(bundle)):
         relative = PurePosixPath(FOLDER, file.relative_to(bundle).as_posix())
+        if file.name != ENTRY and put_file is not None:
+            put_file(relative, file)
+            yield relative.as_posix(), file.stat().st_size
+            continue
         body = file.read_bytes()
         if file.name == ENTRY:
             body = _sorted_entry(body)

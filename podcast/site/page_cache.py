@@ -61,6 +61,7 @@ class FromCache:
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
 
+EXPORT = "podcast.export"  # set by the static export: it keeps the body, never a gzip or a copy
 _PAGE = "podcast.page"  # where FromCache leaves the request's cache key for _remember
 _RENDERED = "podcast.rendered"  # where cached leaves its representation for _remember
 
@@ -85,8 +86,12 @@ def cached(response: Response, modified: datetime | None = None) -> Response:
 
     Only for responses that depend on nothing but the URL, the catalog and the clock (not on
     request headers or cookies). Last-Modified is the catalog's newest change.
-    Headers the view adds to the returned response are kept with it.
+    Headers the view adds to the returned response are kept with it. A static export
+    (`EXPORT` in the request) takes the body as it is: hashing, compressing and keeping it
+    would be work for requests that never come.
     """
+    if request.environ.get(EXPORT):
+        return response
     snapshot, now = current.snapshot(), current.now()
     changed = snapshot.changed(now, current.drafts())
     if modified is not None:
@@ -99,7 +104,11 @@ def cached(response: Response, modified: datetime | None = None) -> Response:
 
 
 def finish(response: Response) -> Response:
-    """After every view: gzip, the security headers, and the page kept if `cached` made it."""
+    """After every view: gzip, the security headers, and the page kept if `cached` made it.
+
+    A static export keeps only the body: its headers are the static host's to send."""
+    if request.environ.get(EXPORT):
+        return response
     compress(response, request)
     if response.status_code != 304 and "Content-Security-Policy" not in response.headers:
         app = current_app._get_current_object()  # type: ignore[attr-defined]

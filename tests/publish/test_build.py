@@ -20,7 +20,7 @@ from lxml import etree
 from support.clock import NOW
 
 from podcast.publish import build as export
-from podcast.publish import static_search
+from podcast.publish import freeze, static_search
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
@@ -72,7 +72,7 @@ def test_the_export_holds_every_page_feed_audio_and_artwork(built: Path, show_di
 def test_every_file_matches_the_live_app_byte_for_byte(built: Path, show_dir: Path) -> None:
     live = make_app(show_dir).test_client()
     for name, body in tree(built).items():
-        if name in (export.MARKER, export.NOT_FOUND_PAGE):
+        if name in (export.MARKER, freeze.NOT_FOUND_PAGE):
             continue
         if name.startswith(f"{static_search.FOLDER}/"):
             continue  # the static search index: the live site answers search on the server
@@ -81,7 +81,7 @@ def test_every_file_matches_the_live_app_byte_for_byte(built: Path, show_dir: Pa
             assert response.status_code == 200, url
             assert response.data == body, url
     with live.get("/nothing-here/", base_url=BASE + "/") as response:
-        assert response.data == (built / export.NOT_FOUND_PAGE).read_bytes()
+        assert response.data == (built / freeze.NOT_FOUND_PAGE).read_bytes()
 
 
 def test_every_internal_link_resolves_to_an_exported_file(built: Path) -> None:
@@ -94,7 +94,7 @@ def test_every_internal_link_resolves_to_an_exported_file(built: Path) -> None:
             elif not url.startswith("/otc/"):
                 continue
             path = url.removeprefix("/otc")
-            target = built / export.local_path(path or "/")
+            target = built / freeze.local_path(path or "/")
             assert target.is_file(), f"{page.relative_to(built)} links to missing {url}"
 
 
@@ -184,13 +184,13 @@ def test_routes_that_are_not_pages_are_left_out(show_dir: Path, tmp_path: Path) 
 @pytest.mark.parametrize("path", ["/a/../b", "/%2e%2e/x", "/a/..%2F..%2Fetc"])
 def test_unsafe_paths_are_refused(path: str) -> None:
     with pytest.raises(export.ExportError):
-        export.local_path(path)
+        freeze.local_path(path)
 
 
 def test_local_paths() -> None:
-    assert str(export.local_path("/")) == "index.html"
-    assert str(export.local_path("/seasons/1/")) == "seasons/1/index.html"
-    assert str(export.local_path("/audio/season-1/a%20b.mp3")) == "audio/season-1/a b.mp3"
+    assert str(freeze.local_path("/")) == "index.html"
+    assert str(freeze.local_path("/seasons/1/")) == "seasons/1/index.html"
+    assert str(freeze.local_path("/audio/season-1/a%20b.mp3")) == "audio/season-1/a b.mp3"
 
 
 def test_a_build_killed_part_way_leaves_the_previous_out_intact(
