@@ -22,6 +22,9 @@ def make_app(root: Path) -> Flask:
 
 def test_every_answer_is_the_one_a_client_gets(show_dir: Path) -> None:
     app = make_app(show_dir)
+    # the search index is prepared in the background: until it is ready /search/ answers 503,
+    # so without waiting the two askers would see two moments, not two ways of asking
+    app.extensions["search"].wait()
     client = app.test_client()
     slug = app.extensions["catalog"].current().episodes[0].slug
     asked = [
