@@ -4,10 +4,12 @@ blocking pipe or an endless device where a file was expected."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Any
 
 
 def sibling(path: Path, tag: str) -> Path:
@@ -59,6 +61,21 @@ def read_regular(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise NotARegularFile(f"{path} is not a regular file")
         return stream.read(limit + 1)  # bounded, whatever the file claims
+
+
+def read_cache(path: Path, limit: int, fingerprint: str | None = None) -> dict[str, Any]:
+    """A JSON cache document, or {} when it is missing, not a regular file, larger than
+    `limit`, not a JSON object, nested past the recursion limit, or (given `fingerprint`)
+    written by other code: a cache that cannot be used is rebuilt, never an error."""
+    try:
+        document = json.loads(read_regular(path, limit))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    if fingerprint is not None and document.get("fingerprint") != fingerprint:
+        return {}
+    return document
 
 
 _PACKAGE = Path(__file__).resolve().parent

@@ -19,10 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from podcast.errors import Problem, Severity
-from podcast.files import cache_dir, read_regular, write_atomic
+from podcast.files import cache_dir, read_cache, write_atomic
 from podcast.model import Audio, Catalog, Episode
 
 RULE = "loudness"
@@ -187,7 +186,7 @@ class LoudnessCache:
 
     def __init__(self, root: Path) -> None:
         self.path = cache_dir(RULE, root) / CACHE_FILE
-        self.entries = _read_json(self.path)
+        self.entries = read_cache(self.path, MAX_CACHE_BYTES)
         self.changed = False
 
     def get(self, audio: Path) -> Loudness | None:
@@ -230,12 +229,3 @@ def _stat_key(path: Path) -> list[int] | None:
     except OSError:
         return None
     return [status.st_size, status.st_mtime_ns]
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    """The cache's entries; empty when it is missing, too large or not ours."""
-    try:
-        data = json.loads(read_regular(path, MAX_CACHE_BYTES))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -27,7 +27,7 @@ import mutagen
 import yaml
 
 from podcast.errors import Problem
-from podcast.files import cache_dir, read_regular, write_atomic
+from podcast.files import cache_dir, read_cache, read_regular, write_atomic
 from podcast.model import Episode, Show
 from podcast.read import codec
 from podcast.read.yamlfile import MAX_BYTES, Fields, lines_only_fields
@@ -209,12 +209,7 @@ class EpisodeMemory:
     def _read(self) -> dict[str, _Remembered]:
         if self.path is None:
             return {}
-        try:  # a pipe, a huge file or JSON nested past the recursion limit: start afresh
-            document = json.loads(read_regular(self.path, MAX_CACHE_BYTES))
-        except (OSError, ValueError, RecursionError):
-            return {}
-        if not isinstance(document, dict) or document.get("fingerprint") != fingerprint():
-            return {}
+        document = read_cache(self.path, MAX_CACHE_BYTES, fingerprint())
         if document.get("root") != str(self.root) or not isinstance(document.get("episodes"), list):
             return {}  # another spelling of the folder: its paths would be spelled the other way
         memory: dict[str, _Remembered] = {}

@@ -24,7 +24,7 @@ from typing import Any
 import mutagen
 
 from podcast.errors import AudioError
-from podcast.files import cache_dir, read_regular, write_atomic
+from podcast.files import cache_dir, read_cache, write_atomic
 from podcast.model import Audio
 from podcast.read import audio as audio_module
 from podcast.read import codec, mpeg, parallel
@@ -189,12 +189,7 @@ class ProbeCache:
         return self._old
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        try:  # a pipe, a huge file or JSON nested past the recursion limit: start afresh
-            document = json.loads(read_regular(self.path, MAX_CACHE_BYTES))
-        except (OSError, ValueError, RecursionError):
-            return {}
-        if not isinstance(document, dict) or document.get("fingerprint") != fingerprint():
-            return {}
+        document = read_cache(self.path, MAX_CACHE_BYTES, fingerprint())
         entries = document.get("entries")
         return entries if isinstance(entries, dict) else {}
 
