@@ -30,7 +30,7 @@ from podcast.errors import Problem
 from podcast.files import cache_dir, read_cache, read_regular, write_atomic
 from podcast.model import Episode, Show
 from podcast.read import codec
-from podcast.read.yamlfile import MAX_BYTES, Fields, lines_only_fields
+from podcast.read.yamlfile import MAX_BYTES, Fields, digest, lines_only_fields
 
 CACHE_FILE = "episodes-v1.json"
 MAX_CACHE_BYTES = 512 * 2**20  # a catalog of about 50,000 episodes with long notes
@@ -122,9 +122,9 @@ class EpisodeMemory:
         self._seen.add(str(path))
         episode, fields = loaded
         files = tuple(map(str, dependencies(episode)))
-        stamps, folder, text = _stamps(files), self._folder(path.parent), _digest(path)
+        stamps, folder, text = _stamps(files), self._folder(path.parent), fields.digest
         memory = self._memory()
-        if stamps is None or folder is None or text is None:
+        if stamps is None or folder is None or not text:
             memory.pop(str(path), None)
             return
         keys = {key: line for key, (_, line) in fields.nodes.items()}
@@ -239,6 +239,6 @@ def _stamps(files: tuple[str | Path, ...]) -> tuple[Stamp, ...] | None:
 def _digest(path: Path) -> str | None:
     """The YAML's content digest; None when it cannot be read (the loader says why)."""
     try:
-        return hashlib.sha256(read_regular(path, MAX_BYTES)).hexdigest()
+        return digest(read_regular(path, MAX_BYTES))
     except OSError:
         return None

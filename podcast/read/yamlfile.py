@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ class Fields:
     line: int
     nodes: dict[str, tuple[yaml.Node, int]]
     problems: list[Problem]
+    digest: str = ""  # of the file's bytes this mapping was parsed from ("" when nested)
 
     def lines_only(self) -> Fields:
         """The same keys and lines without their value nodes: enough to place later problems.
@@ -50,7 +52,9 @@ class Fields:
         were most of the load's peak memory.
         """
         lines = {key: line for key, (_, line) in self.nodes.items()}
-        return lines_only_fields(self.path, self.line, lines, self.problems)
+        fields = lines_only_fields(self.path, self.line, lines, self.problems)
+        fields.digest = self.digest
+        return fields
 
     def key_lines(self) -> MappingProxyType[str, int]:
         """Each key's 1-based line, read-only: kept on the model for later findings."""
@@ -256,8 +260,9 @@ def mapping_fields(path: Path, node: yaml.MappingNode, problems: list[Problem]) 
 
 def read_mapping(path: Path, problems: list[Problem]) -> Fields | None:
     """Parse a YAML file whose top level must be a mapping; None (with problems) if not."""
-    text = _read_text(path, problems)
-    if text is None:
+    data = _read_bytes(path, problems)
+    text = None if data is None else _decoded(data, problems, path)
+    if data is None or text is None:
         return None
     node = _compose(path, text, problems)
     if node is None:
@@ -274,7 +279,14 @@ def read_mapping(path: Path, problems: list[Problem]) -> Fields | None:
         return None
     if not _bounded(path, node, problems):
         return None
-    return mapping_fields(path, node, problems)
+    fields = mapping_fields(path, node, problems)
+    fields.digest = digest(data)
+    return fields
+
+
+def digest(data: bytes) -> str:
+    """The digest a file's bytes are remembered by (`read.memory`)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _compose(path: Path, text: str, problems: list[Problem]) -> yaml.Node | None:
@@ -372,7 +384,7 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
     return total
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
     try:
         data = read_regular(path, MAX_BYTES)
     except NotARegularFile:
@@ -405,6 +417,10 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
             )
         )
         return None
+    return data
+
+
+def _decoded(data: bytes, problems: list[Problem], path: Path) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from podcast.model import Audio
 from podcast.read import catalog
 from podcast.read.loader import Loader
 from podcast.read.memory import CACHE_FILE, EpisodeMemory
@@ -178,3 +179,21 @@ def test_a_copied_show_is_read_under_its_own_paths(show_dir: Path, tmp_path: Pat
     loaded = Loader(copy).load()
     assert all(e.source.is_relative_to(copy) for e in loaded.episodes)
     assert all(e.audio.path is None or e.audio.path.is_relative_to(copy) for e in loaded.episodes)
+
+
+def test_a_yaml_saved_while_it_is_being_loaded_is_read_again_next_time(show_dir: Path) -> None:
+    """The memory keeps the digest of the bytes it parsed, not of the file as it is after."""
+    from podcast.read.audio import probe
+
+    path = show_dir / "season-2" / "01-access-to-care.yaml"
+    saved: list[Path] = []
+
+    def saving_meanwhile(audio: Path) -> Audio:
+        if audio.stem == path.stem and not saved:  # the producer saves while this file loads
+            path.write_text(path.read_text("utf-8").replace("title: Access to care", "title: New"))
+            saved.append(audio)
+        return probe(audio)
+
+    first = Loader(show_dir, prober=saving_meanwhile).load()
+    assert saved and first.find("s2-01-access-to-care").title == "Access to care"
+    assert Loader(show_dir).load().find("s2-01-access-to-care").title == "New"
