@@ -85,3 +85,37 @@ def test_tags_at_the_end_and_trailing_junk_do_not_count(hour_files: Path, tmp_pa
         copy = tmp_path / "tagged.mp3"
         copy.write_bytes(source.read_bytes() + suffix)
         assert probe(copy).duration.total_seconds() == pytest.approx(expected, abs=0.1)
+
+
+def _mp3(folder: Path, name: str, seconds: int, bitrate: str) -> bytes:
+    """A CBR MP3 without a Xing header or tags, 44.1 kHz mono: bare frames, to concatenate."""
+    path = folder / name
+    source = f"anoisesrc=color=pink:amplitude=0.4:sample_rate=44100:duration={seconds}"
+    codec = ["-c:a", "libmp3lame", "-b:a", bitrate, "-write_xing", "0", "-id3v2_version", "0"]
+    command = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-ac", "1", *codec]
+    subprocess.run([*command, str(path)], check=True, timeout=120)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [(3, "128k"), (60, "64k")],  # an intro at another bitrate, joined with cat
+        [(60, "64k"), (3, "128k")],  # an outro
+        [(30, "64k"), (10, "128k"), (30, "64k")],  # a mid-roll at twice the bitrate
+        [(30, "64k"), (10, "96k"), (30, "64k")],
+    ],
+)
+def test_joined_cbr_files_of_other_bitrates_are_counted_exactly(
+    tmp_path: Path, parts: list[tuple[int, str]]
+) -> None:
+    """Sampling may take a file for CBR only when every sample agrees: these must not pass as
+    one bitrate, or the size would give the wrong length."""
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(
+        b"".join(_mp3(tmp_path, f"{i}.mp3", s, rate) for i, (s, rate) in enumerate(parts))
+    )
+    audio = probe(joined)
+    expected = sum(seconds for seconds, _ in parts)
+    assert abs(audio.duration.total_seconds() - expected) <= 0.5
+    assert audio.vbr_without_header
