@@ -101,7 +101,7 @@ def add_episode(
     root, source = Path(root).absolute(), Path(source).absolute()
     if not (root / catalog_module.SHOW_FILE).is_file():
         raise AddError(f"{root} has no show.yaml; pass --root with the episodes folder")
-    audio = probe(source)  # AudioError (a PodcastError) for non-audio or corrupt files
+    audio = probe(source, tags=True)  # AudioError (a PodcastError) for non-audio or corrupt files
     notices: list[str] = []
     show = _show(root)
     encoding = _encoding(root, source, audio, encode or show.encode, move, notices)

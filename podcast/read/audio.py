@@ -1,4 +1,4 @@
-"""Probe audio files with mutagen: size, real container type, duration, tags, chapters."""
+"""Probe audio files with mutagen: size, real container type, duration, chapters, and tags."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
-from mutagen.id3 import ID3
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, WXXX
 from mutagen.mp3 import MP3, BitrateMode, MPEGInfo
 from mutagen.mp4 import MP4
 
@@ -44,11 +44,13 @@ EXTENSIONS_BY_MIME = {
 AUDIO_EXTENSIONS = frozenset(ext for exts in EXTENSIONS_BY_MIME.values() for ext in exts)
 
 
-def probe(path: Path) -> Audio:
-    """Read an audio file's real type, exact size, duration, tags and chapters."""
+def probe(path: Path, tags: bool = False) -> Audio:
+    """Read an audio file's real type, exact size, duration and chapters, and with `tags` its
+    title, artist, date, track, comment and cover type (only `add` and `import` use those: a
+    catalog leaves them empty, and an MP3's cover and text frames are most of its parse)."""
     size = _size(path)
     try:
-        parsed = _open(path)
+        parsed = _open(path, tags)
     except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
         reason = str(exc) or "corrupt or truncated"
         raise AudioError(path, f"not readable as audio ({reason})", _REENCODE) from exc
@@ -58,7 +60,8 @@ def probe(path: Path) -> Audio:
     mime = MIME_BY_KIND.get(kind)
     if mime is None:
         raise AudioError(path, f"{kind} audio is not a podcast format", _REENCODE)
-    return _audio(path, size, mime, kind, parsed.info, read_tags(parsed), read_chapters(parsed))
+    found = read_tags(parsed) if tags else Tags()
+    return _audio(path, size, mime, kind, parsed.info, found, read_chapters(parsed))
 
 
 def _audio(
@@ -95,22 +98,42 @@ def _audio(
     )
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, tags: bool) -> Any:
     """mutagen's reading of `path`: its MP3 class at once for an `.mp3` that opens as one.
 
     mutagen.File scores every format it knows before it reads (half the cost of a probe); for
     a file named .mp3 that starts with an ID3 tag or an MPEG layer-3 frame it would pick MP3
     anyway. Anything else (a WAV renamed .mp3 starts with RIFF) goes through mutagen.File.
+    Without `tags`, mutagen parses only the chapter frames (`_CHAPTER_FRAMES`) and keeps the
+    rest raw; a chapter with a picture is read again whole, for the picture's type.
     """
     if path.suffix.lower() == ".mp3":
         with path.open("rb") as stream:
             head = stream.read(3)
         if head == b"ID3" or head[:2] in _MPEG_LAYER3_SYNC:
-            return MP3(path)
+            if tags:
+                return MP3(path)
+            parsed = MP3(path, known_frames=_CHAPTER_FRAMES, translate=False, load_v1=False)
+            return MP3(path) if _chapter_pictures(parsed.tags) else parsed
     return mutagen.File(path)
 
 
 _MPEG_LAYER3_SYNC = (b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb")
+# What `read_chapters` reads of an ID3 tag: chapters, their order, titles and links.
+_CHAPTER_FRAMES = {"CHAP": CHAP, "CTOC": CTOC, "TIT2": TIT2, "WXXX": WXXX}
+
+
+def _chapter_pictures(tags: ID3 | None) -> bool:
+    """Whether a chapter carries a picture (an APIC frame left raw by `_CHAPTER_FRAMES`)."""
+    if tags is None:
+        return False
+    return any(
+        raw[:4] == b"APIC"
+        for frame in tags.getall("CHAP")
+        for raw in getattr(frame.sub_frames, "unknown_frames", ())
+    )
+
+
 _REENCODE = "export the episode again as MP3 or AAC (M4A) from your editor"
 
 

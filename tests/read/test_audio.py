@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_vbr_with_xing_header_is_not_flagged(data_dir: Path) -> None:
 
 
 def test_id3_tags_and_cover(data_dir: Path) -> None:
-    tags = probe(data_dir / "cbr.mp3").tags
+    tags = probe(data_dir / "cbr.mp3", tags=True).tags
     assert (tags.title, tags.artist, tags.date, tags.track, tags.comment) == (
         "Tagged title",
         "Tag Artist",
@@ -61,7 +62,7 @@ def test_id3_tags_and_cover(data_dir: Path) -> None:
 
 
 def test_mp4_tags(data_dir: Path) -> None:
-    tags = probe(data_dir / "tagged.m4a").tags
+    tags = probe(data_dir / "tagged.m4a", tags=True).tags
     assert (tags.title, tags.artist, tags.date, tags.track) == (
         "Tagged title",
         "Tag Artist",
@@ -78,6 +79,23 @@ def test_id3_chapters_in_ctoc_order(data_dir: Path) -> None:
         (1.0, "Middle"),
         (2.0, "End"),
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["cbr.mp3", "chapters.mp3", "vbr-noxing.mp3", "vbr-xing.mp3", "tagged.m4a", "voice.opus"],
+)
+def test_a_catalog_probe_reads_all_but_the_tags(data_dir: Path, name: str) -> None:
+    """Without tags mutagen parses only the chapter frames: nothing else may differ."""
+    whole, catalog = probe(data_dir / name, tags=True), probe(data_dir / name)
+    assert catalog.tags == type(whole.tags)()
+    assert dataclasses.replace(catalog, tags=whole.tags) == whole
+
+
+def test_a_chapter_picture_is_found_without_the_tags(data_dir: Path) -> None:
+    """chapters.mp3's second chapter carries an APIC: its type is still known."""
+    chapters = probe(data_dir / "chapters.mp3").chapters
+    assert [c.embedded_image for c in chapters] == [None, "image/jpeg", None]
 
 
 @pytest.mark.parametrize(
