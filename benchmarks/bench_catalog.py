@@ -30,7 +30,7 @@ from synthetic import (  # noqa: E402
     episode_paths,
     make_real_show,
     make_show,
-    real_episode,
+    real_recordings,
     write_episode,
 )
 
@@ -229,7 +229,8 @@ def bench_check(size: int, runs: int, workdir: Path, genrss: str | None) -> dict
     The three run in turn within each round, so load from other work on the machine falls
     on all of them alike: the ratio is the figure to trust on a busy machine.
     """
-    root = make_real_show(workdir / f"real-{size}", size, real_episode(workdir / "audio"))
+    recordings = real_recordings(workdir / "audio", size)
+    root = make_real_show(workdir / f"real-{size}", size, recordings)
     check = [sys.executable, "-m", "podcast", "check", "--root", str(root)]
     rounds: dict[str, list[dict[str, float]]] = {"cold": [], "warm": [], "genrss": []}
     for _ in range(runs):

@@ -80,18 +80,24 @@ def write_episode(
         os.utime(audio_path, (moment, moment))
 
 
-def real_episode(folder: Path, seconds: int = 20) -> Path:
-    """The issue's audio: 64 kbps CBR MP3, no Xing, ID3v2.4, a 93 KB cover, two chapters."""
+def real_episode(folder: Path, seconds: int = 20, seed: int = 0) -> Path:
+    """The issue's audio: 64 kbps CBR MP3, no Xing, ID3v2.4, a 93 KB cover, two chapters.
+
+    Each `seed` is a different recording (its own noise), as a producer's episodes are: `add`
+    refuses the same recording twice and `check` warns about it.
+    """
     from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags
 
-    target = folder / f"real-{seconds}s.mp3"
+    target = folder / (f"real-{seconds}s.mp3" if seed == 0 else f"real-{seconds}s-{seed}.mp3")
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
     source = f"anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration={seconds}"
+    source += f":seed={seed + 1}"
     command = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-ac", "1"]
     codec = ["-c:a", "libmp3lame", "-b:a", "64k", "-write_xing", "0", "-id3v2_version", "0"]
-    subprocess.run([*command, *codec, str(target)], check=True)
+    partial = target.with_name(target.name + ".part.mp3")
+    subprocess.run([*command, *codec, str(partial)], check=True)
     cover = (REPO / "episodes" / "artwork.jpg").read_bytes()[: 93 * 1024]
     tags = ID3()
     tags.add(TIT2(encoding=3, text="Synthetic"))
@@ -102,8 +108,18 @@ def real_episode(folder: Path, seconds: int = 20) -> Path:
     tags.add(
         CHAP(element_id="c2", start_time=half, end_time=half * 2, sub_frames=[TIT2(text="Two")])
     )
-    tags.save(target, v2_version=4)
+    tags.save(partial, v2_version=4)
+    partial.rename(target)
     return target
+
+
+def real_recordings(folder: Path, count: int, seconds: int = 20) -> list[Path]:
+    """`count` distinct recordings like `real_episode`'s, encoded one ffmpeg per core and kept
+    in `folder` for the next run (a thousand take about a minute once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda seed: real_episode(folder, seconds, seed), range(count)))
 
 
 def retitle(audio: Path, title: str) -> None:
@@ -115,11 +131,12 @@ def retitle(audio: Path, title: str) -> None:
     tags.save(audio, v2_version=4, padding=lambda info: 1024)
 
 
-def make_real_show(root: Path, count: int, audio: Path) -> Path:
-    """Like make_show, but every episode is a distinct copy of `audio` (real tags, cover)."""
+def make_real_show(root: Path, count: int, recordings: list[Path]) -> Path:
+    """Like make_show, but every episode is a copy of its own recording (real tags, cover)."""
     make_show(root, 0)
     for index in range(count):
         yaml_path, _ = episode_paths(root, index)
+        audio = recordings[index % len(recordings)]
         target = yaml_path.with_suffix(audio.suffix)
         write_episode(root, index, audio_source=audio)
         retitle(target, f"Topic {index}")
