@@ -47,11 +47,12 @@ class Loader:
         """The catalog as the folder is now; raises CatalogError like `catalog.load`.
 
         `on_probe` is called per audio file opened (progress). Files the probe cache lacks are
-        probed first in `workers` processes (default: one per CPU this process may use) when
-        there are enough of them to be worth it.
+        probed first in `workers` processes when there are enough of them to be worth it;
+        the default leaves one CPU this process may use to this process, which reads the YAML
+        meanwhile (on two cores, two probing workers beside it made it wait for the CPU).
         """
         self.memory.start()
-        self.probes.prefetch(likely_audio(self.root), workers or parallel.cpus())
+        self.probes.prefetch(likely_audio(self.root), workers or parallel.cpus() - 1)
         prober: Prober = self.probes
         if on_probe is not None:
 

@@ -124,7 +124,7 @@ class ProbeCache:
                 stat.st_mtime_ns,
             ):
                 todo.append(path)  # an entry that fits but no longer decodes is probed later
-        if workers < 2 or len(todo) < minimum or self.prober is not audio_module.probe:
+        if workers < 1 or len(todo) < minimum or self.prober is not audio_module.probe:
             return  # a prober of the caller's own is only called by the loader
         if parallel.can_fork():
             keys = [self._key(path) for path in todo]
