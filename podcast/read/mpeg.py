@@ -22,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,18 +74,16 @@ def header(b1: int, b2: int) -> tuple[int, int, int, int, int] | None:
     return frame, slot, samples, sample_rate, bitrate
 
 
+@cache
 def _lengths() -> list[tuple[int, int, int, int, int] | None]:
     """`header` for every (second, third) header byte pair, indexed `b1 << 8 | b2`.
 
-    A second byte below 0xE0 lacks the sync bits: only the top 8,192 pairs are computed
-    (the table is built at import, and `check` starts a process each time).
+    A second byte below 0xE0 lacks the sync bits: only the top 8,192 pairs are computed, on
+    the first scan (a warm `check` never scans, and it starts a process each time).
     """
     table: list[tuple[int, int, int, int, int] | None] = [None] * 0xE000
     table += [header(b1, b2) for b1 in range(0xE0, 0x100) for b2 in range(256)]
     return table
-
-
-_LENGTHS = _lengths()
 
 
 def audio_end(fileobj: BinaryIO, size: int) -> int:
@@ -106,7 +105,7 @@ def scan(path: Path, start: int, size: int) -> Frames | None:
         end = audio_end(fileobj, size)
         fileobj.seek(start)
         first = fileobj.read(4)
-        if len(first) < 4 or first[0] != 0xFF or _LENGTHS[first[1] << 8 | first[2]] is None:
+        if len(first) < 4 or first[0] != 0xFF or _lengths()[first[1] << 8 | first[2]] is None:
             return None
         counted = _grid_count(fileobj, start, end, first)
         if counted is None:
@@ -124,7 +123,7 @@ def _grid_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Frames
     k times the average frame size, and the frame after it too; the last frame must end where
     the audio does. Anything else is None: the caller counts exactly.
     """
-    length, slot, samples, rate, bitrate = _LENGTHS[first[1] << 8 | first[2]] or (0, 0, 0, 0, 0)
+    length, slot, samples, rate, bitrate = _lengths()[first[1] << 8 | first[2]] or (0, 0, 0, 0, 0)
     average = Fraction(samples * bitrate, 8 * rate)  # padding keeps a CBR frame's average exact
     count = round((end - start) / average)
     if count < 3 or abs(end - start - count * average) > slot:
@@ -162,7 +161,7 @@ def _frame_ends(
 
 def _constant_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Frames | None:
     """The frame count if every header matches the first one's but for padding (CBR)."""
-    length, slot, samples, rate, _ = _LENGTHS[first[1] << 8 | first[2]] or (0, 0, 0, 0, 0)
+    length, slot, samples, rate, _ = _lengths()[first[1] << 8 | first[2]] or (0, 0, 0, 0, 0)
     base = first[2] & 0xFD  # every field but the padding bit stays put in a CBR stream
     padded = bytes((0xFF, first[1], base | 2))
     # One pass of a compiled pattern: bytes.count of a 3-byte needle starting 0xFF runs at a
@@ -191,7 +190,7 @@ def _constant_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Fr
 
 def _walk(data: mmap.mmap, start: int, end: int) -> Frames:
     """Jump from header to header; a gap is skipped to the next run of three valid frames."""
-    lengths, first = _LENGTHS, data[start + 1] << 8 | data[start + 2]
+    lengths, first = _lengths(), data[start + 1] << 8 | data[start + 2]
     _, _, samples, rate, _ = lengths[first] or (0, 0, 0, 0, 0)
     stream = (data[start + 1], data[start + 2] & 0x0C)  # version, layer, rate: fixed
     count, bitrates, position = 0, set(), start
@@ -210,6 +209,7 @@ def _walk(data: mmap.mmap, start: int, end: int) -> Frames:
 
 def _resync(data: mmap.mmap, position: int, end: int, stream: tuple[int, int]) -> int:
     """The next offset where three frames of the same stream follow each other, or `end`."""
+    lengths = _lengths()
     while True:
         position = data.find(b"\xff", position, end)
         if position < 0:
@@ -219,7 +219,7 @@ def _resync(data: mmap.mmap, position: int, end: int, stream: tuple[int, int]) -
             if probe + 4 > end:
                 return end
             b1, b2 = data[probe + 1], data[probe + 2]
-            found = _LENGTHS[b1 << 8 | b2] if data[probe] == 0xFF else None
+            found = lengths[b1 << 8 | b2] if data[probe] == 0xFF else None
             if found is None or (b1, b2 & 0x0C) != stream:
                 ok = False
                 break
