@@ -21,7 +21,6 @@ import mmap
 import os
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -124,38 +123,42 @@ def _grid_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Frames
     the audio does. Anything else is None: the caller counts exactly.
     """
     length, slot, samples, rate, bitrate = _lengths()[first[1] << 8 | first[2]] or (0, 0, 0, 0, 0)
-    average = Fraction(samples * bitrate, 8 * rate)  # padding keeps a CBR frame's average exact
-    count = round((end - start) / average)
-    if count < 3 or abs(end - start - count * average) > slot:
+    # A CBR frame's average size is samples * bitrate / (8 * rate) bytes exactly (the padding
+    # bit keeps it so); integers, as the ratio of these two.
+    per_frames, per_bytes = samples * bitrate, 8 * rate
+    audio = end - start
+    count = (2 * audio * per_bytes + per_frames) // (2 * per_frames)  # rounded
+    if count < 3 or abs(audio * per_bytes - count * per_frames) > slot * per_bytes:
         return None
-    step = max(1, min(int(SPACING / average), count // SAMPLES))
-    stream, tolerance, fd = (first[1], first[2] & 0xFD), 2 * slot, fileobj.fileno()
+    step = max(1, min(SPACING * per_bytes // per_frames, count // SAMPLES))
+    sync, base, tolerance = bytes((0xFF, first[1])), first[2] & 0xFD, 2 * slot
+    fd = fileobj.fileno()
     for index in [*range(1, count - 1, step), count - 1]:
-        near = start + int(index * average) - tolerance
+        near = start + index * per_frames // per_bytes - tolerance
         window = os.pread(fd, 2 * tolerance + length + 2 * slot + 4, near)
         last = index == count - 1
-        ends = _frame_ends(window, stream, 2 * tolerance + 1, length, slot, last)
+        ends = _frame_ends(window, sync, base, 2 * tolerance + 1, length, slot, last)
         if ends is None or (last and near + ends != end):
             return None
     return Frames(count, samples, rate, variable=False)
 
 
 def _frame_ends(
-    window: bytes, stream: tuple[int, int], within: int, length: int, slot: int, last: bool
+    window: bytes, sync: bytes, base: int, within: int, length: int, slot: int, last: bool
 ) -> int | None:
-    """Where, in `window`, the frame of `stream` starting in its first `within` bytes ends; its
-    header must match (second byte, and the third but for padding), and so must the next
-    one's unless it is the `last`."""
-
-    def matches(offset: int) -> bool:
-        header = window[offset : offset + 3]
-        return len(header) == 3 and header[0] == 0xFF and (header[1], header[2] & 0xFD) == stream
-
-    for offset in range(within):
-        if matches(offset):
+    """Where, in `window`, the frame starting in its first `within` bytes ends: its header
+    must be `sync` then `base` but for the padding bit, and so must the next one's unless it
+    is the `last`."""
+    offset = window.find(sync, 0, within + 1)
+    while offset >= 0 and offset + 2 < len(window):
+        if window[offset + 2] & 0xFD == base:
             ends = offset + length + (slot if window[offset + 2] & 2 else 0)
-            if last or matches(ends):
+            following = window[ends : ends + 3]
+            if last or (
+                len(following) == 3 and following[:2] == sync and following[2] & 0xFD == base
+            ):
                 return ends
+        offset = window.find(sync, offset + 1, within + 1)
     return None
 
 
