@@ -3,6 +3,7 @@
     python benchmarks/bench_catalog.py [--sizes 100,1000,5000] [--runs 5] [--workdir DIR]
                                        [--no-export]
     python benchmarks/bench_catalog.py --check --sizes 1000,5000 [--genrss PATH] [--hour]
+                                       [--serve]
 
 Each figure is measured in a fresh process (so no warm in-memory state is reused) and
 reported as the median over --runs: "op" is the operation alone inside that process, "proc"
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import (  # noqa: E402
@@ -128,7 +130,7 @@ def clear_cache(root: Path) -> None:
     live in XDG_CACHE_HOME, set by `main`)."""
     from podcast.files import cache_dir
 
-    for kind in ("probe", "episodes", "loudness"):
+    for kind in ("probe", "episodes", "loudness", "search"):
         shutil.rmtree(cache_dir(kind, root), ignore_errors=True)
 
 
@@ -298,6 +300,66 @@ def hour_files(folder: Path) -> dict[str, float]:
     return seconds
 
 
+# --- gunicorn on the real show: start to first 200, first search, search p95, memory -------
+
+QUERIES = ("health", "equity", "topic 7", "clinics change", "emergency department", "zzzz")
+
+
+def bench_serve(size: int, workdir: Path, cold: bool) -> dict[str, float]:
+    """Seconds from starting gunicorn (2 workers) to the first 200 of `/`, then to the first
+    answered search (503 while the index is prepared), the p95 of 20 rounds of QUERIES, and
+    the master's and workers' peak RSS (VmHWM). `cold` empties the caches first."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from support.servers import Gunicorn
+
+    root = workdir / f"real-{size}"
+    if cold:
+        clear_cache(root)
+    started = time.perf_counter()
+    with Gunicorn(root, workdir / "gunicorn.log", workers=2) as server:
+        first = _until_200(server, b"/") - started
+        search = _until_200(server, b"/search/?q=health") - started
+        timings = []
+        for _ in range(20):
+            for query in QUERIES:
+                began = time.perf_counter()
+                _until_200(server, b"/search/?q=" + query.replace(" ", "+").encode())
+                timings.append(time.perf_counter() - began)
+        peaks = [_peak_kib(pid) for pid in [server.process.pid, *server.worker_pids()]]
+    return {
+        "first": first,
+        "search": search,
+        "p95": statistics.quantiles(timings, n=20)[-1],
+        "rss": max(peaks) / 1024,
+    }
+
+
+def _until_200(server: Any, target: bytes) -> float:
+    """When `target` first answered 200 (asking every 20 ms)."""
+    while server.get(target).status != 200:
+        time.sleep(0.02)
+    return time.perf_counter()
+
+
+def _peak_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+
+
+def serve_table(results: dict[tuple[int, str], dict[str, float]]) -> str:
+    lines = [
+        "| episodes | caches | start → first 200 | → first search | search p95 | peak RSS "
+        "(largest process) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for (size, kind), f in results.items():
+        lines.append(
+            f"| {size} | {kind} | {f['first']:.2f} s | {f['search']:.2f} s | "
+            f"{f['p95'] * 1000:.1f} ms | {f['rss']:.0f} MiB |"
+        )
+    return "\n".join(lines)
+
+
 def _load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -313,6 +375,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="real audio: cold/warm check")
     parser.add_argument("--genrss", default=None, help="genRSS's script, for the side by side")
     parser.add_argument("--hour", action="store_true", help="probe one-hour files of each format")
+    parser.add_argument(
+        "--serve", action="store_true", help="gunicorn on the real show (after --check)"
+    )
     args = parser.parse_args()
     if args.child:
         mode, root, *rest = args.child
@@ -331,6 +396,13 @@ def main() -> None:
         print(check_table(checks) if checks else "")
         for name, seconds in (hour_files(workdir / "hour") if args.hour else {}).items():
             print(f"- probe of a one-hour {name}: {seconds * 1000:.0f} ms")
+        if args.serve:
+            served = {
+                (size, kind): bench_serve(size, workdir, kind == "cold")
+                for size in sizes
+                for kind in ("cold", "warm")
+            }
+            print(serve_table(served))
         print(f"\nload average at start {started_load}, at end {_load_average()}")
         return
     all_results = {}
