@@ -6,7 +6,7 @@ exact from its size and the first frame's bitrate. Three ways, cheapest first:
 1. Sampling (`_grid_count`): a CBR stream's frame k starts at k times the average frame size
    (the padding bit keeps that average exact), so a few bytes read where frames must start
    (one every 256 KB, and the last, which must end where the audio does) confirm it. An
-   hour-long episode costs a hundred 16-byte reads, not reading 30 MB.
+   hour-long episode costs a hundred reads of a frame's size, not reading 30 MB.
 2. Counting (`_constant_count`): every frame shares the first one's header bytes but the
    padding bit; one compiled-pattern pass over the file counts them (a CBR file whose encoder
    pads differently, or that carries junk between frames).
@@ -18,7 +18,6 @@ A sample that misses (another bitrate, junk, a cut) only sends the file to the e
 from __future__ import annotations
 
 import mmap
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -132,10 +131,10 @@ def _grid_count(fileobj: BinaryIO, start: int, end: int, first: bytes) -> Frames
         return None
     step = max(1, min(SPACING * per_bytes // per_frames, count // SAMPLES))
     sync, base, tolerance = bytes((0xFF, first[1])), first[2] & 0xFD, 2 * slot
-    fd = fileobj.fileno()
     for index in [*range(1, count - 1, step), count - 1]:
         near = start + index * per_frames // per_bytes - tolerance
-        window = os.pread(fd, 2 * tolerance + length + 2 * slot + 4, near)
+        fileobj.seek(near)
+        window = fileobj.read(2 * tolerance + length + 2 * slot + 4)
         last = index == count - 1
         ends = _frame_ends(window, sync, base, 2 * tolerance + 1, length, slot, last)
         if ends is None or (last and near + ends != end):
