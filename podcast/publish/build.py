@@ -99,11 +99,13 @@ def build(
     base_url: str,
     on_file: Callable[[str], None] | None = None,
     state: str | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Export every URL the app serves under `base_url` into `out`, atomically.
 
     `state` (`folder_state`, taken before the catalog was loaded) lets the next build find
-    an unchanged show with `up_to_date`, without loading it.
+    an unchanged show with `up_to_date`, without loading it. `workers`: the processes a clean
+    build renders in (`freeze`; default one per CPU).
     """
     out = Path(out).absolute()
     base = base_url.rstrip("/") + "/"
@@ -118,7 +120,7 @@ def build(
     held = lock(staging)
     try:
         (staging / MARKER).write_text(MARKER_TEXT)  # first, so a killed build's folder is ours
-        report = _fill(app, staging, out, base, on_file or (lambda _: None), state)
+        report = _fill(app, staging, out, base, on_file or (lambda _: None), state, workers)
     except BaseException as exc:
         remove_build(staging)
         if isinstance(exc, OSError):
@@ -137,12 +139,13 @@ def _fill(
     base: str,
     on_file: Callable[[str], None],
     state: str | None,
+    workers: int | None = None,
 ) -> Report:
     """Freeze the site and its search index into `staging`; swap it in unless it is `out`'s."""
     previous = out if (out / MARKER).is_file() else None
     known = build_manifest.load(out) if previous else {}
     output = Staging(staging, previous, Report(staging))
-    made = freeze(app, output, base, known, on_file)
+    made = freeze(app, output, base, known, on_file, workers)
     whole = sources(app, state)
     report = output.report
     built = {relative for _, _, relative in made.values() if relative}

@@ -10,9 +10,10 @@ file itself, so it is linked without asking the app, as the app would serve it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin
 
 from flask import Flask
@@ -24,8 +25,12 @@ from podcast.publish.build_state import Made, app_folders, app_now
 from podcast.publish.fetch import Fetcher
 from podcast.publish.links import Resolver, internal_links, producer_links
 from podcast.publish.staging import Staging
+from podcast.read import parallel
 from podcast.render import urls
 from podcast.site.responses import inside
+
+if TYPE_CHECKING:  # concurrent.futures is imported by a clean build only: a no-op never waits
+    from concurrent.futures import Future
 
 START = "(start)"  # the referrer of the seeds
 NOT_FOUND_PAGE = "404.html"  # the name static hosts (Netlify, GitHub Pages, S3…) look for
@@ -46,6 +51,7 @@ def freeze(
     base: str,
     known: dict[str, build_manifest.Entry],
     on_file: Callable[[str], None],
+    workers: int | None = None,
 ) -> Made:
     """Crawl the site from its seeds; render only URLs whose inputs changed since `known`."""
     catalog: Catalog = app.extensions["catalog"].current()
@@ -57,8 +63,10 @@ def freeze(
     inputs = _fingerprints(app, catalog, base)
     real_root = app.extensions["catalog"].snapshot().real_root
     crawl = _Crawl(Fetcher(app, base), output, Resolver(base), real_root)
+    workers = parallel.cpus() if workers is None else workers
+    forked = output.previous is None and workers > 1 and parallel.can_fork()
     with crawl.fetcher.session():
-        made = crawl.run(seeds(app), inputs, known, on_file)
+        made = crawl.run(seeds(app), inputs, known, on_file, workers if forked else 0)
         _refuse_broken(crawl.broken, catalog, base)
         fingerprint = inputs.of(_MISSING)
         reused = _reuse(output, known.get(_MISSING), fingerprint, None)
@@ -84,26 +92,42 @@ class _Crawl:
         inputs: fingerprints.Fingerprints,
         known: dict[str, build_manifest.Entry],
         on_file: Callable[[str], None],
+        workers: int = 0,
     ) -> Made:
-        """Every URL reachable from `starts`, breadth first, each rendered or reused once."""
+        """Every URL reachable from `starts`, breadth first, each rendered or reused once;
+        with `workers`, pages are rendered by that many forked processes (`_Renderers`)."""
         queue = deque((path, START) for path in starts)
         seen = {path for path, _ in queue}
         made: Made = {}
-        while queue:
-            path, referrer = queue.popleft()
-            fingerprint = inputs.of(path, self.output.sources.get(path))
-            reused = _reuse(self.output, known.get(path), fingerprint, path)
-            if reused is not None:
-                links, relative = reused
-            else:
-                links, relative = self.fetch(path, referrer)
-                self.output.report.rendered += 1
+
+        def record(path: str, fingerprint: str, links: list[str], relative: str) -> None:
             made[path] = (fingerprint, tuple(links), relative)
             on_file(path)
             for link in links:
                 if link not in seen:
                     seen.add(link)
                     queue.append((link, path))
+
+        renderers = _Renderers(self, workers) if workers else None
+        try:
+            while queue or (renderers is not None and renderers.busy):
+                while queue:
+                    path, referrer = queue.popleft()
+                    fingerprint = inputs.of(path, self.output.sources.get(path))
+                    reused = _reuse(self.output, known.get(path), fingerprint, path)
+                    if reused is not None:
+                        record(path, fingerprint, *reused)
+                    elif renderers is not None and path not in self.output.sources:
+                        renderers.ask(path, referrer, fingerprint)
+                    else:
+                        self.output.report.rendered += 1
+                        record(path, fingerprint, *self.fetch(path, referrer))
+                if renderers is not None:
+                    for path, fingerprint, links, relative in renderers.answers():
+                        record(path, fingerprint, links, relative)
+        finally:
+            if renderers is not None:
+                renderers.close()
         return made
 
     def fetch(self, path: str, referrer: str) -> tuple[list[str], str]:
@@ -130,6 +154,105 @@ class _Crawl:
         page, text = urljoin(base, path.lstrip("/")), answer.body.decode("utf-8", "replace")
         found = internal_links(text, mimetype, page, base, self.resolver)
         return sorted(set(found)), relative.as_posix()
+
+
+# The crawl a forked renderer works for: set before the processes fork, read by `_render`.
+_FORKED: _Crawl | None = None
+_BATCH = 16  # pages a renderer is given at a time: fewer round trips, still balanced
+
+
+class _Renderers:
+    """Forked processes rendering pages for one clean build's crawl.
+
+    Each renders into the shared staging folder as the crawl itself would, and sends back what
+    the crawl's report and links need. Only a clean build forks: with no previous build there
+    is nothing to reuse, so a renderer's staging never links earlier files. Pages are asked
+    for in batches of `_BATCH`; the crawl's queue keeps the order and each URL's single visit.
+    """
+
+    def __init__(self, crawl: _Crawl, workers: int) -> None:
+        global _FORKED
+        _FORKED = crawl
+        self.crawl, self.workers = crawl, workers
+        self.pool = parallel.forked_pool(workers)
+        self.waiting: list[tuple[str, str, str]] = []  # path, referrer, fingerprint
+        self.pending: set[Future[list[_Rendered]]] = set()
+        self.fingerprints: dict[str, str] = {}  # of the paths sent and not yet answered
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.waiting or self.pending)
+
+    def ask(self, path: str, referrer: str, fingerprint: str) -> None:
+        self.waiting.append((path, referrer, fingerprint))
+
+    def answers(self) -> Iterator[tuple[str, str, list[str], str]]:
+        """Send what is waiting, then (path, fingerprint, links, file) of the first batches
+        done; what a renderer raised is raised here."""
+        size = max(1, min(_BATCH, len(self.waiting) // self.workers))
+        for start in range(0, len(self.waiting), size):
+            batch = self.waiting[start : start + size]
+            self.pending.add(self.pool.submit(_render, [(p, r) for p, r, _ in batch]))
+            self.fingerprints.update((p, f) for p, _, f in batch)
+        self.waiting = []
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+        report = self.crawl.output.report
+        for future in done:
+            for rendered in future.result():
+                report.rendered += 1
+                report.files += rendered.files
+                report.bytes += rendered.bytes
+                report.paths += rendered.paths
+                report.written += rendered.written
+                self.crawl.broken += rendered.broken
+                fingerprint = self.fingerprints.pop(rendered.path)
+                yield rendered.path, fingerprint, rendered.links, rendered.relative
+
+    def close(self) -> None:
+        global _FORKED
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        _FORKED = None
+
+
+@dataclass
+class _Rendered:
+    """One page a renderer made: what `_Crawl.fetch` returned and added to its report."""
+
+    path: str
+    links: list[str]
+    relative: str
+    files: int
+    bytes: int
+    paths: list[str]
+    written: list[str]
+    broken: list[tuple[str, str, str]]
+
+
+def _render(batch: list[tuple[str, str]]) -> list[_Rendered]:
+    """In a renderer: fetch each (path, referrer) of `batch` as the crawl would."""
+    crawl = _FORKED
+    assert crawl is not None, "only called in a process forked by _Renderers"
+    output, made = crawl.output, []
+    for path, referrer in batch:
+        output.report = Report(output.report.out)
+        crawl.broken = []
+        links, relative = crawl.fetch(path, referrer)
+        found = output.report
+        made.append(
+            _Rendered(
+                path,
+                links,
+                relative,
+                found.files,
+                found.bytes,
+                found.paths,
+                found.written,
+                crawl.broken,
+            )
+        )
+    return made
 
 
 def _refuse_broken(broken: list[tuple[str, str, str]], catalog: Catalog, base: str) -> None:

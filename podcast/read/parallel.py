@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 # multiprocessing and concurrent.futures are imported when a pool starts (a cold load of many
 # files): a warm `check` never starts one, and they cost it 30-60 ms of start-up.
 
@@ -42,10 +42,7 @@ class Background(Generic[R]):
     def __init__(
         self, function: Callable[[T], R], items: Sequence[T], keys: Sequence[str], workers: int
     ) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._pool = forked_pool(workers)
         self._where: dict[str, tuple[Future[list[R]], int]] = {}
         chunk = max(1, len(items) // (workers * 8))  # small: the caller waits for whole chunks
         for start in range(0, len(items), chunk):
@@ -68,6 +65,15 @@ class Background(Generic[R]):
         """Stop: chunks not started are dropped, the workers are reaped."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._where.clear()
+
+
+def forked_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes forked from this one (only where `can_fork()`): they
+    start with everything this process has loaded, so a task can read module globals."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def _apply(function: Callable[[T], R], items: list[T]) -> list[R]:

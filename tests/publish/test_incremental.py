@@ -19,6 +19,7 @@ from podcast.cli import cli
 from podcast.files import shipped_dir
 from podcast.publish import build as export
 from podcast.publish import static_search
+from podcast.read import parallel
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
@@ -325,3 +326,27 @@ def test_podcast_build_twice_says_nothing_changed(
     third = runner.invoke(cli, args)
     assert third.exit_code == 0 and "Built" in third.output, third.output
     assert identities(site) != before
+
+
+def test_a_clean_build_in_forked_renderers_equals_one_made_in_this_process(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    """`podcast build` renders a clean build in one forked process per CPU: the same files,
+    bytes and report as rendering every page here."""
+    config = {
+        "EPISODES_ROOT": show_dir,
+        "CLOCK": lambda: NOW,
+        "BASE_URL": BASE,
+        "SEARCH_INDEX": False,  # as `podcast build` has it: no thread, so forking is safe
+        "RELOAD_INTERVAL": None,
+    }
+    here = export.build(create_app(config), tmp_path / "here", BASE, workers=1)
+    app = create_app(config)
+    assert parallel.can_fork()  # else the build below would render here too
+    forked = export.build(app, tmp_path / "forked", BASE, workers=2)
+    assert tree(tmp_path / "forked") == tree(tmp_path / "here")
+    assert (forked.files, forked.bytes, forked.rendered) == (here.files, here.bytes, here.rendered)
+    assert (sorted(forked.paths), sorted(forked.written)) == (
+        sorted(here.paths),
+        sorted(here.written),
+    )
