@@ -16,12 +16,13 @@ from podcast.errors import Problem
 # lone surrogates and the two non-characters U+FFFE/U+FFFF; one makes a feed unparseable.
 # Also those XML asks authors to avoid (DEL, C1 controls, non-characters): feedparser reads
 # U+0080-U+009F as Windows-1252, so a guid holding one differs between podcast apps.
-_PLANE_ENDS = "".join(
-    chr(plane + end) for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)
+# Written as the characters allowed, each plane's range but its last two: the regex engine
+# tests a class's ranges in turn, and everyday text matches the first few (listing the 34
+# plane ends made every character of every text pass 34 tests, 30 µs for a paragraph).
+_ALLOWED = "\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd" + "".join(
+    f"{chr(plane)}-{chr(plane + 0xFFFD)}" for plane in range(0x10000, 0x110000, 0x10000)
 )
-XML_FORBIDDEN = re.compile(
-    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
-)
+XML_FORBIDDEN = re.compile(f"[^{_ALLOWED}]")
 
 
 def double_encoded(text: str) -> str | None:
