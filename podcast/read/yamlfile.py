@@ -28,7 +28,14 @@ MAX_EXPANDED = 2 * MAX_BYTES  # characters plus nodes, counting each alias as of
 MAX_DEPTH = 64  # far beyond any real catalog, far below Python's recursion limit
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _construct(node: yaml.Node) -> Any:
+    """The value of `node` as yaml.safe_load builds it. Most values are plain text, which
+    SafeConstructor returns as the node's value: that needs no constructor of its own."""
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
     return yaml.constructor.SafeConstructor().construct_document(node)
 
 
