@@ -37,34 +37,71 @@ class Background(Generic[R]):
 
     `function` must be a module-level function of picklable arguments and results. Items go
     out in chunks, in the order given, so a caller asking in that order rarely waits long.
+    When it would wait, the caller takes the last chunk no worker has started and computes it
+    itself: on two cores, one worker beside a caller with work of its own, neither sits idle
+    while the other still has work.
     """
 
     def __init__(
         self, function: Callable[[T], R], items: Sequence[T], keys: Sequence[str], workers: int
     ) -> None:
+        self._function = function
         self._pool = forked_pool(workers)
         self._where: dict[str, tuple[Future[list[R]], int]] = {}
-        chunk = max(1, len(items) // (workers * 8))  # small: the caller waits for whole chunks
+        self._chunks: list[tuple[Future[list[R]], list[T], Sequence[str]]] = []
+        self._taken: dict[str, R | None] = {}
+        chunk = max(1, len(items) // (workers * 16))  # small: the caller waits for whole chunks
         for start in range(0, len(items), chunk):
-            future = self._pool.submit(_apply, function, list(items[start : start + chunk]))
+            part = list(items[start : start + chunk])
+            future = self._pool.submit(_apply, function, part)
+            self._chunks.append((future, part, keys[start : start + chunk]))
             for offset, key in enumerate(keys[start : start + chunk]):
                 self._where[key] = (future, offset)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._where
+        return key in self._where or key in self._taken
 
     def result(self, key: str) -> R | None:
         """The result for `key` (once), or None if its worker failed in any way."""
+        if key not in self._taken:
+            future = self._where[key][0]
+            while not future.done() and self._take_last():
+                pass
+        if key in self._taken:  # computed here, its chunk perhaps the one waited for
+            return self._taken.pop(key)
         future, offset = self._where.pop(key)
         try:
             return future.result()[offset]
         except Exception:  # a crashed or killed worker: the caller does the work itself
             return None
 
+    def _take_last(self) -> bool:
+        """Compute the last chunk no worker has started here, rather than wait; False if every
+        chunk is started."""
+        while self._chunks:
+            future, items, keys = self._chunks.pop()
+            if not future.cancel():
+                continue  # a worker has it (or had it): its result comes from there
+            for key, item in zip(keys, items, strict=True):
+                self._where.pop(key, None)
+                self._taken[key] = _quietly(self._function, item)
+            return True
+        return False
+
     def close(self) -> None:
         """Stop: chunks not started are dropped, the workers are reaped."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._where.clear()
+        self._taken.clear()
+        self._chunks.clear()
+
+
+def _quietly(function: Callable[[T], R], item: T) -> R | None:
+    """`function(item)`, or None where it fails: as a failed worker's result reads."""
+    try:
+        return function(item)
+    except Exception:
+        return None
 
 
 def forked_pool(workers: int) -> ProcessPoolExecutor:
