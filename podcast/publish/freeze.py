@@ -30,7 +30,7 @@ from podcast.render import urls
 from podcast.site.responses import inside
 
 if TYPE_CHECKING:  # concurrent.futures is imported by a clean build only: a no-op never waits
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 START = "(start)"  # the referrer of the seeds
 NOT_FOUND_PAGE = "404.html"  # the name static hosts (Netlify, GitHub Pages, S3…) look for
@@ -168,16 +168,17 @@ class _Renderers:
     the crawl's report and links need. Only a clean build forks: with no previous build there
     is nothing to reuse, so a renderer's staging never links earlier files. Pages are asked
     for in batches of `_BATCH`; the crawl's queue keeps the order and each URL's single visit.
+    A renderer that dies (killed, out of memory) loses only time: the pages it and the others
+    had not answered, and all later ones, are rendered in this process, over what it left.
     """
 
     def __init__(self, crawl: _Crawl, workers: int) -> None:
         global _FORKED
         _FORKED = crawl
         self.crawl, self.workers = crawl, workers
-        self.pool = parallel.forked_pool(workers)
+        self.pool: ProcessPoolExecutor | None = parallel.forked_pool(workers)
         self.waiting: list[tuple[str, str, str]] = []  # path, referrer, fingerprint
-        self.pending: set[Future[list[_Rendered]]] = set()
-        self.fingerprints: dict[str, str] = {}  # of the paths sent and not yet answered
+        self.pending: dict[Future[list[_Rendered]], list[tuple[str, str, str]]] = {}
 
     @property
     def busy(self) -> bool:
@@ -189,30 +190,68 @@ class _Renderers:
     def answers(self) -> Iterator[tuple[str, str, list[str], str]]:
         """Send what is waiting, then (path, fingerprint, links, file) of the first batches
         done; what a renderer raised is raised here."""
-        size = max(1, min(_BATCH, len(self.waiting) // self.workers))
-        for start in range(0, len(self.waiting), size):
-            batch = self.waiting[start : start + size]
-            self.pending.add(self.pool.submit(_render, [(p, r) for p, r, _ in batch]))
-            self.fingerprints.update((p, f) for p, _, f in batch)
-        self.waiting = []
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
-        done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+        if self.pool is None:  # the renderers died earlier
+            yield from self._here()
+            return
+        try:
+            self._send()
+            done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                made = future.result()  # a batch is merged whole or, if this raises, not at all
+                batch = self.pending.pop(future)
+                for rendered in made:
+                    yield self._merged(rendered, batch)
+        except BrokenProcessPool:
+            self._lost()
+            yield from self._here()
+
+    def _send(self) -> None:
+        """Hand the waiting pages to the renderers, in batches."""
+        assert self.pool is not None, "only while the renderers live"
+        size = max(1, min(_BATCH, len(self.waiting) // self.workers))
+        while self.waiting:
+            batch = self.waiting[:size]
+            self.pending[self.pool.submit(_render, [(p, r) for p, r, _ in batch])] = batch
+            del self.waiting[:size]
+
+    def _merged(
+        self, rendered: _Rendered, batch: list[tuple[str, str, str]]
+    ) -> tuple[str, str, list[str], str]:
+        """A renderer's page, its counts added to the crawl's report."""
         report = self.crawl.output.report
-        for future in done:
-            for rendered in future.result():
-                report.rendered += 1
-                report.files += rendered.files
-                report.bytes += rendered.bytes
-                report.paths += rendered.paths
-                report.written += rendered.written
-                self.crawl.broken += rendered.broken
-                fingerprint = self.fingerprints.pop(rendered.path)
-                yield rendered.path, fingerprint, rendered.links, rendered.relative
+        report.rendered += 1
+        report.files += rendered.files
+        report.bytes += rendered.bytes
+        report.paths += rendered.paths
+        report.written += rendered.written
+        self.crawl.broken += rendered.broken
+        fingerprint = next(f for p, _, f in batch if p == rendered.path)
+        return rendered.path, fingerprint, rendered.links, rendered.relative
+
+    def _lost(self) -> None:
+        """A renderer died and the pool with it: every page not answered waits for this
+        process (a batch that was answered was merged whole, before the next one)."""
+        for batch in self.pending.values():
+            self.waiting[:0] = batch
+        self.pending.clear()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _here(self) -> Iterator[tuple[str, str, list[str], str]]:
+        """Render the waiting pages in this process, as a crawl without renderers does."""
+        waiting, self.waiting = self.waiting, []
+        for path, referrer, fingerprint in waiting:
+            self.crawl.output.report.rendered += 1
+            yield path, fingerprint, *self.crawl.fetch(path, referrer)
 
     def close(self) -> None:
         global _FORKED
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         _FORKED = None
 
 

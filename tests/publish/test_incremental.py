@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ from podcast.cli import cli
 from podcast.files import shipped_dir
 from podcast.publish import build as export
 from podcast.publish import static_search
+from podcast.read import loader
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
@@ -372,3 +375,79 @@ def test_a_clean_build_in_forked_renderers_equals_one_made_in_this_process(
         sorted(here.paths),
         sorted(here.written),
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds renderers in /proc")
+def test_a_renderer_killed_mid_build_costs_the_build_only_time(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    """A renderer killed while it works (as the kernel's OOM killer would): its pages, and the
+    others not yet answered, are rendered by the build's own process; the same site results."""
+    _grow(show_dir, 150)  # renderers at work long enough to be caught
+    loader.load(show_dir)  # the audio probed: the build's load forks no probing worker
+    config = {
+        "EPISODES_ROOT": show_dir,
+        "CLOCK": lambda: NOW,
+        "BASE_URL": BASE,
+        "SEARCH_INDEX": False,
+        "RELOAD_INTERVAL": None,
+    }
+    here = export.build(create_app(config), tmp_path / "here", BASE, workers=1)
+    command = [sys.executable, "-c", FORKED_BUILD, str(show_dir), str(tmp_path / "forked")]
+    command += [BASE, NOW.isoformat()]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    killed = _kill_a_renderer(build.pid, command)
+    stdout, stderr = build.communicate(timeout=600)
+    assert killed, "the build ended before a renderer could be killed"
+    assert build.returncode == 0, stderr.decode()
+    assert tree(tmp_path / "forked") == tree(tmp_path / "here")
+    # a batch is counted whole, from its renderer's answer or from this process: never twice
+    assert json.loads(stdout) == [
+        here.files,
+        here.bytes,
+        here.rendered,
+        sorted(here.paths),
+        sorted(here.written),
+    ]
+
+
+def _grow(show_dir: Path, count: int) -> None:
+    """`count` more episodes in season 1, each with its own copy of an episode's audio."""
+    source = show_dir / "season-1" / "01-why-we-call-it-an-emergency"
+    text = source.with_suffix(".yaml").read_text("utf-8")
+    for number in range(100, 100 + count):
+        stem = show_dir / "season-1" / f"{number}-copy"
+        shutil.copyfile(source.with_suffix(".mp3"), stem.with_suffix(".mp3"))
+        episode = text.replace("episode: 1\n", f"episode: {number}\n")
+        episode = episode.replace("title: Why", f"title: Copy {number} of why")
+        episode = episode.replace("38b421c9-1a98-4e61-ac18-3ab2fd2431da", str(uuid.uuid4()))
+        stem.with_suffix(".yaml").write_text(episode, "utf-8")
+
+
+def _kill_a_renderer(pid: int, command: list[str]) -> bool:
+    """SIGKILL the first child of process `pid` running its `command` (a forked renderer)
+    seen while `pid` runs; whether one was."""
+    own = "".join(f"{part}\0" for part in command).encode()
+    while Path(f"/proc/{pid}").exists():
+        for child in _children(pid):
+            try:
+                if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                    os.kill(child, signal.SIGKILL)
+                    return True
+            except (OSError, ProcessLookupError):
+                continue  # gone meanwhile
+        time.sleep(0.002)
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # the field after the state
+                found.append(int(entry.name))
+    return found
