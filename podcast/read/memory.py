@@ -15,6 +15,7 @@ ignored and rebuilt, never an error; reading it runs no code (JSON, `read.codec`
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -150,7 +151,6 @@ class EpisodeMemory:
             return
         document = {
             "fingerprint": fingerprint(),
-            "root": str(self.root),
             "episodes": [self._encode(p, r) for p, r in memory.items()],
         }
         try:
@@ -173,9 +173,18 @@ class EpisodeMemory:
         return self._folders[folder]
 
     def _show_digest(self, show: Show | None) -> str:
-        """The show as loading the episodes used it (its repr names every field)."""
+        """The show as loading the episodes used it (its repr names every field), its files
+        named from the folder, as the episodes' are."""
         if id(show) not in self._shows:
-            self._shows[id(show)] = hashlib.sha256(repr(show).encode()).hexdigest()
+            spelled: Show | None = show
+            if show is not None:
+                files = {
+                    f.name: self._relative(str(value))
+                    for f in dataclasses.fields(show)
+                    if isinstance(value := getattr(show, f.name), Path)
+                }
+                spelled = dataclasses.replace(show, **files)  # type: ignore[arg-type]
+            self._shows[id(show)] = hashlib.sha256(repr(spelled).encode()).hexdigest()
         return self._shows[id(show)]
 
     def _encode(self, path: str, remembered: _Remembered) -> dict[str, Any]:
@@ -184,7 +193,7 @@ class EpisodeMemory:
             "path": os.path.relpath(path, self.root),
             "text": r.text,
             "folder": list(r.folder),
-            "files": [[f, *s] for f, s in zip(r.files, r.stamps, strict=True)],
+            "files": [[self._relative(f), *s] for f, s in zip(r.files, r.stamps, strict=True)],
             "show": r.show,
             **r.data,
         }
@@ -206,19 +215,30 @@ class EpisodeMemory:
             )
         return remembered.decoded
 
+    def _relative(self, file: str) -> str:
+        """A file inside the folder as "./" and its path from the folder, as `read.codec`
+        writes paths: the memory then reads the same under any spelling of the folder (the
+        cache is shared by its real path, `files.cache_dir`)."""
+        inside = os.path.relpath(file, self.root)
+        outside = inside == os.pardir or inside.startswith(os.pardir + os.sep)
+        return file if outside else "./" + inside
+
+    def _absolute(self, file: str) -> str:
+        return os.path.join(self.root, file[2:]) if file.startswith("./") else file
+
     def _read(self) -> dict[str, _Remembered]:
         if self.path is None:
             return {}
         document = read_cache(self.path, MAX_CACHE_BYTES, fingerprint())
-        if document.get("root") != str(self.root) or not isinstance(document.get("episodes"), list):
-            return {}  # another spelling of the folder: its paths would be spelled the other way
+        if not isinstance(document.get("episodes"), list):
+            return {}
         memory: dict[str, _Remembered] = {}
         for entry in document["episodes"]:
             try:
                 memory[os.path.join(self.root, entry["path"])] = _Remembered(
                     str(entry["text"]),
                     (int(entry["folder"][0]), int(entry["folder"][1])),
-                    tuple(str(f) for f, _, _ in entry["files"]),
+                    tuple(self._absolute(str(f)) for f, _, _ in entry["files"]),
                     tuple((int(size), int(mtime)) for _, size, mtime in entry["files"]),
                     str(entry["show"]),
                     {key: entry[key] for key in ("episode", "line", "keys", "problems")},

@@ -167,9 +167,15 @@ def test_the_folder_reached_by_another_name_is_read_under_that_name(
     Loader(show_dir).load()
     link = tmp_path / "linked"
     link.symlink_to(show_dir)
-    loaded = Loader(link).load()
+    through_link = Loader(link)
+    loaded = through_link.load()
     assert all(e.source.is_relative_to(link) for e in loaded.episodes)
     assert loaded == catalog.load(link)
+    # One folder, one memory (the cache is keyed by the real path): either name recalls it
+    assert (through_link.read, through_link.recalled) == (0, 7)
+    again = Loader(show_dir)
+    assert again.load() == catalog.load(show_dir)
+    assert (again.read, again.recalled) == (0, 7)
 
 
 def test_a_copied_show_is_read_under_its_own_paths(show_dir: Path, tmp_path: Path) -> None:
