@@ -98,8 +98,12 @@ def audio_end(fileobj: BinaryIO, size: int) -> int:
 
 
 def scan(path: Path, start: int, size: int) -> Frames | None:
-    """The frames of the stream whose first frame is at `start`; None if none is there."""
-    with path.open("rb") as fileobj:
+    """The frames of the stream whose first frame is at `start`; None if none is there.
+
+    The file is read unbuffered: the samples are a few hundred bytes each, and a buffered
+    reader fills 8 KB at every seek (most of a short file, read in pieces).
+    """
+    with path.open("rb", buffering=0) as fileobj:
         end = audio_end(fileobj, size)
         fileobj.seek(start)
         first = fileobj.read(4)
