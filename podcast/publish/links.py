@@ -20,34 +20,65 @@ from podcast.render.notes import to_html
 
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
 _LINK_ATTRIBUTES = frozenset({"href", "src", "poster", "data", "action"})
-_SCHEME_AND_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_PAGE_RELATIVE = ("?", "#", ";")  # resolved against the whole page address, not its folder
+# A path urljoin only appends to the page's folder (or, from "/", puts after the host): no
+# scheme, query, fragment or parameters, no backslash or space, and (checked apart) no "." or
+# ".." segment and no empty one ("a//b"), which urljoin would remove.
+_PLAIN = re.compile(r"[^:?#;\\\s]+")
+# A scheme and a host, no space anywhere (urlsplit drops tabs and newlines): urljoin answers
+# the same for every page.
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]+\S*")
 
 
 class Resolver:
     """Site paths (below `base`, no query or fragment) of URLs found on the pages of one site.
 
-    `urljoin` of a URL that starts with `/` or a scheme and host depends on the page's origin
-    only, which every page below `base` shares; of any other (but `?…`, `#…`, `;…` and "")
-    on the page's folder only. Each such pair is resolved once.
+    `urljoin` of a URL with a scheme and a host depends on nothing else, of a plain path from
+    `/` on the page's origin, which every page below `base` shares, and of a plain relative
+    path on the page's folder only: each such pair is resolved once, plain paths by string
+    work (a page's links to its own folder are its own; urljoin was most of a build's link
+    handling). Anything else (dots, a query, "https:", "//") is urljoin's, page by page.
     """
 
     def __init__(self, base: str) -> None:
         self.base = base
         self._known: dict[tuple[str, str], str | None] = {}
+        split = urlsplit(base)
+        origin = f"{split.scheme}://{split.netloc}"
+        plain = base.startswith(origin) and not (split.query or split.fragment)
+        self._path = base[len(origin) :] if plain else None  # "/otc/": the base's own path
 
     def site_path(self, page: str, candidate: str) -> str | None:
         """Where `candidate`, found on `page`, leads on this site; None if elsewhere."""
         url = candidate.strip()
-        if url.startswith("/") or _SCHEME_AND_HOST.match(url):
+        plain = self._path is not None and _is_plain(url) and not any(c in page for c in "?#;")
+        if plain and url.startswith("/"):
             key = ("", url)
-        elif url and not url.startswith(_PAGE_RELATIVE):
+        elif plain:
             key = (page[: page.rfind("/") + 1], url)
+        elif _ABSOLUTE.fullmatch(url):
+            key = ("", url)
         else:
             key = (page, url)
         if key not in self._known:
-            self._known[key] = _site_path(urljoin(page, url), self.base)
+            self._known[key] = self._plain(page, url) if plain else self._joined(page, url)
         return self._known[key]
+
+    def _plain(self, page: str, url: str) -> str | None:
+        """`_joined(page, url)` of a plain path, by string work."""
+        assert self._path is not None
+        if url.startswith("/"):
+            return "/" + url[len(self._path) :] if url.startswith(self._path) else None
+        folder = page[: page.rfind("/") + 1]
+        if not folder.startswith(self.base):
+            return self._joined(page, url)
+        return "/" + folder[len(self.base) :] + url
+
+    def _joined(self, page: str, url: str) -> str | None:
+        return _site_path(urljoin(page, url), self.base)
+
+
+def _is_plain(url: str) -> bool:
+    return bool(_PLAIN.fullmatch(url)) and "/." not in "/" + url and "//" not in url
 
 
 def _site_path(absolute: str, base: str) -> str | None:
