@@ -357,24 +357,11 @@ def test_a_clean_build_in_forked_renderers_equals_one_made_in_this_process(
     """`podcast build` renders a clean build in one forked process per CPU: the same files,
     bytes and report as rendering every page in one. The forked build runs in a process of
     its own, as `podcast build` does: this one may have threads, and then it never forks."""
-    config = {
-        "EPISODES_ROOT": show_dir,
-        "CLOCK": lambda: NOW,
-        "BASE_URL": BASE,
-        "SEARCH_INDEX": False,
-        "RELOAD_INTERVAL": None,
-    }
-    here = export.build(create_app(config), tmp_path / "here", BASE, workers=1)
-    command = [sys.executable, "-c", FORKED_BUILD, str(show_dir), str(tmp_path / "forked")]
-    forked = subprocess.run([*command, BASE, NOW.isoformat()], capture_output=True, check=True)
+    here = _built_here(show_dir, tmp_path / "here")
+    forked = subprocess.run(_forked_build(show_dir, tmp_path / "forked"), capture_output=True)
+    assert forked.returncode == 0, forked.stderr.decode()
     assert tree(tmp_path / "forked") == tree(tmp_path / "here")
-    assert json.loads(forked.stdout) == [
-        here.files,
-        here.bytes,
-        here.rendered,
-        sorted(here.paths),
-        sorted(here.written),
-    ]
+    assert json.loads(forked.stdout) == _summary(here)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds renderers in /proc")
@@ -385,16 +372,8 @@ def test_a_renderer_killed_mid_build_costs_the_build_only_time(
     others not yet answered, are rendered by the build's own process; the same site results."""
     _grow(show_dir, 150)  # renderers at work long enough to be caught
     loader.load(show_dir)  # the audio probed: the build's load forks no probing worker
-    config = {
-        "EPISODES_ROOT": show_dir,
-        "CLOCK": lambda: NOW,
-        "BASE_URL": BASE,
-        "SEARCH_INDEX": False,
-        "RELOAD_INTERVAL": None,
-    }
-    here = export.build(create_app(config), tmp_path / "here", BASE, workers=1)
-    command = [sys.executable, "-c", FORKED_BUILD, str(show_dir), str(tmp_path / "forked")]
-    command += [BASE, NOW.isoformat()]
+    here = _built_here(show_dir, tmp_path / "here")
+    command = _forked_build(show_dir, tmp_path / "forked")
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     killed = _kill_a_renderer(build.pid, command)
     stdout, stderr = build.communicate(timeout=600)
@@ -402,12 +381,33 @@ def test_a_renderer_killed_mid_build_costs_the_build_only_time(
     assert build.returncode == 0, stderr.decode()
     assert tree(tmp_path / "forked") == tree(tmp_path / "here")
     # a batch is counted whole, from its renderer's answer or from this process: never twice
-    assert json.loads(stdout) == [
-        here.files,
-        here.bytes,
-        here.rendered,
-        sorted(here.paths),
-        sorted(here.written),
+    assert json.loads(stdout) == _summary(here)
+
+
+def _built_here(show_dir: Path, out: Path) -> export.Report:
+    """The clean build of `show_dir` rendered in this process, as FORKED_BUILD configures it."""
+    config = {
+        "EPISODES_ROOT": show_dir,
+        "CLOCK": lambda: NOW,
+        "BASE_URL": BASE,
+        "SEARCH_INDEX": False,
+        "RELOAD_INTERVAL": None,
+    }
+    return export.build(create_app(config), out, BASE, workers=1)
+
+
+def _forked_build(show_dir: Path, out: Path) -> list[str]:
+    return [sys.executable, "-c", FORKED_BUILD, str(show_dir), str(out), BASE, NOW.isoformat()]
+
+
+def _summary(report: export.Report) -> list[Any]:
+    """What FORKED_BUILD prints of its report."""
+    return [
+        report.files,
+        report.bytes,
+        report.rendered,
+        sorted(report.paths),
+        sorted(report.written),
     ]
 
 
