@@ -11,8 +11,6 @@ Spanish words. When no page changed since the previous build, its index is reuse
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,7 +23,6 @@ from podcast.errors import PodcastError
 FOLDER = "pagefind"  # below the site's root, where search.js looks for it
 IGNORED = ".player"  # inside an episode's region, but no words of the episode (Play, Back 15 sec…)
 ENTRY = "pagefind-entry.json"  # the bundle's table of languages, read first by pagefind.js
-MARKER = b"data-pagefind-body"  # the attribute of the region Pagefind indexes on a page
 TIMEOUT = 600  # seconds: a bound for a stuck binary, far above any real show's indexing
 
 Put = Callable[[PurePosixPath, bytes], None]
@@ -61,33 +58,10 @@ def add_index(
     """Index the pages in `staging` (all of them there) and put the index through `put`
     (or, for a file kept as Pagefind wrote it, `put_file`, which may link it rather than
     copy its bytes); yield (path, size) of each of its files."""
-    # In the staging folder, so the pages can be linked (one file system) and a killed build
-    # leaves nothing of it behind but the staging folder the next build clears
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=staging) as scratch:
+    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
         bundle = Path(scratch) / FOLDER
-        _run_pagefind(_searchable(staging, Path(scratch) / "pages"), bundle)
+        _run_pagefind(staging, bundle)
         yield from _put_folder(bundle, put, put_file)
-
-
-def _searchable(site: Path, scratch: Path) -> Path:
-    """The folder Pagefind should read: `scratch` holding only the pages marked
-    `data-pagefind-body` (linked, or copied where links fail), or `site` if none is marked.
-
-    When any page is marked, Pagefind leaves every unmarked page out of its index, so its index
-    of the marked pages alone is the same, file for file; it is spared reading and parsing the
-    rest (an episode's embedded player, the season lists), a quarter of its time.
-    """
-    marked = [page for page in sorted(_pages(site)) if MARKER in (site / page).read_bytes()]
-    if not marked:
-        return site  # Pagefind then indexes every page's whole body
-    for page in marked:
-        target = scratch / page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / page, target)
-        except OSError:
-            shutil.copyfile(site / page, target)
-    return scratch
 
 
 def _files(folder: Path) -> list[Path]:

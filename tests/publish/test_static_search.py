@@ -76,25 +76,3 @@ def test_a_missing_pagefind_binary_is_a_clear_error_and_out_stays(
         export.build(make_app(show_dir), out, BASE)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
-
-
-def test_the_index_of_the_marked_pages_alone_is_the_index_of_the_whole_site(
-    show_dir: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "site"
-    export.build(make_app(show_dir), out, BASE)
-    unmarked = [p for p in out.rglob("*.html") if static_search.MARKER not in p.read_bytes()]
-    assert unmarked  # the home page, the season lists, each episode's player…
-    whole = tmp_path / "whole"
-    static_search._run_pagefind(out, whole)  # Pagefind reading every page itself
-    made = {}
-    list(static_search.add_index(out, lambda path, body: made.update({path: body})))
-    assert not [p for p in out.iterdir() if p.name.startswith(".pagefind-")]  # scratch gone
-    expected = {
-        Path(static_search.FOLDER, f.relative_to(whole)).as_posix(): f.read_bytes()
-        for f in whole.rglob("*")
-        if f.is_file()
-    }
-    entry = f"{static_search.FOLDER}/{static_search.ENTRY}"
-    expected[entry] = static_search._sorted_entry(expected[entry])
-    assert {path.as_posix(): body for path, body in made.items()} == expected
