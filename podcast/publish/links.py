@@ -24,19 +24,20 @@ _LINK_ATTRIBUTES = frozenset({"href", "src", "poster", "data", "action"})
 # scheme, query, fragment or parameters, no backslash or space, and (checked apart) no "." or
 # ".." segment and no empty one ("a//b"), which urljoin would remove.
 _PLAIN = re.compile(r"[^:?#;\\\s]+")
-# A scheme and a host, no space anywhere (urlsplit drops tabs and newlines): urljoin answers
-# the same for every page.
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]+\S*")
+# A host, after a scheme or not, and no space anywhere (urlsplit drops tabs and newlines):
+# urljoin answers the same for every page of the site.
+_ABSOLUTE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#\s]+\S*")
 
 
 class Resolver:
     """Site paths (below `base`, no query or fragment) of URLs found on the pages of one site.
 
-    `urljoin` of a URL with a scheme and a host depends on nothing else, of a plain path from
-    `/` on the page's origin, which every page below `base` shares, and of a plain relative
-    path on the page's folder only: each such pair is resolved once, plain paths by string
-    work (a page's links to its own folder are its own; urljoin was most of a build's link
-    handling). Anything else (dots, a query, "https:", "//") is urljoin's, page by page.
+    `urljoin` of a URL with a host depends on nothing else, of a path from `/` on the page's
+    origin, which every page below `base` shares, and of a relative path without a scheme
+    (but `?…`, `#…`, `;…` and "") on the page's folder only: each such pair is resolved once,
+    a plain path by string work rather than urljoin (a page's links into its own folder are its
+    own: urljoin was most of a build's link handling). Anything else ("https:", "//", "a:b")
+    is urljoin's, page by page.
     """
 
     def __init__(self, base: str) -> None:
@@ -50,35 +51,29 @@ class Resolver:
     def site_path(self, page: str, candidate: str) -> str | None:
         """Where `candidate`, found on `page`, leads on this site; None if elsewhere."""
         url = candidate.strip()
-        plain = self._path is not None and _is_plain(url) and not any(c in page for c in "?#;")
-        if plain and url.startswith("/"):
+        if url.startswith("/") and not url.startswith("//") and url.isprintable():
             key = ("", url)
-        elif plain:
+        elif ":" in url or url.startswith("/"):
+            key = ("", url) if _ABSOLUTE.fullmatch(url) else (page, url)
+        elif url and url[0] not in "?#;":
             key = (page[: page.rfind("/") + 1], url)
-        elif _ABSOLUTE.fullmatch(url):
-            key = ("", url)
         else:
             key = (page, url)
         if key not in self._known:
-            self._known[key] = self._plain(page, url) if plain else self._joined(page, url)
+            self._known[key] = self._resolved(page, url)
         return self._known[key]
 
-    def _plain(self, page: str, url: str) -> str | None:
-        """`_joined(page, url)` of a plain path, by string work."""
-        assert self._path is not None
+    def _resolved(self, page: str, url: str) -> str | None:
+        """`_site_path(urljoin(page, url))`, by string work for a plain path."""
+        plain = _PLAIN.fullmatch(url) and "/." not in "/" + url and "//" not in url
+        if self._path is None or not plain or any(c in page for c in "?#;"):
+            return _site_path(urljoin(page, url), self.base)
         if url.startswith("/"):
             return "/" + url[len(self._path) :] if url.startswith(self._path) else None
         folder = page[: page.rfind("/") + 1]
         if not folder.startswith(self.base):
-            return self._joined(page, url)
+            return _site_path(urljoin(page, url), self.base)
         return "/" + folder[len(self.base) :] + url
-
-    def _joined(self, page: str, url: str) -> str | None:
-        return _site_path(urljoin(page, url), self.base)
-
-
-def _is_plain(url: str) -> bool:
-    return bool(_PLAIN.fullmatch(url)) and "/." not in "/" + url and "//" not in url
 
 
 def _site_path(absolute: str, base: str) -> str | None:
