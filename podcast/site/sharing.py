@@ -122,19 +122,27 @@ def _neighbours(episode: Episode) -> tuple[Episode | None, Episode | None]:
     return older, ordered[at - 1] if at > 0 else None
 
 
-_orders: list[tuple[tuple[int, ...], tuple[Episode, ...], dict[str, int]]] = []
+# (the visible episodes, their ids, newest first, each slug's place): the last set asked for
+_orders: list[tuple[tuple[Episode, ...], tuple[int, ...], tuple[Episode, ...], dict[str, int]]]
+_orders = []
 
 
 def _order(visible: tuple[Episode, ...]) -> tuple[tuple[Episode, ...], dict[str, int]]:
     """`visible` newest first and each slug's place, sorted once per visible set, not per page
-    (a static build asks for every episode's neighbours)."""
-    key = tuple(map(id, visible))
+    (a static build asks for every episode's neighbours). A build's catalog hands every page
+    the same tuple (`BuildCatalog.visible`), known without listing its ids: that took a tenth
+    of a millisecond a page at 1,000 episodes, 3 % of a build."""
     found = _orders[0] if _orders else None  # one read: another thread may replace it
-    if found is None or found[0] != key:
+    if found is not None and found[0] is visible:
+        return found[2], found[3]
+    key = tuple(map(id, visible))
+    if found is None or found[1] != key:
         ordered = newest_first(visible)
-        found = (key, ordered, {e.slug: n for n, e in enumerate(ordered)})
-        _orders[:] = [found]
-    return found[1], found[2]
+        found = (visible, key, ordered, {e.slug: n for n, e in enumerate(ordered)})
+    else:
+        found = (visible, key, found[2], found[3])  # the same episodes in a new tuple
+    _orders[:] = [found]
+    return found[2], found[3]
 
 
 def _season_neighbours(number: int) -> tuple[SeasonInfo | None, SeasonInfo | None]:
