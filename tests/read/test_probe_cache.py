@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import os
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from support.scratch import tree
 
 from podcast.model import Audio, Chapter
-from podcast.read import catalog, codec, loader
+from podcast.read import catalog, codec, loader, parallel
 from podcast.read import probe_cache as cache
 from podcast.read.audio import probe
 
@@ -191,14 +193,26 @@ def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
 # --- probing a cold cache in worker processes -------------------------------------------------
 
 
+@pytest.fixture
+def forking() -> None:
+    """Let `prefetch` fork, as in `podcast check`: a site made by an earlier test may still be
+    preparing its search index on a thread, and nothing forks while a thread runs."""
+    for thread in threading.enumerate():
+        if thread.name == "search-index":
+            thread.join(timeout=120)
+    assert parallel.can_fork(), [thread.name for thread in threading.enumerate()]
+
+
 def test_likely_audio_finds_every_episodes_audio(show_dir: Path) -> None:
     loaded = catalog.load(show_dir)
     assert sorted(cache.likely_audio(show_dir)) == sorted(e.audio.path for e in loaded.episodes)
 
 
+@pytest.mark.usefixtures("forking")
 def test_probes_made_in_workers_give_the_catalog_a_serial_load_gives(show_dir: Path) -> None:
     probes = cache.ProbeCache(show_dir)
     probes.prefetch(cache.likely_audio(show_dir), workers=2, minimum=1)
+    assert multiprocessing.active_children()  # the workers are probing
     assert catalog.load(show_dir, prober=probes) == catalog.load(show_dir)
     assert probes.misses == 7 and probes.hits == 0
     probes.close()
@@ -208,6 +222,7 @@ def test_probes_made_in_workers_give_the_catalog_a_serial_load_gives(show_dir: P
     assert again.hits == 7  # what the workers probed was saved like any probe
 
 
+@pytest.mark.usefixtures("forking")
 def test_worker_probes_keep_the_loaders_spelling_of_each_path(
     show_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,6 +236,7 @@ def test_worker_probes_keep_the_loaders_spelling_of_each_path(
     assert all(e.audio.path.is_absolute() for e in loaded.episodes)
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_file_changed_after_the_workers_probed_it_is_probed_again(
     show_dir: Path, data_dir: Path
 ) -> None:
