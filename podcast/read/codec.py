@@ -82,7 +82,7 @@ _AUDIO_KEYS = {f.name for f in dataclasses.fields(Audio)} - {"path", "url"}
 def encode_episode(episode: Episode, root: Path) -> dict[str, Any]:
     """A loaded episode's JSON form; paths inside `root` are written relative to it."""
     return {
-        "source": _encode_path(episode.source, root),
+        "source": encode_path(episode.source, root),
         "slug": episode.slug,
         "title": episode.title,
         "season": episode.season,
@@ -97,7 +97,7 @@ def encode_episode(episode: Episode, root: Path) -> dict[str, Any]:
         "guests": [dataclasses.astuple(p) for p in episode.guests],
         "chapters": [_encode_chapter(c, root) for c in episode.chapters],
         "transcripts": [_encode_transcript(t, root) for t in episode.transcripts],
-        "image": _encode_path(episode.image, root) if episode.image else None,
+        "image": encode_path(episode.image, root) if episode.image else None,
         "low_bandwidth": (
             _encode_located_audio(episode.low_bandwidth, root) if episode.low_bandwidth else None
         ),
@@ -117,7 +117,7 @@ def decode_episode(data: Any, root: Path) -> Episode:
         raise StaleEntry("not an episode")
     image, low = data["image"], data["low_bandwidth"]
     return Episode(
-        source=_decode_path(data["source"], root),
+        source=decode_path(data["source"], root),
         slug=_expect(str, data["slug"]),
         title=_expect(str, data["title"]),
         season=_expect(int, data["season"]),
@@ -132,7 +132,7 @@ def decode_episode(data: Any, root: Path) -> Episode:
         guests=tuple(_decode_person(p) for p in _list(data["guests"])),
         chapters=tuple(_decode_chapter(c, root) for c in _list(data["chapters"])),
         transcripts=tuple(_decode_transcript(t, root) for t in _list(data["transcripts"])),
-        image=None if image is None else _decode_path(image, root),
+        image=None if image is None else decode_path(image, root),
         low_bandwidth=None if low is None else _decode_located_audio(low, root),
         guid_is_permalink=_expect(bool, data["guid_is_permalink"]),
         soundbites=tuple(_decode_soundbite(s) for s in _list(data["soundbites"])),
@@ -145,7 +145,7 @@ _EPISODE_KEYS = {f.name for f in dataclasses.fields(Episode)}
 
 
 def encode_problem(problem: Problem, root: Path) -> list[Any]:
-    path = None if problem.path is None else _encode_path(problem.path, root)
+    path = None if problem.path is None else encode_path(problem.path, root)
     return [path, problem.line, problem.message, problem.hint, problem.severity.value, problem.rule]
 
 
@@ -154,7 +154,7 @@ def decode_problem(data: Any, root: Path) -> Problem:
         raise StaleEntry("not a problem")
     path, line, message, hint, severity, rule = data
     return Problem(
-        None if path is None else _decode_path(path, root),
+        None if path is None else decode_path(path, root),
         _optional(int, line),
         _expect(str, message),
         _expect(str, hint),
@@ -164,7 +164,7 @@ def decode_problem(data: Any, root: Path) -> Problem:
 
 
 def _encode_located_audio(audio: Audio, root: Path) -> list[Any]:
-    path = None if audio.path is None else _encode_path(audio.path, root)
+    path = None if audio.path is None else encode_path(audio.path, root)
     return [path, audio.url, encode_audio(audio)]
 
 
@@ -172,7 +172,7 @@ def _decode_located_audio(data: Any, root: Path) -> Audio:
     if type(data) is not list or len(data) != 3:
         raise StaleEntry("not an episode's audio")
     path, url, probe = data
-    return decode_audio(probe, None if path is None else _decode_path(path, root), url)
+    return decode_audio(probe, None if path is None else decode_path(path, root), url)
 
 
 def _decode_person(data: Any) -> Person:
@@ -193,14 +193,14 @@ _PERSON_TYPES: tuple[type | tuple[type | None, ...], ...] = (
 
 def _encode_transcript(transcript: Transcript, root: Path) -> list[Any]:
     t = transcript
-    return [_encode_path(t.path, root), t.mime, t.language, t.tag, t.title, t.summary]
+    return [encode_path(t.path, root), t.mime, t.language, t.tag, t.title, t.summary]
 
 
 def _decode_transcript(data: Any, root: Path) -> Transcript:
     if type(data) is not list or len(data) != 6:
         raise StaleEntry("not a transcript")
     path, *texts = data
-    return Transcript(_decode_path(path, root), *(_expect(str, text) for text in texts))
+    return Transcript(decode_path(path, root), *(_expect(str, text) for text in texts))
 
 
 def _decode_soundbite(data: Any) -> Soundbite:
@@ -213,7 +213,7 @@ def _decode_soundbite(data: Any) -> Soundbite:
 def _encode_chapter(chapter: Chapter, root: Path | None) -> list[Any]:
     image: Any = chapter.image
     if isinstance(image, Path):  # a file; a plain string is a URL
-        image = {"path": _encode_path(image, root) if root else str(image)}
+        image = {"path": encode_path(image, root) if root else str(image)}
     start = _encode_timedelta(chapter.start)
     return [start, chapter.title, chapter.url, image, chapter.embedded_image, chapter.line]
 
@@ -224,7 +224,7 @@ def _decode_chapter(data: Any, root: Path | None) -> Chapter:
     start, title, url, image, embedded, line = data
     if type(image) is dict and image.keys() == {"path"}:
         text = _expect(str, image["path"])
-        image = _decode_path(text, root) if root else Path(text)
+        image = decode_path(text, root) if root else Path(text)
     return Chapter(
         _decode_timedelta(start),
         _expect(str, title),
@@ -244,7 +244,7 @@ def _decode_lines(data: Any) -> dict[str, int]:
 # --- values -----------------------------------------------------------------------------------
 
 
-def _encode_path(path: Path, root: Path) -> str:
+def encode_path(path: Path, root: Path) -> str:
     """Relative to `root` when inside it (written with a leading "./"), else absolute."""
     try:
         return "./" + path.relative_to(root).as_posix()
@@ -252,7 +252,8 @@ def _encode_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _decode_path(data: Any, root: Path) -> Path:
+def decode_path(data: Any, root: Path) -> Path:
+    """The path `encode_path` wrote for the folder `root`."""
     text = _expect(str, data)
     return root / text[2:] if text.startswith("./") else Path(text)
 

@@ -179,7 +179,7 @@ class EpisodeMemory:
             spelled: Show | None = show
             if show is not None:
                 files = {
-                    f.name: self._relative(str(value))
+                    f.name: codec.encode_path(value, self.root)
                     for f in dataclasses.fields(show)
                     if isinstance(value := getattr(show, f.name), Path)
                 }
@@ -193,7 +193,12 @@ class EpisodeMemory:
             "path": os.path.relpath(path, self.root),
             "text": r.text,
             "folder": list(r.folder),
-            "files": [[self._relative(f), *s] for f, s in zip(r.files, r.stamps, strict=True)],
+            # named from the folder, as the codec names the episode's paths: the memory reads
+            # the same under any spelling of the folder (its real path keys the cache)
+            "files": [
+                [codec.encode_path(Path(f), self.root), *s]
+                for f, s in zip(r.files, r.stamps, strict=True)
+            ],
             "show": r.show,
             **r.data,
         }
@@ -215,17 +220,6 @@ class EpisodeMemory:
             )
         return remembered.decoded
 
-    def _relative(self, file: str) -> str:
-        """A file inside the folder as "./" and its path from the folder, as `read.codec`
-        writes paths: the memory then reads the same under any spelling of the folder (the
-        cache is shared by its real path, `files.cache_dir`)."""
-        inside = os.path.relpath(file, self.root)
-        outside = inside == os.pardir or inside.startswith(os.pardir + os.sep)
-        return file if outside else "./" + inside
-
-    def _absolute(self, file: str) -> str:
-        return os.path.join(self.root, file[2:]) if file.startswith("./") else file
-
     def _read(self) -> dict[str, _Remembered]:
         if self.path is None:
             return {}
@@ -238,12 +232,12 @@ class EpisodeMemory:
                 memory[os.path.join(self.root, entry["path"])] = _Remembered(
                     str(entry["text"]),
                     (int(entry["folder"][0]), int(entry["folder"][1])),
-                    tuple(self._absolute(str(f)) for f, _, _ in entry["files"]),
+                    tuple(str(codec.decode_path(f, self.root)) for f, _, _ in entry["files"]),
                     tuple((int(size), int(mtime)) for _, size, mtime in entry["files"]),
                     str(entry["show"]),
                     {key: entry[key] for key in ("episode", "line", "keys", "problems")},
                 )
-            except (KeyError, TypeError, ValueError, IndexError):
+            except (codec.StaleEntry, KeyError, TypeError, ValueError, IndexError):
                 continue
         return memory
 
