@@ -10,8 +10,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from podcast.errors import Problem, Severity
 from podcast.model import (
     Category,
@@ -22,7 +20,7 @@ from podcast.model import (
 )
 from podcast.read import schema, when
 from podcast.read.paths import inside, is_file, links_outside
-from podcast.read.yamlfile import Fields, read_mapping
+from podcast.read.yamlfile import Fields, read_mapping, safe_load
 
 SHOW_FILE = "show.yaml"
 K, P, S = schema.ShowKeys, schema.PersonKeys, schema.SeasonKeys
@@ -33,7 +31,7 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 def apple_categories() -> dict[str, tuple[str, ...]]:
     """Apple's 2019 category list: category → its subcategories."""
     text = resources.files("podcast").joinpath("data/apple-categories.yaml").read_text("utf-8")
-    return {name: tuple(subs or ()) for name, subs in yaml.safe_load(text).items()}
+    return {name: tuple(subs or ()) for name, subs in safe_load(text).items()}
 
 
 def load_show(root: Path, problems: list[Problem]) -> Show | None:

@@ -7,13 +7,16 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 
 from podcast.errors import CatalogError, Problem, Severity
 from podcast.model import EpisodeType, ShowType
 from podcast.read.catalog import default_root, load
+from podcast.read.show import apple_categories
 
 EPISODE = """\
 title: A new conversation
@@ -244,3 +247,12 @@ def test_each_key_keeps_its_line_without_changing_equality() -> None:
     assert episode == dataclasses.replace(episode, lines={}) and hash(episode) == hash(
         dataclasses.replace(episode, lines={})
     )
+
+
+def test_apple_categories_read_as_pyyamls_own_safe_loader_reads_them() -> None:
+    # The list is parsed with libyaml's loader where PyYAML has it: it must give what the
+    # pure-Python safe loader gives, all 19 categories with their subcategories.
+    text = resources.files("podcast").joinpath("data/apple-categories.yaml").read_text("utf-8")
+    expected = {name: tuple(subs or ()) for name, subs in yaml.safe_load(text).items()}
+    assert apple_categories() == expected
+    assert len(expected) == 19 and "Medicine" in expected["Health & Fitness"]
