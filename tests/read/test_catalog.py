@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import shutil
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -164,6 +166,28 @@ def test_duplicate_guid(show_dir: Path, write: Writer) -> None:
     problem = only_error(show_dir)
     assert "duplicate guid" in problem.message and str(existing.source) in problem.message
     assert problem.line == 5
+
+
+@pytest.mark.parametrize(
+    ("guid_line", "message"),
+    [
+        (None, "missing required key 'guid'"),
+        ('guid: ""', "'guid' is empty"),
+        ("guid: [a, b]", "'guid' should be text"),
+        ("guid: 2024-13-45", "'guid' has an impossible value"),
+    ],
+)
+def test_a_missing_or_unusable_guid_comes_with_a_fresh_uuid_to_paste(
+    show_dir: Path, write: Writer, guid_line: str | None, message: str
+) -> None:
+    line = "guid: 11111111-2222-4333-8444-555555555555"
+    add_episode(
+        show_dir, write, EPISODE.replace(line + "\n", "" if guid_line is None else guid_line + "\n")
+    )
+    problem = only_error(show_dir)
+    assert message in problem.message
+    pasted = re.fullmatch(r"add 'guid: ([0-9a-f-]{36})' and never change it", problem.hint)
+    assert pasted is not None and uuid.UUID(pasted.group(1)).version == 4
 
 
 def test_duplicate_season_and_number(show_dir: Path, write: Writer) -> None:
