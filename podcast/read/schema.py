@@ -210,13 +210,19 @@ class Table:
 
     @classmethod
     def known(cls) -> frozenset[str]:
-        """The key names, for the unknown-key warning."""
-        return frozenset(spec.name for spec in cls.keys())
+        """The key names, for the unknown-key warning (asked once a file: listed once)."""
+        names = _KNOWN.get(cls)
+        if names is None:
+            names = _KNOWN[cls] = frozenset(spec.name for spec in cls.keys())
+        return names
 
     @classmethod
     def warn_unknown(cls, fields: Fields) -> None:
         """Warn about each key of `fields` this table does not declare."""
         fields.warn_unknown(cls.known())
+
+
+_KNOWN: dict[type[Table], frozenset[str]] = {}  # each table's key names, by Table.known
 
 
 class OwnerKeys(Table):
