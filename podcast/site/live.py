@@ -1,11 +1,14 @@
 """The catalog a running server serves: swapped for a new one when the episodes folder changes.
 
 A stat sweep of the folder (about 5 µs a file) runs at most every `interval` seconds; a change
-that has held still for one sweep (so a file still being copied is not read half-written) is
-loaded by `read.loader.Loader`, which reads only the episodes whose files changed, and swapped in
-atomically. A folder that no longer loads keeps the last good catalog serving and logs each
-problem with its file and line; only an episode whose audio file is gone leaves it, since its
-enclosure would answer 404.
+that has held still (so a file still being copied is not read half-written) is loaded by
+`read.loader.Loader`, which reads only the episodes whose files changed, and swapped in
+atomically. Held still means seen unchanged by the sweep before, or no file or folder touched for
+`STILL` seconds: a worker that slept since it was forked (gunicorn preloads the app) loads an
+old change on its first sweep instead of serving the boot-time catalog for one more interval.
+A folder that no longer loads keeps the last good catalog serving and logs each problem with its
+file and line; only an episode whose audio file is gone leaves it, since its enclosure would
+answer 404.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 Stamp = tuple[str, int, int]  # path, size, mtime_ns
 Sweep = tuple[Stamp, ...]
 NEVER = datetime.max.replace(tzinfo=UTC)  # a draft's place in the schedule: after every time
+STILL = 2.0  # seconds untouched after which a changed file is taken as written in full
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +73,10 @@ class CatalogStore:
         self._loader = Loader(self.root)
         self._lock = threading.Lock()  # one sweep or reload at a time; others serve the old one
         try:
-            stamps, modified = stat_sweep(self.root)
+            stamps, newest = _stat_sweep(self.root)
         except OSError:  # load() below explains a missing folder better than the OSError
-            stamps, modified = (), datetime.fromtimestamp(0, UTC)
+            stamps, newest = (), 0
+        modified = _as_datetime(newest)
         catalog = catalog or self._loader.load()  # a caller's catalog is served as it is
         self._snapshot = _snapshot(catalog, 1, modified)
         self._loaded = stamps + _stamps(referenced(catalog), stamps)
@@ -100,15 +105,18 @@ class CatalogStore:
             return False
         try:
             self._due = time.monotonic() + (self.interval or 0.0)
-            swept, modified = stat_sweep(self.root)
+            swept, newest = _stat_sweep(self.root)
             stamps = swept + _stamps(referenced(self._snapshot.catalog), swept)
             if stamps in (self._loaded, self._failed):
                 self._pending = None
                 return False
-            if stamps != self._pending:
-                self._pending = stamps  # still being written, maybe: look again next sweep
+            touched = max([newest, *(mtime for _, _, mtime in stamps)])
+            untouched = time.time() - touched / 1e9  # negative for a file dated in the future
+            if stamps != self._pending and untouched < STILL:
+                self._pending = stamps  # still being written, maybe: look again once still
+                self._due = min(self._due, time.monotonic() + STILL - max(untouched, 0.0))
                 return False
-            return self._reload(swept, stamps, modified)
+            return self._reload(swept, stamps, _as_datetime(newest))
         except OSError as exc:
             log.error(
                 "%s: cannot read the episodes folder (%s); still serving the last good catalog",
@@ -191,6 +199,12 @@ def stat_sweep(root: Path) -> tuple[Sweep, datetime]:
     Folders count toward the newest mtime (a deleted file changes its folder's) but not toward
     the stamps: editors' hidden swap files change a folder without changing the show.
     """
+    stamps, newest = _stat_sweep(root)
+    return stamps, _as_datetime(newest)
+
+
+def _stat_sweep(root: Path) -> tuple[Sweep, int]:
+    """`stat_sweep` with the newest mtime in nanoseconds, as the store compares it to now."""
     stamps: list[Stamp] = []
     newest = root.stat().st_mtime_ns
     with os.scandir(root) as entries:
@@ -202,7 +216,12 @@ def stat_sweep(root: Path) -> tuple[Sweep, datetime]:
             else:
                 _stamp(entry, stamps)
     newest = max([newest, *(mtime for _, _, mtime in stamps)])
-    return tuple(sorted(stamps)), datetime.fromtimestamp(newest // 10**9, UTC)
+    return tuple(sorted(stamps)), newest
+
+
+def _as_datetime(mtime_ns: int) -> datetime:
+    """An mtime as Last-Modified has it: whole seconds, UTC."""
+    return datetime.fromtimestamp(mtime_ns // 10**9, UTC)
 
 
 def _sweep_folder(folder: str, stamps: list[Stamp]) -> int:

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from support.clock import NOW
 from werkzeug.http import http_date, parse_date
 
 from podcast.site.app import create_app
+from podcast.site.live import STILL
 
 AUDIO = "/audio/season-1/01-why-we-call-it-an-emergency.mp3"
 AUDIO_FILE = Path("season-1/01-why-we-call-it-an-emergency.mp3")
@@ -475,6 +477,48 @@ def test_an_added_episode_appears_after_the_change_holds_still(
     assert "/audio/season-3/03-new.mp3" in enclosures(after.data)
     with client.get("/audio/season-3/03-new.mp3") as audio:
         assert audio.status_code == 200
+
+
+def _date(paths: list[Path], seconds_ago: float) -> None:
+    moment = time.time() - seconds_ago
+    for path in paths:
+        os.utime(path, (moment, moment))
+
+
+def test_a_change_untouched_for_a_while_loads_on_the_first_sweep(
+    show_dir: Path, data_dir: Path
+) -> None:
+    """A worker forked long ago (gunicorn preloads the app) must not serve its boot-time
+    catalog for one more interval once a request comes: a change this old is written in full."""
+    store = make_app(show_dir).extensions["catalog"]
+    add_episode(show_dir, data_dir, "03-new", "2026-02-01T06:00:00Z")
+    _date([show_dir / "season-3", *(show_dir / "season-3").glob("03-new.*")], 60)
+    assert store.sweep() is True
+    assert "season-3/03-new.mp3" in store.snapshot().audio
+
+
+def test_a_file_dated_in_the_future_still_waits_for_a_second_sweep(
+    show_dir: Path, data_dir: Path
+) -> None:
+    store = make_app(show_dir).extensions["catalog"]
+    add_episode(show_dir, data_dir, "03-new", "2026-02-01T06:00:00Z")
+    _date([show_dir / "season-3", *(show_dir / "season-3").glob("03-new.*")], -3600)
+    assert store.sweep() is False  # a clock that disagrees says nothing about being still
+    assert store.sweep() is True
+
+
+def test_a_pending_change_is_looked_at_again_once_it_has_held_still(
+    show_dir: Path, data_dir: Path
+) -> None:
+    """The next look comes when the change is STILL seconds old, not a whole interval later."""
+    store = make_app(show_dir, RELOAD_INTERVAL=3600).extensions["catalog"]
+    add_episode(show_dir, data_dir, "03-new", "2026-02-01T06:00:00Z")
+    _date([show_dir / "season-3", *(show_dir / "season-3").glob("03-new.*")], STILL - 1.0)
+    assert store.sweep() is False  # a second old: maybe still being copied
+    assert store.poll() is False  # not due yet
+    time.sleep(1.2)
+    assert store.poll() is True
+    assert "season-3/03-new.mp3" in store.snapshot().audio
 
 
 def test_a_change_that_leaves_the_content_alone_keeps_the_etag(show_dir: Path) -> None:
