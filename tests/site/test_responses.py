@@ -516,7 +516,7 @@ def test_a_pending_change_is_looked_at_again_once_it_has_held_still(
     _date([show_dir / "season-3", *(show_dir / "season-3").glob("03-new.*")], STILL - 1.0)
     assert store.sweep() is False  # a second old: maybe still being copied
     assert store.poll() is False  # not due yet
-    time.sleep(1.2)
+    time.sleep(1.5)
     assert store.poll() is True
     assert "season-3/03-new.mp3" in store.snapshot().audio
 

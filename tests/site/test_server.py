@@ -306,6 +306,26 @@ def test_a_file_added_while_running_appears_in_the_feed(reloading: Server, data_
     wait_for(served, "the new audio served", reloading)
 
 
+def test_a_worker_that_slept_shows_a_change_already_written_on_its_first_request(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """gunicorn preloads the catalog and forks: a worker no request reached since holds the
+    catalog from the server's start. A change that has held still is loaded by the first
+    request to reach it, not served stale until one more sweep."""
+    show = copy_show(tmp_path / "episodes")
+    with Gunicorn(show, tmp_path / "gunicorn.log") as running:  # the shipped configuration
+        server = Server(running, show)
+        season = show / "season-3"
+        shutil.copy(data_dir / "cbr.mp3", season / "03-added.mp3")
+        (season / "03-added.yaml").write_text(
+            EPISODE.format(number=3, guid=uuid.uuid4()), encoding="utf-8"
+        )
+        time.sleep(2.5)  # no request meanwhile: the change holds still, each worker's sweep due
+        for _ in range(8):  # both workers, whichever answers
+            _, feed = server.get("/feed.xml")
+            assert "/audio/season-3/03-added.mp3" in enclosures(feed), server.logged()
+
+
 def test_a_broken_file_added_while_running_leaves_the_feed_unchanged(
     reloading: Server, data_dir: Path
 ) -> None:
