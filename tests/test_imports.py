@@ -41,6 +41,7 @@ STAGES = {
         "urls",
         "paging",
         "notes",
+        "notes_memory",
         "cues",
         "chapters",
         "feedext",

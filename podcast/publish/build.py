@@ -37,6 +37,7 @@ from podcast.publish.build_report import ExportError, Report
 from podcast.publish.build_state import folder_state, remember, sources, up_to_date
 from podcast.publish.freeze import freeze
 from podcast.publish.staging import Staging
+from podcast.render import notes_memory
 from podcast.site.app import create_app
 
 __all__ = [
@@ -120,6 +121,7 @@ def build(
     held = lock(staging)
     try:
         (staging / MARKER).write_text(MARKER_TEXT)  # first, so a killed build's folder is ours
+        notes_memory.recall(app.extensions["catalog"].current())  # before the renderers fork
         report = _fill(app, staging, out, base, on_file or (lambda _: None), state, workers)
     except BaseException as exc:
         remove_build(staging)
