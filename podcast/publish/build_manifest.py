@@ -34,7 +34,7 @@ class Entry:
     inode: int = -1
     mtime_ns: int = -1
 
-    def holds(self, file: Path) -> bool:
+    def holds(self, file: Path | str) -> bool:
         """True if `file` is still the very file this entry describes."""
         try:
             stat = os.stat(file, follow_symlinks=False)
@@ -91,7 +91,7 @@ def save(
         if not relative:  # no file (a route that needs a query): nothing to stamp
             urls[path] = [fingerprint, list(links), -1, -1, -1, ""]
             continue
-        stat = os.stat(out / relative, follow_symlinks=False)
+        stat = os.stat(os.path.join(out, relative), follow_symlinks=False)
         urls[path] = [fingerprint, list(links), stat.st_size, stat.st_ino, stat.st_mtime_ns]
         urls[path].append(relative)
     data = {"format": FORMAT, "out": str(out), "urls": urls, "sources": sources}

@@ -9,6 +9,7 @@ file itself, so it is linked without asking the app, as the app would serve it.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,9 +65,8 @@ def freeze(
     real_root = app.extensions["catalog"].snapshot().real_root
     crawl = _Crawl(Fetcher(app, base), output, Resolver(base), real_root)
     workers = parallel.cpus() if workers is None else workers
-    forked = output.previous is None and workers > 1 and parallel.can_fork()
     with crawl.fetcher.session():
-        made = crawl.run(seeds(app), inputs, known, on_file, workers if forked else 0)
+        made = crawl.run(seeds(app), inputs, known, on_file, workers if workers > 1 else 0)
         _refuse_broken(crawl.broken, catalog, base)
         fingerprint = inputs.of(_MISSING)
         reused = _reuse(output, known.get(_MISSING), fingerprint, None)
@@ -95,10 +95,15 @@ class _Crawl:
         workers: int = 0,
     ) -> Made:
         """Every URL reachable from `starts`, breadth first, each rendered or reused once;
-        with `workers`, pages are rendered by that many forked processes (`_Renderers`)."""
+        with `workers`, pages are rendered by that many forked processes (`_Renderers`): at
+        once for a clean build, and for an incremental one once `FORK_AFTER` pages wait (a
+        new show.yaml, template or version renders them all; an edit renders a few dozen,
+        quicker here than a fork)."""
         queue = deque((path, START) for path in starts)
         seen = {path for path, _ in queue}
         made: Made = {}
+        here: list[tuple[str, str, str]] = []  # path, referrer, fingerprint: to render
+        fork_after = 1 if self.output.previous is None else FORK_AFTER
 
         def record(path: str, fingerprint: str, links: list[str], relative: str) -> None:
             made[path] = (fingerprint, tuple(links), relative)
@@ -108,20 +113,32 @@ class _Crawl:
                     seen.add(link)
                     queue.append((link, path))
 
-        renderers = _Renderers(self, workers) if workers else None
+        renderers: _Renderers | None = None
         try:
-            while queue or (renderers is not None and renderers.busy):
+            while queue or here or (renderers is not None and renderers.busy):
                 while queue:
                     path, referrer = queue.popleft()
                     fingerprint = inputs.of(path, self.output.sources.get(path))
                     reused = _reuse(self.output, known.get(path), fingerprint, path)
                     if reused is not None:
                         record(path, fingerprint, *reused)
-                    elif renderers is not None and path not in self.output.sources:
-                        renderers.ask(path, referrer, fingerprint)
-                    else:
+                    elif path in self.output.sources:  # audio: a link, nothing to render
                         self.output.report.rendered += 1
                         record(path, fingerprint, *self.fetch(path, referrer))
+                    elif renderers is not None:
+                        renderers.ask(path, referrer, fingerprint)
+                    else:
+                        here.append((path, referrer, fingerprint))
+                        if workers and len(here) >= fork_after and parallel.can_fork():
+                            renderers = _Renderers(self, workers)
+                            for waiting in here:
+                                renderers.ask(*waiting)
+                            here.clear()
+                if here:  # too few to fork for, or no fork here: render them in this process
+                    for path, referrer, fingerprint in here:
+                        self.output.report.rendered += 1
+                        record(path, fingerprint, *self.fetch(path, referrer))
+                    here.clear()
                 if renderers is not None:
                     for path, fingerprint, links, relative in renderers.answers():
                         record(path, fingerprint, links, relative)
@@ -159,15 +176,18 @@ class _Crawl:
 # The crawl a forked renderer works for: set before the processes fork, read by `_render`.
 _FORKED: _Crawl | None = None
 _BATCH = 16  # pages a renderer is given at a time: fewer round trips, still balanced
+FORK_AFTER = 200  # pages waiting to render before an incremental build forks its renderers
 
 
 class _Renderers:
-    """Forked processes rendering pages for one clean build's crawl.
+    """Forked processes rendering pages for one build's crawl.
 
     Each renders into the shared staging folder as the crawl itself would, and sends back what
-    the crawl's report and links need. Only a clean build forks: with no previous build there
-    is nothing to reuse, so a renderer's staging never links earlier files. Pages are asked
-    for in batches of `_BATCH`; the crawl's queue keeps the order and each URL's single visit.
+    the crawl's report and links need. A page equal to the previous build's file is not linked
+    by the renderer but named in its answer, for this process to keep: it alone knows whether
+    linking has started (`Staging`), so a build whose pages all come out unchanged still
+    writes nothing. Pages are asked for in batches of `_BATCH`; the crawl's queue keeps the
+    order and each URL's single visit.
     A renderer that dies (killed, out of memory) loses only time: the pages it and the others
     had not answered, and all later ones, are rendered in this process, over what it left.
     """
@@ -228,6 +248,10 @@ class _Renderers:
         report.paths += rendered.paths
         report.written += rendered.written
         self.crawl.broken += rendered.broken
+        for relative in rendered.kept:
+            self.crawl.output.keep(relative)
+        if rendered.written:
+            self.crawl.output.finish()  # a renderer wrote into the staging folder: it differs
         fingerprint = next(f for p, _, f in batch if p == rendered.path)
         return rendered.path, fingerprint, rendered.links, rendered.relative
 
@@ -267,6 +291,7 @@ class _Rendered:
     paths: list[str]
     written: list[str]
     broken: list[tuple[str, str, str]]
+    kept: list[str]  # files equal to the previous build's, for the build's process to keep
 
 
 def _render(batch: list[tuple[str, str]]) -> list[_Rendered]:
@@ -274,8 +299,10 @@ def _render(batch: list[tuple[str, str]]) -> list[_Rendered]:
     crawl = _FORKED
     assert crawl is not None, "only called in a process forked by _Renderers"
     output, made = crawl.output, []
+    output.in_renderer = True
     for path, referrer in batch:
         output.report = Report(output.report.out)
+        output.kept = []
         crawl.broken = []
         links, relative = crawl.fetch(path, referrer)
         found = output.report
@@ -289,6 +316,7 @@ def _render(batch: list[tuple[str, str]]) -> list[_Rendered]:
                 found.paths,
                 found.written,
                 crawl.broken,
+                output.kept,
             )
         )
     return made
@@ -325,12 +353,12 @@ def _reuse(
     """(links, file) of a URL whose inputs are those of the previous build, else None."""
     if entry is None or entry.fingerprint != fingerprint or output.previous is None:
         return None
-    relative = local_path(path).as_posix() if path is not None else NOT_FOUND_PAGE
+    relative = local_name(path) if path is not None else NOT_FOUND_PAGE
     if entry.size < 0:  # an address that gave no file (a route that needs a query)
         return list(entry.links), ""
-    if not entry.holds(output.previous / relative):
+    if not entry.holds(os.path.join(output.previous, relative)):
         return None
-    output.keep(PurePosixPath(relative))
+    output.keep(relative)
     if path is not None:
         _count(output.report, path, entry.size)
     else:
@@ -374,9 +402,14 @@ def _write_not_found(fetcher: Fetcher, output: Staging) -> str:
 
 def local_path(path: str) -> PurePosixPath:
     """The file a site path is stored in: `/a/` → `a/index.html`, `/a.xml` → `a.xml`."""
+    return PurePosixPath(local_name(path))
+
+
+def local_name(path: str) -> str:
+    """`local_path` as a string (asked for every URL an incremental build keeps)."""
     parts = [unquote(p) for p in path.split("/") if p]
     if any(p in (".", "..") or any(c in p for c in "/\\\x00") for p in parts):
         raise ExportError(f"refusing to write the unsafe path {path!r}")
     if path.endswith("/") or not parts:
         parts.append("index.html")
-    return PurePosixPath(*parts)
+    return "/".join(parts)

@@ -23,7 +23,7 @@ from support.clock import NOW
 from podcast.cli import cli
 from podcast.files import shipped_dir
 from podcast.publish import build as export
-from podcast.publish import static_search
+from podcast.publish import freeze, static_search
 from podcast.read import loader
 from podcast.site.app import create_app
 
@@ -347,7 +347,8 @@ config = {"EPISODES_ROOT": Path(root), "CLOCK": lambda: clock, "BASE_URL": base,
 app = create_app(config)
 assert parallel.can_fork(), "a thread runs: the build would not fork"
 done = export.build(app, Path(out), base, workers=2)
-print(json.dumps([done.files, done.bytes, done.rendered, sorted(done.paths), sorted(done.written)]))
+print(json.dumps([done.files, done.bytes, done.rendered, sorted(done.paths), sorted(done.written),
+                  done.unchanged]))
 """
 
 
@@ -384,6 +385,45 @@ def test_a_renderer_killed_mid_build_costs_the_build_only_time(
     assert json.loads(stdout) == _summary(here)
 
 
+@pytest.mark.slow  # four builds of 157 episodes
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds renderers in /proc")
+def test_an_incremental_build_with_every_page_to_render_forks_and_equals_a_clean_one(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    """A new show.yaml (or template, or version) renders every page again: an incremental
+    build then renders in forked processes, as a clean one does, and the result is a clean
+    build's. With every page rendered again and none changed, it still writes nothing."""
+    _grow(show_dir, 150)  # more pages than an incremental build renders before it forks
+    loader.load(show_dir)
+    site = tmp_path / "site"
+    _built_here(show_dir, site)
+    export.build_manifest.forget(site)  # every page renders; each comes out as it was
+    before = stamps(site)
+    unchanged = _forked_build_watched(show_dir, site)
+    assert unchanged[-1] is True and unchanged[-2] == []  # the report: nothing written
+    assert unchanged[2] >= freeze.FORK_AFTER
+    assert stamps(site) == before
+    show = show_dir / "show.yaml"
+    show.write_text(show.read_text("utf-8").replace('title: "Off the Charts', 'title: "Still', 1))
+    edited = _forked_build_watched(show_dir, site)
+    clean = _built_here(show_dir, tmp_path / "clean")
+    assert tree(site) == tree(tmp_path / "clean")
+    assert edited[-1] is False and set(edited[-2]) <= set(clean.written)
+    assert "index.html" in edited[-2] and edited[:2] == _summary(clean)[:2]
+
+
+def _forked_build_watched(show_dir: Path, out: Path) -> list[Any]:
+    """FORKED_BUILD's summary of a build into `out`, which must have forked a renderer."""
+    command = _forked_build(show_dir, out)
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = _renderer_seen(build.pid, command)
+    stdout, stderr = build.communicate(timeout=600)
+    assert build.returncode == 0, stderr.decode()
+    assert seen, "the build rendered every page in its own process"
+    summary: list[Any] = json.loads(stdout)
+    return summary
+
+
 def _built_here(show_dir: Path, out: Path) -> export.Report:
     """The clean build of `show_dir` rendered in this process, as FORKED_BUILD configures it."""
     config = {
@@ -408,6 +448,7 @@ def _summary(report: export.Report) -> list[Any]:
         report.rendered,
         sorted(report.paths),
         sorted(report.written),
+        report.unchanged,
     ]
 
 
@@ -427,12 +468,19 @@ def _grow(show_dir: Path, count: int) -> None:
 def _kill_a_renderer(pid: int, command: list[str]) -> bool:
     """SIGKILL the first child of process `pid` running its `command` (a forked renderer)
     seen while `pid` runs; whether one was."""
+    return _renderer_seen(pid, command, signal.SIGKILL)
+
+
+def _renderer_seen(pid: int, command: list[str], send: int = 0) -> bool:
+    """Whether a child of process `pid` ran its `command` (a forked renderer) while `pid` ran;
+    the first one seen is sent signal `send` (0: none)."""
     own = "".join(f"{part}\0" for part in command).encode()
     while Path(f"/proc/{pid}").exists():
         for child in _children(pid):
             try:
                 if Path(f"/proc/{child}/cmdline").read_bytes() == own:
-                    os.kill(child, signal.SIGKILL)
+                    if send:
+                        os.kill(child, send)
                     return True
             except (OSError, ProcessLookupError):
                 continue  # gone meanwhile
