@@ -6,11 +6,11 @@ import difflib
 import re
 import uuid
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from podcast.errors import Problem, Severity
+from podcast.files import package_file
 from podcast.model import (
     Category,
     Owner,
@@ -30,7 +30,7 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 @cache
 def apple_categories() -> dict[str, tuple[str, ...]]:
     """Apple's 2019 category list: category → its subcategories."""
-    text = resources.files("podcast").joinpath("data/apple-categories.yaml").read_text("utf-8")
+    text = package_file("data/apple-categories.yaml").read_text("utf-8")
     return {name: tuple(subs or ()) for name, subs in safe_load(text).items()}
 
 
