@@ -4,8 +4,9 @@ The index of one catalog lives in the user's cache directory (never in the episo
 named by a key of everything it indexes, so every gunicorn worker, a restart and `podcast serve`
 open the same file. One process builds it (under a lock on the cache folder, into a temporary
 file renamed into place when complete); the others wait for the lock on a background thread and
-then open the file read-only. A search arriving before the index is ready is not held: `get`
-answers None (or the previous catalog's index, after a reload) until the build is done.
+then open the file read-only, or open it on their first search if it is already there. A search
+arriving before the index is built is not held: `get` answers None (or the previous catalog's
+index, after a reload) until the build is done.
 """
 
 from __future__ import annotations
@@ -226,6 +227,7 @@ class IndexCache:
         self._read = read
         self._index: SearchIndex | None = None
         self._path: Path | None = None  # the file `_index` was opened from, if any
+        self._keyed: tuple[Catalog, Path] | None = None  # where the last catalog asked for is
         self._wanted: Catalog | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -238,12 +240,35 @@ class IndexCache:
             self._start(catalog)
 
     def get(self, catalog: Catalog) -> SearchIndex | None:
-        """The freshest index ready for `catalog`, or None; never waits for one."""
+        """The freshest index ready for `catalog`, or None; never waits for one to be built.
+
+        A file another process has already built for `catalog` is opened at once (a read-only
+        open takes milliseconds): a worker's first search, or its first after a reload, finds
+        what its siblings made instead of answering "not ready" while a thread opens it.
+        """
         with self._lock:
             index = self._index
             if index is None or index.catalog is not catalog:
+                index = self._open_built(catalog) or index
+            if index is None or index.catalog is not catalog:
                 self._start(catalog)
             return index
+
+    def _open_built(self, catalog: Catalog) -> SearchIndex | None:
+        if self._keyed is None or self._keyed[0] is not catalog:
+            try:
+                self._keyed = (catalog, index_path(catalog))
+            except OSError:  # no cache directory: the background build indexes in memory
+                return None
+        path = self._keyed[1]
+        if not path.is_file():
+            return None
+        try:
+            index = open_index(catalog, path, self._read)
+        except sqlite3.Error:
+            return None  # removed or replaced meanwhile: the background build answers
+        self._index, self._path = index, path
+        return index
 
     def wait(self) -> None:
         """Block until a preparation in progress (if any) is done: for tests and benchmarks."""
@@ -290,6 +315,7 @@ class IndexCache:
         index, path = self._index, self._path
         _ORPHANS.append(index)  # never closed here: the parent still uses its copy
         self._index, self._path, self._wanted, self._thread = None, None, None, None
+        self._keyed = None
         self._lock = threading.Lock()
         if index is not None and path is not None:
             with contextlib.suppress(OSError, sqlite3.Error):  # else `get` prepares it again

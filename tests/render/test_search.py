@@ -151,6 +151,21 @@ def test_a_changed_transcript_names_a_new_index_and_the_old_file_goes(
     assert sorted(user_cache.rglob("*.sqlite")) == [search_cache.index_path(new)]
 
 
+def test_a_workers_first_search_opens_the_index_its_siblings_built(
+    show_dir: Path, user_cache: Path
+) -> None:
+    catalog = load(show_dir)
+    ready(IndexCache(), catalog)  # one worker (or the server before it forked) built the file
+    late = IndexCache()  # a worker that has not prepared anything yet
+    index = late.get(catalog)  # its first search: answered, not "preparing"
+    assert index is not None and index.catalog is catalog
+    assert index.search("trust", catalog.episodes).total >= 1
+    assert late.get(catalog) is index
+    reloaded = load(show_dir)  # after a reload its siblings have indexed too: same file
+    again = late.get(reloaded)
+    assert again is not None and again.catalog is reloaded
+
+
 def test_no_search_waits_while_another_process_builds_the_index(
     show_dir: Path, user_cache: Path
 ) -> None:
