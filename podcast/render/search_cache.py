@@ -249,7 +249,8 @@ class IndexCache:
         with self._lock:
             index = self._index
             if index is None or index.catalog is not catalog:
-                index = self._open_built(catalog) or index
+                built = self._open_built(catalog)  # (an index has a length: never `or`)
+                index = built if built is not None else index
             if index is None or index.catalog is not catalog:
                 self._start(catalog)
             return index
