@@ -5,8 +5,6 @@ from __future__ import annotations
 import errno
 import importlib
 import json
-import logging
-import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -378,6 +376,8 @@ def serve(root: Path | None, host: str, port: int, drafts: bool) -> None:
 
 def _log_to_stderr() -> None:
     """The app's log (each reload, each problem with file:line) on stderr, as gunicorn's is."""
+    import logging  # here, with socket below: only `serve` needs them (10 ms of every check)
+
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s: %(message)s"))
     app_log = logging.getLogger("podcast")
@@ -387,6 +387,8 @@ def _log_to_stderr() -> None:
 
 def _check_port(host: str, port: int) -> None:
     """A clean error, before loading anything, when another program holds the port."""
+    import socket
+
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.create_server((host, port), family=family):  # SO_REUSEADDR, as the server

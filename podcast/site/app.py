@@ -19,7 +19,7 @@ from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
 from podcast.read import languages
 from podcast.render import search_cache, times, urls
-from podcast.render.notes import to_html
+from podcast.render.notes import markdown_parser, to_html
 from podcast.site import current
 from podcast.site.live import CatalogStore
 from podcast.site.page_cache import FromCache, finish
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
+    markdown_parser()  # made now, before any fork: gunicorn's workers (and a build's) share it
     app.extensions["catalog"] = CatalogStore(root, app.config["RELOAD_INTERVAL"], catalog)
     app.extensions["pages"] = RepresentationCache()
     app.extensions["cues"] = contained_cues(os.path.realpath(root))
