@@ -85,6 +85,51 @@ def read_cache(path: Path, limit: int, fingerprint: str | None = None) -> dict[s
     return document
 
 
+class FileFacts:
+    """What was learned about files (a loudness, an image's size), kept in a JSON cache file
+    and trusted while each file's size and mtime are those it had: a later run skips the
+    work, and a changed file is looked at again. `save` writes only when something was put."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path = path
+        self.entries = read_cache(path, limit)
+        self.changed = False
+
+    def get(self, file: Path) -> dict[str, Any] | None:
+        """The facts put for `file` as it is now, else None."""
+        entry = self.entries.get(str(file))
+        key = _stat_key(file)
+        if not isinstance(entry, dict) or key is None or entry.get("key") != key:
+            return None
+        return entry
+
+    def put(self, file: Path, facts: dict[str, Any]) -> None:
+        """Remember `facts` (JSON values) about `file` as it is now."""
+        key = _stat_key(file)
+        if key is not None:
+            self.entries[str(file)] = {**facts, "key": key}
+            self.changed = True
+
+    def save(self) -> None:
+        """Write the cache atomically if anything was put; a cache that cannot be written
+        only costs the next run its speed."""
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(self.entries, allow_nan=True).encode())
+        except OSError:
+            pass
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns]
+
+
 _PACKAGE = Path(__file__).resolve().parent
 
 

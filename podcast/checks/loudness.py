@@ -9,7 +9,6 @@ cache directory keyed by (path, size, mtime_ns), so a warm `check` only stats th
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -21,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from podcast.errors import Problem, Severity
-from podcast.files import cache_dir, read_cache, write_atomic
+from podcast.files import FileFacts, cache_dir
 from podcast.model import Audio, Catalog, Episode
 
 RULE = "loudness"
@@ -77,7 +76,7 @@ def check(
     """
     cache = LoudnessCache(catalog.root)
     local = [(e.audio.path, e) for e in catalog.episodes if e.audio.path is not None]
-    levels = {path: cache.get(path) for path, _ in local}  # one stat each
+    levels = {path: cache.measured(path) for path, _ in local}  # one stat each
     stale = [(path, e) for path, e in local if levels[path] is None]
     waiting = [] if everything else [e for _, e in stale if not _due(e, now)]
     if sum((e.audio.duration for e in waiting), timedelta()) <= budget:
@@ -90,7 +89,7 @@ def check(
     problems += _measure_all(cache, due)
     cache.save()
     for path, episode in local:
-        level = levels[path] or cache.get(path)
+        level = levels[path] or cache.measured(path)
         if level is not None:
             problems += _judge(path, episode.audio, level)
     return problems
@@ -121,7 +120,7 @@ def _measure_all(cache: LoudnessCache, paths: list[Path]) -> Iterator[Problem]:
 
     def one(path: Path) -> Problem | None:
         try:
-            cache.put(path, measure(path))
+            cache.remember(path, measure(path))
         except MeasureError as exc:
             return _problem(path, f"loudness not measured: {exc}", "", Severity.INFO)
         return None
@@ -181,51 +180,22 @@ def _ffmpeg_missing(count: int) -> Problem:
     )
 
 
-class LoudnessCache:
+class LoudnessCache(FileFacts):
     """Measurements on disk in the user's cache directory, keyed by (path, size, mtime_ns)."""
 
     def __init__(self, root: Path) -> None:
-        self.path = cache_dir(RULE, root) / CACHE_FILE
-        self.entries = read_cache(self.path, MAX_CACHE_BYTES)
-        self.changed = False
+        super().__init__(cache_dir(RULE, root) / CACHE_FILE, MAX_CACHE_BYTES)
 
-    def get(self, audio: Path) -> Loudness | None:
+    def measured(self, audio: Path) -> Loudness | None:
         """The cached measure of `audio` if the file is unchanged since, else None."""
-        entry = self.entries.get(str(audio))
-        key = _stat_key(audio)
-        if not isinstance(entry, dict) or key is None or entry.get("key") != key:
+        entry = self.get(audio)
+        if entry is None:
             return None
         try:
             return Loudness(float(entry["integrated"]), float(entry["true_peak"]))
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, audio: Path, level: Loudness) -> None:
-        """Remember `level` for `audio` as it is now."""
-        key = _stat_key(audio)
-        if key is not None:
-            self.entries[str(audio)] = {
-                "key": key,
-                "integrated": level.integrated,
-                "true_peak": level.true_peak,
-            }
-            self.changed = True
-
-    def save(self) -> None:
-        """Write the cache atomically if anything was measured; a cache that cannot be
-        written only costs the next run its speed."""
-        if not self.changed:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(self.entries, allow_nan=True).encode())
-        except OSError:
-            pass
-
-
-def _stat_key(path: Path) -> list[int] | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return [status.st_size, status.st_mtime_ns]
+    def remember(self, audio: Path, level: Loudness) -> None:
+        """Keep `level` for `audio` as it is now."""
+        self.put(audio, {"integrated": level.integrated, "true_peak": level.true_peak})
