@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import importlib
 import json
 import sys
@@ -433,4 +434,10 @@ def _shown(path: Path) -> str:
 
 def main() -> None:
     """Entry point for the `podcast` script and `python -m podcast`."""
+    # A command builds a catalog of many small objects and few cycles: the collector's default
+    # pace (every 700 allocations, walking all that imports made too) was 50 ms of a 0.6 s
+    # check of 1,000 episodes. What is imported lives to the end, so it is set aside (as for
+    # a server that forks), and collections come 30 times less often.
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     cli()
