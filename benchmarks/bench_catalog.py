@@ -126,11 +126,11 @@ def measure(mode: str, root: Path, out: Path | None = None) -> dict[str, float]:
 
 
 def clear_cache(root: Path) -> None:
-    """Forget what earlier runs read of `root`: probes, loaded episodes, loudness (the caches
-    live in XDG_CACHE_HOME, set by `main`)."""
+    """Forget what earlier runs read of `root`: probes, loaded episodes, loudness, images and
+    notes (the caches live in XDG_CACHE_HOME, set by `main`)."""
     from podcast.files import cache_dir
 
-    for kind in ("probe", "episodes", "loudness", "search"):
+    for kind in ("probe", "episodes", "loudness", "search", "artwork", "notes"):
         shutil.rmtree(cache_dir(kind, root), ignore_errors=True)
 
 
