@@ -73,3 +73,19 @@ def until_both_workers_searched(server: Gunicorn, folder: Path, workers: list[in
             return answer
         time.sleep(0.05)
     raise AssertionError(f"the workers never both opened the index:\n{server.logged()}")
+
+
+def test_once_search_answers_no_worker_says_it_is_preparing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "episodes"
+    shutil.copytree(default_root(), root)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # gunicorn inherits it
+    with Gunicorn(root, tmp_path / "gunicorn.log", workers=2) as server:
+        deadline = time.monotonic() + WAIT
+        while server.get(b"/search/?q=trust").status != 200:
+            assert time.monotonic() < deadline, server.logged()
+            time.sleep(0.05)
+        # The index file is built: a worker no search has reached yet opens it on its first.
+        statuses = [server.get(b"/search/?q=care").status for _ in range(40)]
+        assert statuses == [200] * 40, server.logged()
