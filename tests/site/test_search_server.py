@@ -18,6 +18,14 @@ from podcast.render import search_cache
 pytestmark = pytest.mark.slow  # a real gunicorn; run by CI, skipped by `pytest -m "not slow"`
 
 
+def shipped_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped show, with a cache directory of its own (gunicorn inherits it)."""
+    root = tmp_path / "episodes"
+    shutil.copytree(default_root(), root)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return root
+
+
 def index_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"*{search_cache.SUFFIX}"))
 
@@ -34,9 +42,7 @@ def open_by(pid: int, path: Path) -> bool:
 def test_the_first_search_is_answered_at_once_and_two_workers_share_one_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "episodes"
-    shutil.copytree(default_root(), root)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # gunicorn inherits it
+    root = shipped_copy(tmp_path, monkeypatch)
     folder = cache_dir("search", root)
     folder.mkdir(parents=True)
     # Another process (this test) is building the index: the server must not wait for it.
@@ -78,9 +84,7 @@ def until_both_workers_searched(server: Gunicorn, folder: Path, workers: list[in
 def test_once_search_answers_no_worker_says_it_is_preparing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "episodes"
-    shutil.copytree(default_root(), root)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # gunicorn inherits it
+    root = shipped_copy(tmp_path, monkeypatch)
     with Gunicorn(root, tmp_path / "gunicorn.log", workers=2) as server:
         deadline = time.monotonic() + WAIT
         while server.get(b"/search/?q=trust").status != 200:
