@@ -1,8 +1,13 @@
-"""Shared fixtures: a scratch copy of the shipped show, the app, its client and a CLI runner."""
+"""Shared fixtures: a scratch copy of the shipped show, the app, its client, a CLI runner, and
+whether this process may fork workers."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from support.clock import NOW
 
+from podcast.read import parallel
 from podcast.read.catalog import default_root
 from podcast.site.app import create_app
 
@@ -80,3 +86,35 @@ def client(app: Flask) -> FlaskClient:
 def runner() -> CliRunner:
     """click's CLI runner."""
     return CliRunner()
+
+
+CHILD = "OTC_TEST_IN_ITS_OWN_PROCESS"
+
+
+@pytest.fixture
+def forking(request: pytest.FixtureRequest) -> bool:
+    """Whether work forks in this process (`read.parallel`), as it does in `podcast check`.
+
+    A site made by the test just before may still be preparing its search index on a thread:
+    that is waited for. A library's thread may stay all session (in CI, an earlier test leaves
+    asyncio's `asyncio-waitpid-0` and `asyncio_0`; nothing here uses asyncio itself), and
+    nothing forks while a thread runs: the test then also runs in a pytest process of its own,
+    where it must fork, and pass.
+    """
+    for thread in threading.enumerate():
+        if thread.name == "search-index":
+            thread.join(timeout=120)
+    if parallel.can_fork():
+        return True
+    assert not os.environ.get(CHILD), [thread.name for thread in threading.enumerate()]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid]
+    alone = subprocess.run(
+        command,
+        cwd=request.config.rootpath,
+        env={**os.environ, CHILD: "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert alone.returncode == 0, alone.stdout[-4000:]
+    return False  # here, the serial path must give the same answers

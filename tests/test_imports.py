@@ -32,6 +32,7 @@ STAGES = {
         "codec",
         "probe_cache",
         "memory",
+        "ahead",
         "loader",
         "select",
         "removed",

@@ -4,7 +4,7 @@ memory of earlier loads, so only what changed is read.
 `load(root)` is what `check`, `build`, `list`, `release` and `remove` call; a server keeps one
 `Loader` and calls `load()` again on each change (`site.live`). Either way an unchanged episode
 is recalled (`read.memory`), an unchanged audio file is not reopened (`read.probe_cache`), and
-on a cold cache the audio is probed in worker processes while the YAML is read.
+on a cold memory worker processes read episodes beside this one (`read.ahead`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from podcast.model import Audio, Catalog
 from podcast.read import audio as audio_module
 from podcast.read import catalog as catalog_module
 from podcast.read import parallel
+from podcast.read.ahead import Ahead
 from podcast.read.memory import EpisodeMemory
 from podcast.read.probe_cache import ProbeCache, Prober, likely_audio
 
@@ -46,23 +47,29 @@ class Loader:
     ) -> Catalog:
         """The catalog as the folder is now; raises CatalogError like `catalog.load`.
 
-        `on_probe` is called per audio file opened (progress). Files the probe cache lacks are
-        probed first in `workers` processes when there are enough of them to be worth it;
-        the default leaves one CPU this process may use to this process, which reads the YAML
-        meanwhile (on two cores, two probing workers beside it made it wait for the CPU).
+        `on_probe` is called per episode read (progress). When the memory lacks enough
+        episodes to be worth it, `workers` processes read them while this one does too
+        (`read.ahead`); else, when the probe cache lacks enough audio files, they probe those
+        while this one reads the YAML. The default leaves to this process one of the CPUs it
+        may use (on two cores, two workers beside it made it wait for the CPU).
         """
         self.memory.start()
-        self.probes.prefetch(likely_audio(self.root), workers or parallel.cpus() - 1)
+        workers = workers or parallel.cpus() - 1
+        paths = catalog_module.episode_files(self.root)
+        ahead = Ahead(self.root, self.memory, self.probes, paths, workers, on_probe)
+        if not ahead.started:
+            self.probes.prefetch(likely_audio(self.root), workers)
         prober: Prober = self.probes
-        if on_probe is not None:
+        if on_probe is not None and not ahead.started:
 
             def prober(path: Path) -> Audio:
                 on_probe(path)
                 return self.probes(path)
 
         try:
-            return catalog_module.load(self.root, prober=prober, memo=self.memory)
+            return catalog_module.load(self.root, prober=prober, memo=ahead)
         finally:
+            ahead.close()
             self.probes.close()
             self.probes.save()  # what was read before a failure is still worth keeping
             self.memory.save()

@@ -74,6 +74,7 @@ class _Remembered:
     show: str  # the show's digest
     data: dict[str, Any]  # the episode, its lines and problems, as `read.codec` writes them
     decoded: tuple[Episode, int, dict[str, int], tuple[Problem, ...]] | None = None
+    fresh: bool = False  # read by a worker for this load (`adopt`): its recall counts as a read
 
 
 class EpisodeMemory:
@@ -111,7 +112,11 @@ class EpisodeMemory:
             episode, line, keys, found = self._decoded(remembered)
         except (codec.StaleEntry, KeyError, TypeError, ValueError):
             return None  # written by other code, or by hand: read the files
-        self.recalled += 1
+        if remembered.fresh:
+            remembered.fresh = False
+            self.read += 1
+        else:
+            self.recalled += 1
         problems.extend(found)
         return episode, lines_only_fields(path, line, keys, problems)
 
@@ -139,6 +144,27 @@ class EpisodeMemory:
         show_digest = self._show_digest(show)
         memory[str(path)] = _Remembered(text, folder, files, stamps, show_digest, data, decoded)
         self._changed = True
+
+    def remembers(self, path: Path) -> bool:
+        """Whether anything of `path` is remembered, changed since or not."""
+        return str(path) in self._memory()
+
+    def export(self, path: Path) -> dict[str, Any] | None:
+        """What is remembered of `path`, in the cache file's form (JSON types only): for a
+        worker to hand to the process that `adopt`s it. None if it was not remembered."""
+        remembered = self._memory().get(str(path))
+        return None if remembered is None else self._encode(str(path), remembered)
+
+    def adopt(self, entry: dict[str, Any]) -> bool:
+        """Take an episode another process read and `export`ed; `recall` then checks that its
+        files are unchanged, as for one read from the cache file. False if it does not parse."""
+        parsed = self._parsed(entry)
+        if parsed is None:
+            return False
+        parsed[1].fresh = True
+        self._memory()[parsed[0]] = parsed[1]
+        self._changed = True
+        return True
 
     def save(self) -> None:
         """Forget episodes this load did not meet, and write the memory if it changed; a cache
@@ -226,20 +252,22 @@ class EpisodeMemory:
         document = read_cache(self.path, MAX_CACHE_BYTES, fingerprint())
         if not isinstance(document.get("episodes"), list):
             return {}
-        memory: dict[str, _Remembered] = {}
-        for entry in document["episodes"]:
-            try:
-                memory[os.path.join(self.root, entry["path"])] = _Remembered(
-                    str(entry["text"]),
-                    (int(entry["folder"][0]), int(entry["folder"][1])),
-                    tuple(str(codec.decode_path(f, self.root)) for f, _, _ in entry["files"]),
-                    tuple((int(size), int(mtime)) for _, size, mtime in entry["files"]),
-                    str(entry["show"]),
-                    {key: entry[key] for key in ("episode", "line", "keys", "problems")},
-                )
-            except (codec.StaleEntry, KeyError, TypeError, ValueError, IndexError):
-                continue
-        return memory
+        return dict(filter(None, map(self._parsed, document["episodes"])))
+
+    def _parsed(self, entry: Any) -> tuple[str, _Remembered] | None:
+        """An entry of the cache file's form as (its YAML's path, what is remembered); None
+        where it is not one."""
+        try:
+            return os.path.join(self.root, entry["path"]), _Remembered(
+                str(entry["text"]),
+                (int(entry["folder"][0]), int(entry["folder"][1])),
+                tuple(str(codec.decode_path(f, self.root)) for f, _, _ in entry["files"]),
+                tuple((int(size), int(mtime)) for _, size, mtime in entry["files"]),
+                str(entry["show"]),
+                {key: entry[key] for key in ("episode", "line", "keys", "problems")},
+            )
+        except (codec.StaleEntry, KeyError, TypeError, ValueError, IndexError):
+            return None
 
 
 def _stamps(files: tuple[str | Path, ...]) -> tuple[Stamp, ...] | None:

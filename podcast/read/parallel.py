@@ -39,13 +39,20 @@ class Background(Generic[R]):
     out in chunks, in the order given, so a caller asking in that order rarely waits long.
     When it would wait, the caller takes the last chunk no worker has started and computes it
     itself: on two cores, one worker beside a caller with work of its own, neither sits idle
-    while the other still has work.
+    while the other still has work. `local`, if given, is what the caller computes such an
+    item with instead of `function` (the caller may keep its own result in its own form).
     """
 
     def __init__(
-        self, function: Callable[[T], R], items: Sequence[T], keys: Sequence[str], workers: int
+        self,
+        function: Callable[[T], R],
+        items: Sequence[T],
+        keys: Sequence[str],
+        workers: int,
+        local: Callable[[T], R | None] | None = None,
     ) -> None:
         self._function = function
+        self._local = local or function
         self._pool = forked_pool(workers)
         self._where: dict[str, tuple[Future[list[R]], int]] = {}
         self._chunks: list[tuple[Future[list[R]], list[T], Sequence[str]]] = []
@@ -84,7 +91,7 @@ class Background(Generic[R]):
                 continue  # a worker has it (or had it): its result comes from there
             for key, item in zip(keys, items, strict=True):
                 self._where.pop(key, None)
-                self._taken[key] = _quietly(self._function, item)
+                self._taken[key] = _quietly(self._local, item)
             return True
         return False
 
@@ -96,7 +103,7 @@ class Background(Generic[R]):
         self._chunks.clear()
 
 
-def _quietly(function: Callable[[T], R], item: T) -> R | None:
+def _quietly(function: Callable[[T], R | None], item: T) -> R | None:
     """`function(item)`, or None where it fails: as a failed worker's result reads."""
     try:
         return function(item)

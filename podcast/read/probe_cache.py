@@ -130,6 +130,18 @@ class ProbeCache:
             keys = [self._key(path) for path in todo]
             self._ahead = parallel.Background(_probe_quietly, todo, keys, workers)
 
+    def take_new(self) -> dict[str, dict[str, Any]]:
+        """The probes made since the last call, in the cache file's form, forgotten here: a
+        worker's, for the process that `adopt`s them and saves the cache."""
+        made, self._new = self._new, {}
+        return made
+
+    def adopt(self, made: dict[str, dict[str, Any]]) -> None:
+        """Keep probes another process made (`take_new`), to be saved with this one's."""
+        self._entries()  # `save` keeps the entries of the file as it was besides these
+        self._new.update(made)
+        self.misses += len(made)
+
     def close(self) -> None:
         """Stop the workers `prefetch` started (probes not asked for are dropped)."""
         if self._ahead is not None:

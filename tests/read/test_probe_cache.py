@@ -7,9 +7,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
-import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +14,7 @@ import pytest
 from support.scratch import tree
 
 from podcast.model import Audio, Chapter
-from podcast.read import catalog, codec, loader, parallel
+from podcast.read import catalog, codec, loader
 from podcast.read import probe_cache as cache
 from podcast.read.audio import probe
 
@@ -193,38 +190,6 @@ def test_the_cache_is_saved_even_when_the_load_fails(show_dir: Path) -> None:
 
 
 # --- probing a cold cache in worker processes -------------------------------------------------
-
-
-CHILD = "OTC_TEST_IN_ITS_OWN_PROCESS"
-
-
-@pytest.fixture
-def forking(request: pytest.FixtureRequest) -> bool:
-    """Whether `prefetch` forks in this process, as it does in `podcast check`.
-
-    A site made by the test just before may still be preparing its search index on a thread:
-    that is waited for. A library's thread may stay all session (in CI, an earlier test leaves
-    asyncio's `asyncio-waitpid-0` and `asyncio_0`; nothing here uses asyncio itself), and
-    nothing forks while a thread runs: the test then also runs in a pytest process of its own,
-    where it must fork, and pass.
-    """
-    for thread in threading.enumerate():
-        if thread.name == "search-index":
-            thread.join(timeout=120)
-    if parallel.can_fork():
-        return True
-    assert not os.environ.get(CHILD), [thread.name for thread in threading.enumerate()]
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid]
-    alone = subprocess.run(
-        command,
-        cwd=request.config.rootpath,
-        env={**os.environ, CHILD: "1"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert alone.returncode == 0, alone.stdout[-4000:]
-    return False  # here, the serial path must give the same answers
 
 
 def test_likely_audio_finds_every_episodes_audio(show_dir: Path) -> None:
