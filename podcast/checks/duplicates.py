@@ -46,6 +46,8 @@ def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, 
             key = (audio.mime, round(audio.duration.total_seconds()))
             alike.setdefault(key, []).append((episode, audio.path))
     for group in alike.values():
+        if len(group) < 2:  # alone at its length: nothing to compare, no file to open
+            continue
         for index, earlier in same_audio_module.repeats([path for _, path in group]):
             (episode, path), (first, first_path) = group[index], group[earlier]
             yield episode, first, path, first_path

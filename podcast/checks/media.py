@@ -3,8 +3,9 @@ and file names an enclosure or image URL cannot carry."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from podcast.checks.context import Context, problem
 from podcast.errors import Problem, Severity
@@ -97,8 +98,12 @@ def check_file_names(context: Context) -> Iterator[Problem]:
         files += [(t.path, episode, "transcript") for t in episode.transcripts]
         if episode.low_bandwidth is not None and episode.low_bandwidth.path is not None:
             files.append((episode.low_bandwidth.path, episode, "audio"))
+    inside = os.path.join(catalog.root, "")  # the root's own name is not in any URL
     for path, source, key in files:
-        relative = path.relative_to(catalog.root) if path.is_relative_to(catalog.root) else path
+        name = os.fspath(path)
+        if name.isascii():  # nearly every file: no Path arithmetic
+            continue
+        relative = PurePath(name[len(inside) :] if name.startswith(inside) else name)
         if not relative.as_posix().isascii():
             yield problem(
                 "file-name-ascii",

@@ -35,6 +35,7 @@ NUMBERED_TITLE = re.compile(
 
 # `podcast add` marks a title it could only take from the file name (the audio had no title tag)
 TITLE_FROM_FILE_NAME = "# from the file name (the audio has no title tag)"
+_MARK = TITLE_FROM_FILE_NAME.encode()
 
 
 def check_titles(context: Context) -> Iterator[Problem]:
@@ -105,10 +106,12 @@ def check_title_source(context: Context) -> Iterator[Problem]:
 
 def _marked_title_line(path: Path) -> int | None:
     try:
-        text = path.read_text("utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError:
         return None
-    for number, line in enumerate(text.splitlines(), 1):
+    if _MARK not in data:  # most files: no decoding, no lines
+        return None
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
         if line.startswith("title:") and TITLE_FROM_FILE_NAME in line:
             return number
     return None

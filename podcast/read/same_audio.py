@@ -88,7 +88,7 @@ def signature(path: Path) -> bytes | None:
     if path.suffix.lower() != ".mp3":
         return None
     try:
-        with path.open("rb") as stream:
+        with path.open("rb", buffering=0) as stream:  # each read 512 bytes, not a buffer's 8 KB
             size = os.fstat(stream.fileno()).st_size
             start = _id3v2_length(stream.read(10))
             stream.seek(max(0, size - 128))

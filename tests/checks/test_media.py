@@ -22,6 +22,19 @@ def test_non_ascii_file_names(show_dir: Path, data_dir: Path) -> None:
     assert "season-1/café.mp3" in problem.message and problem.line == 7
 
 
+def test_the_episodes_folders_own_name_is_not_in_any_url(
+    show_dir: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    moved = tmp_path / "Émissions de santé"
+    shutil.copytree(show_dir, moved)
+    assert "file-name-ascii" not in rules(run(moved))
+    shutil.copyfile(data_dir / "cbr.mp3", moved / "season-1" / "née.mp3")
+    add_episode(moved, data_dir, "cbr.mp3", episode_yaml(extra="audio: née.mp3\n"))
+    (moved / "season-1" / "09-extra.mp3").unlink()
+    (problem,) = rules(run(moved))["file-name-ascii"]
+    assert "'season-1/née.mp3'" in problem.message  # named from the folder, not from /
+
+
 def test_formats_apps_play_poorly(show_dir: Path, data_dir: Path) -> None:
     add_episode(show_dir, data_dir, "voice.opus", episode_yaml())
     (problem,) = rules(run(show_dir))["audio-format"]
