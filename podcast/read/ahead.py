@@ -98,9 +98,13 @@ class Ahead:
         global _WORK
         _WORK = _Work(root, probes)
         keys = [str(path) for path in todo]
-        self._background = parallel.Background(_load, todo, keys, workers, local=self._local)
+        try:
+            self._background = parallel.Background(_load, todo, keys, workers, self._local)
+        except OSError:  # no process to fork (a limit reached): every episode is read here
+            return
+        finally:
+            _WORK = None  # the workers have forked with it; this process keeps no copy
         self.started = True
-        _WORK = None  # the workers have forked with it; this process keeps no copy
 
     def recall(
         self, path: Path, show: Show | None, problems: list[Problem]
