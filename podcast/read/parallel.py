@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # multiprocessing and concurrent.futures are imported when a pool starts (a cold load of many
 # files): a warm `check` never starts one, and they cost it 30-60 ms of start-up.
 
+CHUNK = 16  # items at most a worker is given at a time
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -57,7 +58,9 @@ class Background(Generic[R]):
         self._where: dict[str, tuple[Future[list[R]], int]] = {}
         self._chunks: list[tuple[Future[list[R]], list[T], Sequence[str]]] = []
         self._taken: dict[str, R | None] = {}
-        chunk = max(1, len(items) // (workers * 16))  # small: the caller waits for whole chunks
+        # Small: the caller waits for whole chunks, and at the end one side waits for the
+        # other's last one (at a few ms an item, CHUNK items are a few tens of ms).
+        chunk = max(1, min(CHUNK, len(items) // (workers * 16)))
         for start in range(0, len(items), chunk):
             part = list(items[start : start + chunk])
             future = self._pool.submit(_apply, function, part)
