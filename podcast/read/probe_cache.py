@@ -138,9 +138,9 @@ class ProbeCache:
 
     def adopt(self, made: dict[str, dict[str, Any]]) -> None:
         """Keep probes another process made (`take_new`), to be saved with this one's."""
-        self._entries()  # `save` keeps the entries of the file as it was besides these
+        known = self._entries()  # `save` keeps the entries of the file as it was besides these
+        self.misses += sum(1 for key, entry in made.items() if known.get(key) != entry)
         self._new.update(made)
-        self.misses += len(made)
 
     def close(self) -> None:
         """Stop the workers `prefetch` started (probes not asked for are dropped)."""

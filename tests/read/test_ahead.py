@@ -3,9 +3,11 @@ serial load gives, and what changed after a worker read it is read again."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,21 @@ def test_an_exported_episode_is_recalled_elsewhere_as_read_there(show_dir: Path)
     assert not here.adopt({"path": "x.yaml"})  # not an entry: refused, never an error
     assert catalog.load(show_dir, memo=here) == catalog.load(show_dir)
     assert (here.read, here.recalled) == (7, 0)
+
+
+def test_a_worker_reads_audio_from_the_probe_cache_when_only_the_memory_is_cold(
+    big_show: Path, forking: bool
+) -> None:
+    Loader(big_show).load()
+    memory_file = EpisodeMemory(big_show).path
+    assert memory_file is not None
+    memory_file.unlink()  # as after an upgrade that changes what the memory keeps
+    probes_file = ProbeCache(big_show).path
+    cached = json.loads(probes_file.read_bytes())
+    for entry in cached["entries"].values():  # a length no probe gives: only the cache says it
+        entry["audio"]["duration"] = [0, 1234, 0]
+    probes_file.write_text(json.dumps(cached))
+    loaded, ahead, _ = _ahead_load(big_show)
+    assert {e.audio.duration for e in loaded.episodes} == {timedelta(seconds=1234)}
+    assert ahead.probes.misses == 0
+    assert (ahead.delivered > 0) == forking
