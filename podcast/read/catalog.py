@@ -44,14 +44,21 @@ class EpisodeMemo(Protocol):
         """Keep what loading `path` gave, with the problems it reported."""
 
 
-def load(root: Path, prober: Prober = probe, memo: EpisodeMemo | None = None) -> Catalog:
-    """Read show.yaml and every episode under `root`; raise CatalogError listing every error."""
+def load(
+    root: Path,
+    prober: Prober = probe,
+    memo: EpisodeMemo | None = None,
+    files: list[Path] | None = None,
+) -> Catalog:
+    """Read show.yaml and every episode under `root` (`files`, if the caller listed them just
+    before with `episode_files`); raise CatalogError listing every error."""
     root = Path(root).absolute()
     forget_listings()  # folder listings and real paths are only valid for one load
     variants.forget()
     problems: list[Problem] = []
     show = load_show(root, problems)
-    loaded = [_episode(p, root, show, problems, prober, memo) for p in episode_files(root)]
+    files = episode_files(root) if files is None else files
+    loaded = [_episode(p, root, show, problems, prober, memo) for p in files]
     found = [pair for pair in loaded if pair is not None]
     _check_unique(found, problems)
     episodes = [episode for episode, _ in found]

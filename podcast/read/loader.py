@@ -67,7 +67,7 @@ class Loader:
                 return self.probes(path)
 
         try:
-            return catalog_module.load(self.root, prober=prober, memo=ahead)
+            return catalog_module.load(self.root, prober=prober, memo=ahead, files=paths)
         finally:
             ahead.close()
             self.probes.close()
