@@ -175,8 +175,9 @@ def two_language_site(
     line = page.new_tag("p")
     line.string = SPANISH_CUE
     article.extend([heading, line])
-    spanish = site / "episodes" / "s3-01-trust-in-medicine" / "es" / "index.html"
-    spanish.parent.mkdir()
+    # where the site puts a page in another language: a transcript's (the pages Pagefind reads)
+    spanish = site / "episodes" / "s3-01-trust-in-medicine" / "transcript" / "es" / "index.html"
+    spanish.parent.mkdir(parents=True)
     spanish.write_text(str(page), "utf-8")
     shutil.rmtree(site / static_search.FOLDER)
 
@@ -189,7 +190,7 @@ def two_language_site(
     entry = json.loads((site / static_search.FOLDER / "pagefind-entry.json").read_text("utf-8"))
     assert sorted(entry["languages"]) == ["en-us", "es"]
     with static_server(served) as address:
-        yield address + "/otc", "/otc/episodes/s3-01-trust-in-medicine/es/"
+        yield address + "/otc", "/otc/episodes/s3-01-trust-in-medicine/transcript/es/"
 
 
 def test_the_english_search_page_finds_pages_in_every_language(
