@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from podcast.files import shipped_dir
+from podcast.files import cache_dir, shipped_dir
 from podcast.model import Catalog, Episode
 from podcast.read import catalog as catalog_module
 from podcast.read import languages
@@ -45,9 +47,9 @@ DEFAULTS: Mapping[str, Any] = {
 def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None = None) -> Flask:
     """The Flask app serving one show; `config` overrides DEFAULTS; `catalog`, when given, is
     served as loaded (so `podcast build` exports exactly the catalog it checked)."""
-    app = Flask(
-        __name__, template_folder=str(shipped_dir("templates")), static_url_path=urls.STATIC
-    )
+    templates = shipped_dir("templates")
+    app = Flask(__name__, template_folder=str(templates), static_url_path=urls.STATIC)
+    app.jinja_env.bytecode_cache = CompiledTemplates(cache_dir("templates", templates))
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
@@ -77,6 +79,31 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     app.after_request(finish)
     app.wsgi_app = FromCache(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's compiled templates in the user's cache directory, shared by every process: each
+    build, server worker and forked renderer compiled all of them again (60 ms of its first
+    pages). Jinja checks each template's source against what was compiled; a cache that cannot
+    be written (a read-only home, a full disk) only means compiling again, never a failed page.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory))
+        self.folder = directory
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass  # not there, or the cache directory is not a folder: compiled anew
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def _problems() -> dict[str, Any]:

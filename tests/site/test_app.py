@@ -220,3 +220,42 @@ def test_the_app_serves_the_catalog_it_is_given_not_a_second_load(show_dir: Path
     )
     titles = [e.title for e in feedparser.parse(app.test_client().get("/feed.xml").data).entries]
     assert "Access to care" in titles and "Edited later" not in titles
+
+
+def test_compiled_templates_are_shared_through_the_user_cache(
+    show_dir: Path, user_cache: Path
+) -> None:
+    """A second process renders the same page from the templates the first one compiled."""
+    import subprocess
+    import sys
+
+    from podcast.site.app import create_app
+
+    app = create_app({"EPISODES_ROOT": show_dir, "SEARCH_INDEX": False})
+    first = app.test_client().get("/").data
+    compiled = list((user_cache / "offthecharts-publisher" / "templates").rglob("*.cache"))
+    assert compiled, "rendering a page keeps its compiled templates"
+    before = {path: path.stat().st_mtime_ns for path in compiled}
+    script = (
+        "import sys; from podcast.site.app import create_app; "
+        "app = create_app({'EPISODES_ROOT': sys.argv[1], 'SEARCH_INDEX': False}); "
+        "sys.stdout.buffer.write(app.test_client().get('/').data)"
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", script, str(show_dir)], capture_output=True, check=True
+    )
+    assert again.stdout == first
+    assert {path: path.stat().st_mtime_ns for path in compiled} == before  # read, not rewritten
+
+
+def test_pages_render_when_the_template_cache_cannot_be_written(
+    show_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podcast.site.app import create_app
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    app = create_app({"EPISODES_ROOT": show_dir, "SEARCH_INDEX": False})
+    assert app.test_client().get("/").status_code == 200
+    assert blocked.read_text() == "a file where the cache directory would be"
