@@ -3,7 +3,7 @@
     python benchmarks/bench_catalog.py [--sizes 100,1000,5000] [--runs 5] [--workdir DIR]
                                        [--no-export]
     python benchmarks/bench_catalog.py --check --sizes 1000,5000 [--genrss PATH] [--hour]
-                                       [--serve]
+                                       [--serve] [--build]
 
 Each figure is measured in a fresh process (so no warm in-memory state is reused) and
 reported as the median over --runs: "op" is the operation alone inside that process, "proc"
@@ -278,6 +278,55 @@ def check_table(results: dict[int, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def bench_build(size: int, runs: int, workdir: Path) -> dict[str, float]:
+    """Median whole-process `podcast build` of the real show (after bench_check: the probe and
+    loudness caches are warm): into an empty folder ("clean"), again with nothing changed
+    ("noop", which must write nothing), and after one episode's title was edited ("one")."""
+    root = workdir / f"real-{size}"
+    out = workdir / f"site-real-{size}"
+    build = [sys.executable, "-m", "podcast", "build", str(out), "--root", str(root)]
+    build += ["--base-url", BASE_URL]
+    edited = sorted(root.glob("season-*/*.yaml"))[-1]
+    original = edited.read_text("utf-8")
+    rounds: dict[str, list[dict[str, float]]] = {"clean": [], "noop": [], "one": []}
+    try:
+        for run in range(runs):
+            shutil.rmtree(out, ignore_errors=True)
+            rounds["clean"].append(run_process(build))
+            rounds["noop"].append(run_process(build))
+            title = original.split("\n", 1)[0]
+            edited.write_text(original.replace(title, f"{title} (edit {run})", 1), "utf-8")
+            rounds["one"].append(run_process(build))
+    finally:
+        edited.write_text(original, "utf-8")
+    files = [p for p in out.rglob("*") if p.is_file()]
+    figures = {
+        f"{name}_{key}": statistics.median(r[key] for r in results)
+        for name, results in rounds.items()
+        for key in ("wall", "cpu", "rss")
+    }
+    return figures | {"files": len(files), "mb": sum(p.stat().st_size for p in files) / 1e6}
+
+
+def build_table(results: dict[int, dict[str, float]]) -> str:
+    """Markdown: clean, no-op and one-change `podcast build` of the real show."""
+    lines = [
+        "| episodes | site | clean build | no-op build | one title edited | peak RSS | goals |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, f in results.items():
+        cells = [
+            f"{f[k + '_wall']:.2f} s (CPU {f[k + '_cpu']:.2f})" for k in ("clean", "noop", "one")
+        ]
+        lines.append(
+            f"| {size} | {f['files']:.0f} files, {f['mb']:.0f} MB | "
+            + " | ".join(cells)
+            + f" | {max(f['clean_rss'], f['one_rss']):.0f} MiB "
+            "| build ≤ 3 s; no-op ≤ 1.0 s at 1,000, ≤ 2 s at 5,000 |"
+        )
+    return "\n".join(lines)
+
+
 def hour_files(folder: Path) -> dict[str, float]:
     """Probe time of one-hour files of each format (MP3 CBR no Xing, VBR ± Xing, M4A, Opus)."""
     from podcast.read.audio import probe
@@ -381,6 +430,9 @@ def main() -> None:
     parser.add_argument(
         "--serve", action="store_true", help="gunicorn on the real show (after --check)"
     )
+    parser.add_argument(
+        "--build", action="store_true", help="podcast build of the real show (after --check)"
+    )
     args = parser.parse_args()
     if args.child:
         mode, root, *rest = args.child
@@ -401,6 +453,8 @@ def main() -> None:
             checks[size] = bench_check(size, args.runs, workdir, args.genrss)
             print(check_table({size: checks[size]}), flush=True)
         print(check_table(checks) if checks else "")
+        if args.build:
+            print(build_table({size: bench_build(size, args.runs, workdir) for size in sizes}))
         for name, seconds in (hour_files(workdir / "hour") if args.hour else {}).items():
             print(f"- probe of a one-hour {name}: {seconds * 1000:.0f} ms")
         if args.serve:
