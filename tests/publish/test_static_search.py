@@ -76,3 +76,33 @@ def test_a_missing_pagefind_binary_is_a_clear_error_and_out_stays(
         export.build(make_app(show_dir), out, BASE)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_the_index_is_the_same_written_in_memory_or_on_disk(
+    show_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's files are written in memory where there is room (copied into the site, as
+    they cannot be linked from there), else in TMPDIR (linked): the same index either way,
+    and an edit that keeps most of it still links the unchanged files from the last build."""
+    in_memory = tmp_path / "in-memory"
+    export.build(make_app(show_dir), in_memory, BASE)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    on_disk = tmp_path / "on-disk"
+    export.build(make_app(show_dir), on_disk, BASE)
+
+    def index(out: Path) -> dict[str, bytes]:
+        folder = out / static_search.FOLDER
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+
+    assert index(in_memory) == index(on_disk)
+    assert list(scratch.iterdir()) == []  # nothing left behind
+    before = {p: p.stat().st_ino for p in (in_memory / static_search.FOLDER).rglob("*.*")}
+    yaml = sorted(show_dir.glob("season-*/*.yaml"))[0]
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Zeppelins —", 1), "utf-8")
+    monkeypatch.delenv("TMPDIR")
+    export.build(make_app(show_dir), in_memory, BASE)
+    after = {p: p.stat().st_ino for p in (in_memory / static_search.FOLDER).rglob("*.*")}
+    kept = [p for p, inode in after.items() if before.get(p) == inode]
+    assert len(kept) > len(after) / 2, "unchanged index files are the last build's, linked"
