@@ -4,7 +4,8 @@ A URL's inputs are the build's own (the code, templates and static files, the li
 render, the show and its artwork, the base URLs and settings) plus the episodes it shows:
 - `/episodes/<slug>/…`: that episode and the ones published just before and after it (the
   page's pager names them);
-- `/seasons/<n>/`: the season's episodes and which seasons exist (its pager);
+- `/seasons/<n>/` and its later pages (`page/<k>/`): the season's episodes and which seasons
+  exist (its pager);
 - `/audio/…`: the audio file itself (size, mtime, inode);
 - `/static/…`, the show's artwork and its thumbnails: nothing but the build's own inputs;
 - anything else (the home page, feeds, sitemap, search, poster…): every episode.
@@ -88,11 +89,18 @@ class Fingerprints:
             older, newer = self.neighbours.get(slug, ("", ""))
             shown = [self._shown(s) for s in (slug, older, newer)]
             return digest(self.common, path, *shown)
-        if len(parts) == 4 and parts[1] == "seasons" and parts[2].isdigit() and parts[3] == "":
+        if parts[1:2] == ["seasons"] and parts[2:3] and parts[2].isdigit() and _season(parts[3:]):
             season = self.seasons.get(int(parts[2]))
             if season is not None:
                 return digest(path, season)
         return digest(path, self.everything)
+
+
+def _season(rest: list[str]) -> bool:
+    """Whether what follows `/seasons/<n>` is a season's page: `/` or `/page/<k>/`."""
+    return rest == [""] or (
+        len(rest) == 3 and rest[0] == "page" and rest[1].isdigit() and not rest[2]
+    )
 
 
 def episodedigest(episode: Episode) -> str:

@@ -169,6 +169,39 @@ def test_one_edit_renders_the_episode_its_neighbours_and_what_lists_everything(
     assert_same_as_clean(show_dir, out, tmp_path)
 
 
+def test_a_later_page_of_a_season_is_rebuilt_only_when_its_season_changes(
+    show_dir: Path, tmp_path: Path
+) -> None:
+    """Season 2 gets a second page; an edit in season 1 leaves both its pages as they were."""
+    from podcast.render import paging
+
+    season = show_dir / "season-2"
+    model = season / "02-social-drivers-of-health.yaml"
+    audio = season / "02-social-drivers-of-health.mp3"
+    for n in range(paging.SEASON_PAGE):
+        name = f"{n + 10:03d}-more-voices-{n}"
+        shutil.copyfile(audio, season / f"{name}.mp3")  # a link would be the same file
+        text = model.read_text("utf-8").replace("episode: 2", f"episode: {n + 10}")
+        text = text.replace("title: ", f"title: More voices {n} — ", 1)
+        text = "\n".join(
+            f"guid: {uuid.UUID(int=n + 1)}" if line.startswith("guid:") else line
+            for line in text.splitlines()
+        )
+        (season / f"{name}.yaml").write_text(text + "\n", "utf-8")
+    out = tmp_path / "site"
+    export.build(make_app(show_dir), out, BASE)
+    assert (out / "seasons/2/page/2/index.html").is_file()
+    later = "/seasons/2/page/2/"
+    before = export.build_manifest.load(out)[later].fingerprint
+    yaml = show_dir / "season-1" / "01-why-we-call-it-an-emergency.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("title:", "title: Edited —", 1), "utf-8")
+    report, changed = rebuild(show_dir, out)
+    assert "seasons/1/index.html" in changed
+    assert not {"seasons/2/index.html", "seasons/2/page/2/index.html"} & changed
+    assert export.build_manifest.load(out)[later].fingerprint == before  # reused, not rendered
+    assert_same_as_clean(show_dir, out, tmp_path)
+
+
 @pytest.mark.slow  # three builds
 def test_an_added_episode_matches_a_clean_build(
     show_dir: Path, out: Path, tmp_path: Path, data_dir: Path
