@@ -40,8 +40,9 @@ def check_target(out: Path, root: Path) -> None:
         )
 
 
-def swap(staging: Path, out: Path) -> None:
-    """Put the finished build at `out` in one step; the previous build is removed afterwards.
+def swap(staging: Path, out: Path) -> Path | None:
+    """Put the finished build at `out` in one step; the previous build's folder, now beside
+    `out` and named for what it is, for the caller to `remove_build` (None when there was none).
 
     Linux swaps the two folders with renameat2(RENAME_EXCHANGE), so `out` is a complete build
     at every instant and stays a real folder. Elsewhere (or on a file system without it) `out`
@@ -49,7 +50,8 @@ def swap(staging: Path, out: Path) -> None:
     """
     if not out.exists():
         os.rename(staging, out)
-    elif _exchange(staging, out):
+        return None
+    if _exchange(staging, out):
         # The staging name now holds the previous build: name it for what it is, so that
         # whatever a kill leaves beside OUT says whether it is complete (old) or not (building).
         retired = sibling(out, "old")
@@ -57,16 +59,15 @@ def swap(staging: Path, out: Path) -> None:
             os.rename(staging, retired)
         except OSError:
             retired = staging  # the new build is in place; only the name of the old is wrong
-        remove_build(retired)
-    else:
-        retired = sibling(out, "old")
-        os.rename(out, retired)
-        try:
-            os.rename(staging, out)
-        except OSError:
-            os.rename(retired, out)  # put the old build back
-            raise
-        remove_build(retired)
+        return retired
+    retired = sibling(out, "old")
+    os.rename(out, retired)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(retired, out)  # put the old build back
+        raise
+    return retired
 
 
 def _exchange(first: Path, second: Path) -> bool:
