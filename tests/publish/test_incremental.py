@@ -508,7 +508,7 @@ def _renderer_seen(pid: int, command: list[str], send: int = 0) -> bool:
     """Whether a child of process `pid` ran its `command` (a forked renderer) while `pid` ran;
     the first one seen is sent signal `send` (0: none)."""
     own = "".join(f"{part}\0" for part in command).encode()
-    while Path(f"/proc/{pid}").exists():
+    while Path(f"/proc/{pid}").exists() and not _exited(pid):
         for child in _children(pid):
             try:
                 if Path(f"/proc/{child}/cmdline").read_bytes() == own:
@@ -519,6 +519,15 @@ def _renderer_seen(pid: int, command: list[str], send: int = 0) -> bool:
                 continue  # gone meanwhile
         time.sleep(0.002)
     return False
+
+
+def _exited(pid: int) -> bool:
+    """Whether `pid` has ended and waits to be reaped (a zombie keeps its /proc entry)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def _children(pid: int) -> list[int]:
