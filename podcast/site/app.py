@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, catalog: Catalog | None 
     served as loaded (so `podcast build` exports exactly the catalog it checked)."""
     templates = shipped_dir("templates")
     app = Flask(__name__, template_folder=str(templates), static_url_path=urls.STATIC)
-    app.jinja_env.bytecode_cache = CompiledTemplates(cache_dir("templates", templates))
+    app.jinja_env.bytecode_cache = CompiledTemplates(str(cache_dir("templates", templates)))
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     root = Path(app.config["EPISODES_ROOT"] or catalog_module.default_root())
@@ -88,10 +88,6 @@ class CompiledTemplates(FileSystemBytecodeCache):
     be written (a read-only home, a full disk) only means compiling again, never a failed page.
     """
 
-    def __init__(self, directory: Path) -> None:
-        super().__init__(str(directory))
-        self.folder = directory
-
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
             super().load_bytecode(bucket)
@@ -100,7 +96,7 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self.directory, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass

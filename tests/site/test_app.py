@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -12,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from podcast.read.catalog import load
+from podcast.site.app import create_app
 
 BASE = "https://offthecharts.example"
 AUDIO = "/audio/season-1/01-why-we-call-it-an-emergency.mp3"
@@ -226,11 +229,6 @@ def test_compiled_templates_are_shared_through_the_user_cache(
     show_dir: Path, user_cache: Path
 ) -> None:
     """A second process renders the same page from the templates the first one compiled."""
-    import subprocess
-    import sys
-
-    from podcast.site.app import create_app
-
     app = create_app({"EPISODES_ROOT": show_dir, "SEARCH_INDEX": False})
     first = app.test_client().get("/").data
     compiled = list((user_cache / "offthecharts-publisher" / "templates").rglob("*.cache"))
@@ -251,8 +249,6 @@ def test_compiled_templates_are_shared_through_the_user_cache(
 def test_pages_render_when_the_template_cache_cannot_be_written(
     show_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from podcast.site.app import create_app
-
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache directory would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
