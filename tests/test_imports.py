@@ -97,6 +97,7 @@ STAGES = {
         "atomic_swap",
         "staging",
         "build_state",
+        "build_mirror",
         "freeze",
         "build",
         "targets",

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
 from podcast.files import fresh_dir
 from podcast.model import Catalog
-from podcast.publish import build_manifest, static_search
+from podcast.publish import build_manifest, build_mirror, static_search
 from podcast.publish.atomic_swap import (
     MARKER,
     MARKER_TEXT,
@@ -34,7 +35,7 @@ from podcast.publish.atomic_swap import (
 )
 from podcast.publish.build_catalog import BuildCatalog
 from podcast.publish.build_report import ExportError, Report
-from podcast.publish.build_state import folder_state, remember, sources, up_to_date
+from podcast.publish.build_state import Made, folder_state, remember, sources, up_to_date
 from podcast.publish.freeze import freeze
 from podcast.publish.staging import Staging
 from podcast.render import notes_memory
@@ -143,28 +144,47 @@ def _fill(
     state: str | None,
     workers: int | None = None,
 ) -> Report:
-    """Freeze the site and its search index into `staging`; swap it in unless it is `out`'s."""
+    """Freeze the site and its search index into `staging`; swap it in unless it is `out`'s.
+
+    With no build in `out` (a first build, or OUT deleted), files are reused from the mirror
+    of the show's last build (`build_mirror`), which every build brings up to date."""
+    root = app.extensions["catalog"].root
     previous = out if (out / MARKER).is_file() else None
     known = build_manifest.load(out) if previous else {}
-    output = Staging(staging, previous, Report(staging))
-    made = freeze(app, output, base, known, on_file, workers)
-    whole = sources(app, state)
-    report = output.report
-    built = {relative for _, _, relative in made.values() if relative}
-    index = _static_search(output, built)
-    made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
-    listed = built | index if known else None
-    report.unchanged = output.same_as_previous(listed)
+    mirror = build_mirror.recall(root) if previous is None else None
+    if mirror is not None:
+        previous, known = mirror.folder, mirror.known
+    try:
+        output = Staging(staging, previous, Report(staging))
+        made = freeze(app, output, base, known, on_file, workers)
+        whole = sources(app, state)
+        report = output.report
+        built = {relative for _, _, relative in made.values() if relative}
+        index = _static_search(output, built)
+        made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
+        listed = built | index if known else None
+        report.unchanged = mirror is None and output.same_as_previous(listed)
+        if not report.unchanged:
+            output.finish()  # the last of the mirror's files linked in
+    finally:
+        if mirror is not None:
+            mirror.close()
     if report.unchanged:
         remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
         if report.rendered or whole is not None:  # new inputs, the same bytes
             remember(out, made, whole)
+        build_mirror.update(root, out, made)  # in case the last build could not
     else:
-        output.finish()
         build_manifest.forget(out)  # until the new one is written, none is trusted
         retired = swap(staging, out)
-        _while_removing(retired, lambda: remember(out, made, whole))
+        _while_removing(retired, lambda: _record(root, out, made, whole))
     return report
+
+
+def _record(root: Path, out: Path, made: Made, whole: dict[str, Any] | None) -> None:
+    """After a swap: the manifest of the build now in `out`, and the show's mirror of it."""
+    remember(out, made, whole)
+    build_mirror.update(root, out, made)
 
 
 def _while_removing(retired: Path | None, work: Callable[[], None]) -> None:

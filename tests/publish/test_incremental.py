@@ -23,7 +23,7 @@ from support.clock import NOW
 from podcast.cli import cli
 from podcast.files import shipped_dir
 from podcast.publish import build as export
-from podcast.publish import freeze, static_search
+from podcast.publish import build_mirror, freeze, static_search
 from podcast.read import loader
 from podcast.site.app import create_app
 
@@ -55,6 +55,7 @@ def stamps(folder: Path) -> dict[str, int]:
 
 def assert_same_as_clean(show_dir: Path, out: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
+    build_mirror.forget(show_dir)  # a clean build: every page rendered, none reused
     export.build(make_app(show_dir), clean, BASE)
     assert tree(out) == tree(clean)
 
@@ -459,6 +460,7 @@ def _forked_build_watched(show_dir: Path, out: Path) -> list[Any]:
 
 def _built_here(show_dir: Path, out: Path) -> export.Report:
     """The clean build of `show_dir` rendered in this process, as FORKED_BUILD configures it."""
+    build_mirror.forget(show_dir)  # into a new folder, it would reuse the last build's files
     config = {
         "EPISODES_ROOT": show_dir,
         "CLOCK": lambda: NOW,
@@ -470,6 +472,8 @@ def _built_here(show_dir: Path, out: Path) -> export.Report:
 
 
 def _forked_build(show_dir: Path, out: Path) -> list[str]:
+    """FORKED_BUILD's command; a build into a new folder then renders every page (no mirror)."""
+    build_mirror.forget(show_dir)
     return [sys.executable, "-c", FORKED_BUILD, str(show_dir), str(out), BASE, NOW.isoformat()]
 
 
