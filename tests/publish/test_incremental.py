@@ -250,6 +250,7 @@ def test_a_template_change_rebuilds_what_uses_it(show_dir: Path, out: Path, tmp_
     assert "<!-- changed -->" in (first / ELSEWHERE).read_text("utf-8")
     assert ELSEWHERE in changed and "feed.xml" not in changed
     clean = tmp_path / "clean"
+    build_mirror.forget(show_dir)
     export.build(make_app(show_dir, templates=templates), clean, BASE)
     assert tree(first) == tree(clean)
 
@@ -286,6 +287,7 @@ def test_an_episode_going_live_is_built_as_a_clean_build_would(
     report, changed = rebuild(show_dir, site, clock=newest)
     assert ELSEWHERE in changed and "feed.xml" in changed
     clean = tmp_path / "clean"
+    build_mirror.forget(show_dir)
     export.build(make_app(show_dir, clock=newest), clean, BASE)
     assert tree(site) == tree(clean)
 

@@ -20,6 +20,7 @@ from PIL import Image
 from support.clock import NOW
 
 from podcast.publish import build as export
+from podcast.publish import build_mirror
 from podcast.read import catalog as catalog_module
 from podcast.read import loader
 from podcast.render import urls
@@ -144,13 +145,21 @@ def test_any_sequence_of_edits_builds_what_a_clean_build_would(
     build(show_dir, site)
     for step in range(8):
         done = [rng.choice(EDITS)(show_dir, rng, data_dir) for _ in range(rng.randint(1, 3))]
+        # into a new folder first: it reuses the mirror the last step's build left
+        elsewhere = tmp_path / f"elsewhere-{step}"
+        mirrored = build(show_dir, elsewhere)
         incremental = build(show_dir, site)
         clean = tmp_path / f"clean-{step}"
+        build_mirror.forget(show_dir)
         whole = build(show_dir, clean)
-        made, expected = tree(site), tree(clean)
-        differing = sorted(
-            p for p in made.keys() | expected.keys() if made.get(p) != expected.get(p)
-        )
-        assert not differing, f"step {step} ({'; '.join(done)}): {differing[:10]}"
+        expected = tree(clean)
+        for name, folder in (("incremental", site), ("new folder", elsewhere)):
+            made = tree(folder)
+            differing = sorted(
+                p for p in made.keys() | expected.keys() if made.get(p) != expected.get(p)
+            )
+            assert not differing, f"step {step} {name} ({'; '.join(done)}): {differing[:10]}"
         assert (incremental.files, incremental.bytes) == (whole.files, whole.bytes)
+        assert (mirrored.files, mirrored.bytes) == (whole.files, whole.bytes)
         shutil.rmtree(clean)
+        shutil.rmtree(elsewhere)
