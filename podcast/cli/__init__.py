@@ -300,13 +300,21 @@ def _count(problems: Sequence[Problem], severity: Severity) -> int:
     metavar="URL",
     help="Where enclosures live, e.g. a media CDN (lengths still come from the local files).",
 )
-def build(out: Path, root: Path | None, base_url: str | None, media_base_url: str | None) -> None:
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Render every page again, reusing nothing earlier builds recorded "
+    "(files that come out the same are left as they are).",
+)
+def build(
+    out: Path, root: Path | None, base_url: str | None, media_base_url: str | None, clean: bool
+) -> None:
     """Export the site, feed, audio and artwork into OUT for any static host or CDN."""
     from podcast.publish.build import build_show
 
     folder = resolve_root(root)
     check = partial(_checked_for_build, folder, base_url, media_base_url)
-    report = build_show(folder, out, (base_url, media_base_url), check)
+    report = build_show(folder, out, (base_url, media_base_url), check, clean)
     size = f"{report.files} files ({report.bytes / 1e6:.1f} MB)"
     if report.warnings is None:
         click.echo(f"Nothing changed: {size} in {_shown(out)}")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 
@@ -40,6 +40,8 @@ from podcast.publish.freeze import freeze
 from podcast.publish.staging import Staging
 from podcast.render import notes_memory
 from podcast.site.app import create_app
+
+T = TypeVar("T")
 
 __all__ = [
     "MARKER",
@@ -69,12 +71,18 @@ def build_show(
     out: Path,
     options: tuple[str | None, str | None],
     check: Callable[[], Checked],
+    clean: bool = False,
 ) -> Report:
     """`podcast build`: the last build's report when nothing changed since (`up_to_date`,
     without loading the show), else the export of the show `check` loaded and checked.
 
     `options` (base URL, media base URL as given) are part of what a build is made from.
+    `clean`: render every page again, trusting nothing earlier builds recorded (OUT's
+    manifest, the mirror); files whose bytes come out the same are still left as they are.
     """
+    if clean:
+        build_manifest.forget(Path(out).absolute())
+        build_mirror.forget(folder)
     now = datetime.now(UTC)  # one instant for the whole build: no episode goes live mid-way
     state = folder_state(folder, *options)  # before loading, see there
     done = up_to_date(out, state, now)
@@ -160,7 +168,10 @@ def _fill(
         whole = sources(app, state)
         report = output.report
         built = {relative for _, _, relative in made.values() if relative}
-        index = _static_search(output, built)
+        # The pages are mirrored while Pagefind indexes them (a first build's mirror is made
+        # then, 6,000 links and 2,000 folders at 1,000 episodes); the index after the swap.
+        pages = dict(made)
+        index = _static_search(output, built, lambda: build_mirror.update(root, staging, pages))
         made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
         listed = built | index if known else None
         report.unchanged = mirror is None and output.same_as_previous(listed)
@@ -193,18 +204,28 @@ def _while_removing(retired: Path | None, work: Callable[[], None]) -> None:
     the CPU."""
     if retired is None:
         work()
-        return
+    else:
+        _alongside(lambda: remove_build(retired), work)
+
+
+def _alongside(background: Callable[[], None], work: Callable[[], T]) -> T:
+    """`work()`, while a thread runs `background`; both done (or raised) when it returns."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        removed = pool.submit(remove_build, retired)
-        work()
-        removed.result()
+        done = pool.submit(background)
+        result = work()
+        done.result()
+    return result
 
 
-def _static_search(output: Staging, built: set[str]) -> set[str]:
+def _static_search(
+    output: Staging, built: set[str], while_indexing: Callable[[], None] = lambda: None
+) -> set[str]:
     """Put Pagefind's index of the pages in: the previous build's when no page changed (kept,
-    so a build that changes nothing still writes nothing), else made anew; its files."""
+    so a build that changes nothing still writes nothing), else made anew, with
+    `while_indexing` run on a thread meanwhile (every page is in the staging folder by then);
+    its files."""
     report, previous = output.report, output.previous
     kept = static_search.previous_index(previous, built, report.written)
     if previous is not None and kept:
@@ -216,11 +237,15 @@ def _static_search(output: Staging, built: set[str]) -> set[str]:
             )
         return {relative.as_posix() for relative in kept}
     staging = output.finish()  # Pagefind reads every page, so all of them must be there
-    made: set[str] = set()
-    for name, size in static_search.add_index(staging, output.put_bytes, output.put_file):
-        report.files, report.bytes = report.files + 1, report.bytes + size
-        made.add(name)
-    return made
+
+    def index() -> set[str]:
+        made: set[str] = set()
+        for name, size in static_search.add_index(staging, output.put_bytes, output.put_file):
+            report.files, report.bytes = report.files + 1, report.bytes + size
+            made.add(name)
+        return made
+
+    return _alongside(while_indexing, index)
 
 
 def _write_error(out: Path, exc: OSError) -> ExportError:

@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from support.clock import NOW
 
+from podcast.cli import cli
 from podcast.publish import build as export
 from podcast.publish import build_mirror, static_search
 from podcast.site.app import create_app
@@ -168,3 +170,30 @@ def test_with_the_cache_on_another_file_system_there_is_no_mirror(
         assert tree(tmp_path / "again") == tree(tmp_path / "site")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_podcast_build_clean_renders_every_page_again(
+    show_dir: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    """A page changed in OUT behind the build's back (same size, same mtime) is trusted by
+    every build, as its stamps say it is the file the last build made; `--clean` renders
+    every page again, ignoring the manifest and the mirror, and rewrites only what differs."""
+    site = tmp_path / "site"
+    args = ["build", str(site), "--root", str(show_dir), "--base-url", BASE]
+    assert runner.invoke(cli, args).exit_code == 0
+    page = site / ELSEWHERE
+    good, stamp = page.read_bytes(), page.stat()
+    with open(page, "r+b") as file:
+        file.write(b"X" * 16)  # same size, in place
+    os.utime(page, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    again = runner.invoke(cli, args)
+    assert "Nothing changed" in again.output and page.read_bytes() != good
+    other = site / "index.html"
+    before = os.stat(other)
+    clean = runner.invoke(cli, [*args, "--clean"])
+    assert clean.exit_code == 0 and "Built" in clean.output, clean.output
+    assert page.read_bytes() == good
+    after = os.stat(other)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    clean_build(show_dir, tmp_path / "clean")
+    assert tree(site) == tree(tmp_path / "clean")
