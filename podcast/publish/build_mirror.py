@@ -25,6 +25,7 @@ from pathlib import Path
 
 from podcast.files import cache_dir
 from podcast.publish import build_manifest
+from podcast.publish.atomic_swap import lock, try_lock
 from podcast.publish.build_state import Made
 
 FOLDER = "site"  # the mirror's files, below its folder in the cache (the lock is that folder)
@@ -52,7 +53,7 @@ def recall(root: Path) -> Mirror | None:
     """The mirror of `root`'s last build with its manifest, locked for reading; None when
     there is none, it is being updated, or it cannot be read."""
     folder = location(root)
-    descriptor = _lock(folder.parent, fcntl.LOCK_SH)
+    descriptor = _shared_lock(folder.parent)
     if descriptor is None:
         return None
     known = build_manifest.load(folder)
@@ -72,9 +73,9 @@ def update(root: Path, out: Path, made: Made) -> None:
         if os.stat(home).st_dev != os.stat(out).st_dev:
             _remove(home / FOLDER)  # the cache is elsewhere: nothing to link
             return
+        descriptor = try_lock(home)
     except OSError:
         return
-    descriptor = _lock(home, fcntl.LOCK_EX)
     if descriptor is None:
         return  # another build reads or writes it; the next build brings it up to date
     try:
@@ -123,15 +124,15 @@ def _prune(mirror: Path, files: set[str]) -> None:
             os.rmdir(folder)
 
 
-def _lock(folder: Path, kind: int, wait: bool = False) -> int | None:
-    """An open descriptor holding a `kind` flock on `folder`, or None: no folder, or (unless
-    `wait`) another process holds a lock that conflicts. A build never waits for the mirror."""
+def _shared_lock(folder: Path) -> int | None:
+    """An open descriptor holding a shared flock on `folder`, or None: no folder, or a build
+    is updating it (a build never waits for the mirror)."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)
     except OSError:
         return None
     try:
-        fcntl.flock(descriptor, kind if wait else kind | fcntl.LOCK_NB)
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         os.close(descriptor)
         return None
@@ -148,8 +149,9 @@ def forget(root: Path) -> None:
     """Remove the mirror of `root`'s last build, once no build is reading it: the next build
     into a new folder renders every page."""
     home = location(root).parent
-    descriptor = _lock(home, fcntl.LOCK_EX, wait=True)
-    if descriptor is None:
+    try:
+        descriptor = lock(home)
+    except OSError:
         return  # no mirror
     try:
         _remove(home / FOLDER)
