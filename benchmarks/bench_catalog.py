@@ -316,7 +316,7 @@ def bench_build(size: int, runs: int, workdir: Path) -> dict[str, float]:
 
 
 def build_table(results: dict[int, dict[str, float]]) -> str:
-    """Markdown: clean, no-op and one-change `podcast build` of the real show."""
+    """Markdown: first, clean, no-op and one-change `podcast build` of the real show."""
     lines = [
         "| episodes | site | first build (no mirror) | clean build (OUT deleted) | no-op build "
         "| one title edited | peak RSS | goals |",

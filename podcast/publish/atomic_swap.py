@@ -116,11 +116,12 @@ def lock(folder: Path) -> int:
     return descriptor
 
 
-def try_lock(folder: Path) -> int | None:
-    """Like `lock`, but None at once when another process holds the folder."""
+def try_lock(folder: Path, shared: bool = False) -> int | None:
+    """Like `lock`, but None at once when another process holds the folder; `shared`: a lock
+    other shared holders may hold too (readers), which only an exclusive one excludes."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(descriptor, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
         return None

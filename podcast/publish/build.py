@@ -170,8 +170,7 @@ def _fill(
         built = {relative for _, _, relative in made.values() if relative}
         # The pages are mirrored while Pagefind indexes them (a first build's mirror is made
         # then, 6,000 links and 2,000 folders at 1,000 episodes); the index after the swap.
-        pages = dict(made)
-        index = _static_search(output, built, lambda: build_mirror.update(root, staging, pages))
+        index = _static_search(output, built, lambda: build_mirror.update(root, staging, made))
         made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
         listed = built | index if known else None
         report.unchanged = mirror is None and output.same_as_previous(listed)

@@ -17,7 +17,6 @@ mirror's manifest is dropped before its files change, so a killed update is neve
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 from dataclasses import dataclass
@@ -53,9 +52,12 @@ def recall(root: Path) -> Mirror | None:
     """The mirror of `root`'s last build with its manifest, locked for reading; None when
     there is none, it is being updated, or it cannot be read."""
     folder = location(root)
-    descriptor = _shared_lock(folder.parent)
+    try:
+        descriptor = try_lock(folder.parent, shared=True)
+    except OSError:
+        return None  # no mirror
     if descriptor is None:
-        return None
+        return None  # a build is updating it: a build never waits for the mirror
     known = build_manifest.load(folder)
     if not known:
         os.close(descriptor)
@@ -122,21 +124,6 @@ def _prune(mirror: Path, files: set[str]) -> None:
                 os.unlink(os.path.join(folder, name))
         if below != "." and not os.listdir(folder):
             os.rmdir(folder)
-
-
-def _shared_lock(folder: Path) -> int | None:
-    """An open descriptor holding a shared flock on `folder`, or None: no folder, or a build
-    is updating it (a build never waits for the mirror)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        os.close(descriptor)
-        return None
-    return descriptor
 
 
 def _remove(mirror: Path) -> None:
