@@ -3,8 +3,8 @@
 A cold load is CPU-bound Python in two halves of about equal weight: the YAML (with the paths
 it names) and the audio. A worker that only probed audio sat idle a third of a cold `check`
 while this process read the YAML. Here a worker loads each episode as `catalog.load` does,
-remembers it in its own `EpisodeMemory` and hands back the JSON form the memory's cache file
-holds, with the probes it made. This process `adopt`s them; the catalog's load then recalls
+remembers it in its own `EpisodeMemory` and hands back the line the memory's cache file holds
+for it, with the probes it made. This process `adopt`s them; the catalog's load then recalls
 them like a warm load, which also checks that none of their files changed in between.
 
 Episodes go out in chunks in the catalog's order. When this process would wait for one, it
@@ -30,7 +30,7 @@ from podcast.read.show import load_show
 from podcast.read.yamlfile import Fields
 
 MINIMUM = 64  # episodes to read before a worker pays for its start (~20 ms)
-Delivered = tuple[dict[str, Any], dict[str, dict[str, Any]]]  # memory entry, probes made
+Delivered = tuple[bytes, dict[str, dict[str, Any]]]  # the memory's line for it, probes made
 
 
 @dataclass

@@ -9,32 +9,40 @@ it reported, so a recalled load reports exactly what a fresh one would; what spa
 
 The memory lives in the process (a server reloading) and in the user's cache directory
 (`files.cache_dir("episodes", root)`, never in the episodes folder): a warm `podcast check`
-reads one JSON file instead of a thousand YAML files. A missing, corrupt or stale file is
-ignored and rebuilt, never an error; reading it runs no code (JSON, `read.codec`).
+reads one file instead of a thousand YAML files. A missing, corrupt or stale file is ignored
+and rebuilt, never an error; reading it runs no code (JSON, `read.codec`).
+
+The file is JSON lines: the fingerprint, then one episode a line, as what it was read from
+(JSON), a tab (which JSON never holds unescaped) and the episode itself (JSON). The episode's
+part is kept as those bytes until it is recalled, and written back as they are: parsed
+whole, the file of 5,000 episodes was 35 MB of dictionaries at once, most of a warm load's
+peak memory, and an unchanged episode cost the save its encoding again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import mutagen
 import yaml
 
 from podcast.errors import Problem
-from podcast.files import cache_dir, read_cache, read_regular, write_atomic
+from podcast.files import cache_dir, read_regular, write_atomic
 from podcast.model import Episode, Show
 from podcast.read import codec
 from podcast.read.yamlfile import MAX_BYTES, Fields, digest, lines_only_fields
 
-CACHE_FILE = "episodes-v1.json"
+CACHE_FILE = "episodes-v2.jsonl"
+OLD_FILES = ("episodes-v1.json",)  # earlier forms of the file, removed when it is written
 MAX_CACHE_BYTES = 512 * 2**20  # a catalog of about 50,000 episodes with long notes
 Stamp = tuple[int, int]  # size, mtime_ns
 
@@ -73,7 +81,7 @@ class _Remembered:
     files: tuple[str, ...]  # what it was read from besides the YAML
     stamps: tuple[Stamp, ...]
     show: str  # the show's digest
-    data: dict[str, Any]  # the episode, its lines and problems, as `read.codec` writes them
+    data: bytes  # the episode, its lines and problems: JSON of what `read.codec` writes
     decoded: tuple[Episode, int, dict[str, int], tuple[Problem, ...]] | None = None
     fresh: bool = False  # read by a worker for this load (`adopt`): its recall counts as a read
 
@@ -143,20 +151,21 @@ class EpisodeMemory:
         }
         decoded = (episode, fields.line, keys, tuple(problems))
         show_digest = self._show_digest(show)
-        memory[str(path)] = _Remembered(text, folder, files, stamps, show_digest, data, decoded)
+        encoded = _ENCODER.encode(data).encode()
+        memory[str(path)] = _Remembered(text, folder, files, stamps, show_digest, encoded, decoded)
         self._changed = True
 
     def remembers(self, path: Path) -> bool:
         """Whether anything of `path` is remembered, changed since or not."""
         return str(path) in self._memory()
 
-    def export(self, path: Path) -> dict[str, Any] | None:
-        """What is remembered of `path`, in the cache file's form (JSON types only): for a
-        worker to hand to the process that `adopt`s it. None if it was not remembered."""
+    def export(self, path: Path) -> bytes | None:
+        """What is remembered of `path`, as the cache file's line for it: for a worker to hand
+        to the process that `adopt`s it. None if it was not remembered."""
         remembered = self._memory().get(str(path))
-        return None if remembered is None else self._encode(str(path), remembered)
+        return None if remembered is None else self._line(str(path), remembered)
 
-    def adopt(self, entry: dict[str, Any]) -> bool:
+    def adopt(self, entry: bytes) -> bool:
         """Take an episode another process read and `export`ed; `recall` then checks that its
         files are unchanged, as for one read from the cache file. False if it does not parse."""
         parsed = self._parsed(entry)
@@ -182,16 +191,16 @@ class EpisodeMemory:
         except OSError:
             return
         self._changed = False
+        for old in OLD_FILES:
+            with contextlib.suppress(OSError):
+                (self.path.parent / old).unlink(missing_ok=True)
 
     def _document(self, memory: dict[str, _Remembered]) -> Iterator[bytes]:
-        """The cache file, an episode at a time: `{"fingerprint": …, "episodes": [...]}`
-        made whole first raised a load's peak memory by 15 MiB at 5,000 episodes."""
-        encoder = json.JSONEncoder(ensure_ascii=False)
-        yield b'{"fingerprint": ' + encoder.encode(fingerprint()).encode() + b', "episodes": ['
-        for index, (path, remembered) in enumerate(memory.items()):
-            entry = encoder.encode(self._encode(path, remembered)).encode()
-            yield b", " + entry if index else entry
-        yield b"]}"
+        """The cache file, a line at a time (made whole first, it raised a load's peak memory
+        by 15 MiB at 5,000 episodes)."""
+        yield _ENCODER.encode({"fingerprint": fingerprint()}).encode() + b"\n"
+        for path, remembered in memory.items():
+            yield self._line(path, remembered) + b"\n"
 
     def _memory(self) -> dict[str, _Remembered]:
         if self._episodes is None:
@@ -220,9 +229,11 @@ class EpisodeMemory:
             self._shows[id(show)] = hashlib.sha256(repr(spelled).encode()).hexdigest()
         return self._shows[id(show)]
 
-    def _encode(self, path: str, remembered: _Remembered) -> dict[str, Any]:
+    def _line(self, path: str, remembered: _Remembered) -> bytes:
+        """The cache file's line for an episode (without its end): what it was read from, a
+        tab, the episode."""
         r = remembered
-        return {
+        facts = {
             "path": os.path.relpath(path, self.root),
             "text": r.text,
             "folder": list(r.folder),
@@ -233,15 +244,18 @@ class EpisodeMemory:
                 for f, s in zip(r.files, r.stamps, strict=True)
             ],
             "show": r.show,
-            **r.data,
         }
+        return _ENCODER.encode(facts).encode() + b"\t" + r.data
 
     def _decoded(
         self, remembered: _Remembered
     ) -> tuple[Episode, int, dict[str, int], tuple[Problem, ...]]:
         """The episode, its lines and problems: decoded on the first recall, then kept."""
         if remembered.decoded is None:
-            data, root = remembered.data, self.root
+            try:
+                data, root = json.loads(remembered.data), self.root
+            except RecursionError:
+                raise codec.StaleEntry("nested too deep") from None
             keys = data["keys"]
             if not (isinstance(keys, dict) and all(type(v) is int for v in keys.values())):
                 raise codec.StaleEntry("not key lines")
@@ -254,27 +268,42 @@ class EpisodeMemory:
         return remembered.decoded
 
     def _read(self) -> dict[str, _Remembered]:
+        """The cache file's episodes; none when it is missing, unreadable or another code's."""
         if self.path is None:
             return {}
-        document = read_cache(self.path, MAX_CACHE_BYTES, fingerprint())
-        if not isinstance(document.get("episodes"), list):
-            return {}
-        return dict(filter(None, map(self._parsed, document["episodes"])))
-
-    def _parsed(self, entry: Any) -> tuple[str, _Remembered] | None:
-        """An entry of the cache file's form as (its YAML's path, what is remembered); None
-        where it is not one."""
         try:
+            content = read_regular(self.path, MAX_CACHE_BYTES)
+            lines = io.BytesIO(content)  # a line at a time: no list of copies of them all
+            header = json.loads(lines.readline())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if len(content) > MAX_CACHE_BYTES or not isinstance(header, dict):
+            return {}
+        if header.get("fingerprint") != fingerprint():
+            return {}
+        return dict(filter(None, map(self._parsed, lines)))
+
+    def _parsed(self, line: bytes) -> tuple[str, _Remembered] | None:
+        """A line of the cache file as (its YAML's path, what is remembered); None where it
+        is not one. The episode's part is kept unparsed, until it is recalled."""
+        facts, tab, data = line.rstrip(b"\n").partition(b"\t")
+        try:
+            entry = json.loads(facts)
+            if not tab or not data:
+                return None
             return os.path.join(self.root, entry["path"]), _Remembered(
                 str(entry["text"]),
                 (int(entry["folder"][0]), int(entry["folder"][1])),
                 tuple(str(codec.decode_path(f, self.root)) for f, _, _ in entry["files"]),
                 tuple((int(size), int(mtime)) for _, size, mtime in entry["files"]),
                 str(entry["show"]),
-                {key: entry[key] for key in ("episode", "line", "keys", "problems")},
+                data,
             )
-        except (codec.StaleEntry, KeyError, TypeError, ValueError, IndexError):
+        except (codec.StaleEntry, KeyError, TypeError, ValueError, IndexError, RecursionError):
             return None
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # never a raw newline or tab: they are escaped
 
 
 def _stamps(files: tuple[str | Path, ...]) -> tuple[Stamp, ...] | None:

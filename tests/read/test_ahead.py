@@ -115,7 +115,8 @@ def test_an_exported_episode_is_recalled_elsewhere_as_read_there(show_dir: Path)
     for path in catalog.episode_files(show_dir):
         entry = there.export(path)
         assert entry is not None and here.adopt(entry)
-    assert not here.adopt({"path": "x.yaml"})  # not an entry: refused, never an error
+    for not_one in (b'{"path": "x.yaml"}', b'{"path": "x.yaml"}\t{}', b"\t", b"[]\t[]"):
+        assert not here.adopt(not_one)  # not an entry: refused, never an error
     assert catalog.load(show_dir, memo=here) == catalog.load(show_dir)
     assert (here.read, here.recalled) == (7, 0)
 

@@ -136,7 +136,8 @@ def test_warnings_and_their_lines_survive_a_later_process(show_dir: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"{", b"[]", b'{"fingerprint": "x"}', b"\xff\xfe", b'{"episodes": 3}']
+    "content",
+    [b"", b"{", b"[]", b'{"fingerprint": "x"}', b"\xff\xfe", b'{"episodes": 3}', b"\n\n\t\n"],
 )
 def test_a_corrupt_or_foreign_memory_is_ignored(show_dir: Path, content: bytes) -> None:
     Loader(show_dir).load()
@@ -149,16 +150,44 @@ def test_a_corrupt_or_foreign_memory_is_ignored(show_dir: Path, content: bytes) 
     assert Loader(show_dir).load() == catalog.load(show_dir)  # and it was written afresh
 
 
-def test_a_tampered_entry_is_read_again_not_believed(show_dir: Path) -> None:
+def _memory_lines(show_dir: Path) -> tuple[Path, list[bytes]]:
+    """The memory's file after a load, and its lines: the fingerprint, then an episode each."""
     Loader(show_dir).load()
     path = EpisodeMemory(show_dir).path
     assert path is not None
-    document = json.loads(path.read_text("utf-8"))
-    document["episodes"][0]["episode"]["season"] = "two"  # not an int: the codec refuses it
-    path.write_text(json.dumps(document), "utf-8")
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 8 and all(b"\t" in line for line in lines[1:])
+    return path, lines
+
+
+def test_a_tampered_entry_is_read_again_not_believed(show_dir: Path) -> None:
+    path, lines = _memory_lines(show_dir)
+    facts, data = lines[1].split(b"\t")
+    episode = json.loads(data)
+    episode["episode"]["season"] = "two"  # not an int: the codec refuses it
+    lines[1] = facts + b"\t" + json.dumps(episode).encode()
+    lines[2] = lines[2].split(b"\t")[0] + b"\t" + b"[" * 100_000  # past any parser's nesting
+    lines[3] = lines[3].replace(b"\t", b" ")  # no episode's part
+    path.write_bytes(b"\n".join(lines))
     later = Loader(show_dir)
     assert later.load() == catalog.load(show_dir)
+    assert (later.read, later.recalled) == (3, 4)
+
+
+def test_an_unchanged_episode_is_written_back_as_it_was_read(show_dir: Path) -> None:
+    """Saving after one episode changed re-encodes only that one; the memory of an older form
+    is removed once the new one is written."""
+    path, lines = _memory_lines(show_dir)
+    old = path.parent / "episodes-v1.json"
+    old.write_text("{}")
+    edited = catalog.episode_files(show_dir)[0]
+    edited.write_text(edited.read_text("utf-8").replace("title:", "title: Changed", 1), "utf-8")
+    later = Loader(show_dir)
+    later.load()
     assert (later.read, later.recalled) == (1, 6)
+    now = path.read_bytes().splitlines()
+    assert sorted(set(now) - set(lines)) == [line for line in now if b"Changed" in line]
+    assert len(now) == len(lines) and not old.exists()
 
 
 def test_the_folder_reached_by_another_name_is_read_under_that_name(
