@@ -50,7 +50,10 @@ class Mirror:
 
 def recall(root: Path) -> Mirror | None:
     """The mirror of `root`'s last build with its manifest, locked for reading; None when
-    there is none, it is being updated, or it cannot be read."""
+    there is none, it is being updated, or it cannot be read.
+
+    A build holds this lock until its pages are indexed: one held for a mirror with nothing
+    to reuse would only stop the build from updating the mirror while Pagefind runs."""
     folder = location(root)
     try:
         descriptor = try_lock(folder.parent, shared=True)
@@ -59,7 +62,7 @@ def recall(root: Path) -> Mirror | None:
     if descriptor is None:
         return None  # a build is updating it: a build never waits for the mirror
     known = build_manifest.load(folder)
-    if not known:
+    if not known or not folder.is_dir():  # the manifest outlives a folder deleted by hand
         os.close(descriptor)
         return None
     return Mirror(folder, known, descriptor)

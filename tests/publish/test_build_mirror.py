@@ -18,6 +18,7 @@ from support.clock import NOW
 from podcast.cli import cli
 from podcast.publish import build as export
 from podcast.publish import build_mirror, static_search
+from podcast.publish.atomic_swap import try_lock
 from podcast.site.app import create_app
 
 BASE = "https://example.org/otc"
@@ -131,6 +132,16 @@ def test_a_build_never_waits_for_a_mirror_another_process_holds(
     assert tree(build_mirror.location(show_dir)) == before
     clean_build(show_dir, tmp_path / "clean")
     assert tree(tmp_path / "other") == tree(tmp_path / "clean")
+
+
+def test_a_mirror_folder_deleted_by_hand_is_no_mirror(show_dir: Path, site: Path) -> None:
+    """Its manifest is still in the cache: taken for a mirror, it reused nothing and its lock
+    kept the build from making the mirror again while Pagefind indexed the pages."""
+    shutil.rmtree(build_mirror.location(show_dir))
+    assert build_mirror.recall(show_dir) is None
+    descriptor = try_lock(build_mirror.location(show_dir).parent)
+    assert descriptor is not None, "recall left the mirror locked"
+    os.close(descriptor)
 
 
 HOLD = f"""
