@@ -162,39 +162,46 @@ def _fill(
     mirror = build_mirror.recall(root) if previous is None else None
     if mirror is not None:
         previous, known = mirror.folder, mirror.known
+    mirroring = build_mirror.Update(root)
     try:
-        output = Staging(staging, previous, Report(staging))
-        made = freeze(app, output, base, known, on_file, workers)
-        whole = sources(app, state)
-        report = output.report
-        built = {relative for _, _, relative in made.values() if relative}
-        # The pages are mirrored while Pagefind indexes them (a first build's mirror is made
-        # then, 6,000 links and 2,000 folders at 1,000 episodes); the index after the swap.
-        index = _static_search(output, built, lambda: build_mirror.update(root, staging, made))
-        made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})  # stamped
-        listed = built | index if known else None
-        report.unchanged = mirror is None and output.same_as_previous(listed)
-        if not report.unchanged:
-            output.finish()  # the last of the mirror's files linked in
+        try:
+            output = Staging(staging, previous, Report(staging))
+            made = freeze(app, output, base, known, on_file, workers)
+            whole = sources(app, state)
+            report = output.report
+            built = {relative for _, _, relative in made.values() if relative}
+            # The pages are mirrored while Pagefind indexes them (a first build's mirror is
+            # made then, 6,000 links and 2,000 folders at 1,000 episodes); the index after the
+            # swap. A build reading the mirror cannot update it until it lets go of it, after.
+            index = _static_search(output, built, lambda: mirroring.link(staging, made))
+            made.update({"/" + name: (static_search.FOLDER, (), name) for name in index})
+            listed = built | index if known else None
+            report.unchanged = mirror is None and output.same_as_previous(listed)
+            if not report.unchanged:
+                output.finish()  # the last of the mirror's files linked in
+        finally:
+            if mirror is not None:
+                mirror.close()
+        if report.unchanged:
+            remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
+            if report.rendered or whole is not None:  # new inputs, the same bytes
+                remember(out, made, whole)
+            mirroring.finish(out, made, again=True)  # in case the last build could not
+        else:
+            build_manifest.forget(out)  # until the new one is written, none is trusted
+            retired = swap(staging, out)
+            _while_removing(retired, lambda: _record(out, made, whole, mirroring))
     finally:
-        if mirror is not None:
-            mirror.close()
-    if report.unchanged:
-        remove_build(staging)  # nothing changed: OUT keeps every file and its mtime
-        if report.rendered or whole is not None:  # new inputs, the same bytes
-            remember(out, made, whole)
-        build_mirror.update(root, out, made)  # in case the last build could not
-    else:
-        build_manifest.forget(out)  # until the new one is written, none is trusted
-        retired = swap(staging, out)
-        _while_removing(retired, lambda: _record(root, out, made, whole))
+        mirroring.close()  # a build that failed midway leaves the mirror to the next one
     return report
 
 
-def _record(root: Path, out: Path, made: Made, whole: dict[str, Any] | None) -> None:
+def _record(
+    out: Path, made: Made, whole: dict[str, Any] | None, mirroring: build_mirror.Update
+) -> None:
     """After a swap: the manifest of the build now in `out`, and the show's mirror of it."""
     remember(out, made, whole)
-    build_mirror.update(root, out, made)
+    mirroring.finish(out, made)
 
 
 def _while_removing(retired: Path | None, work: Callable[[], None]) -> None:

@@ -111,6 +111,24 @@ def test_the_mirror_holds_exactly_the_last_build(
     assert not [p for p in mirror.rglob("*") if p.is_dir() and not any(p.iterdir())]
 
 
+def test_after_an_edit_built_in_place_the_mirror_is_that_build(
+    show_dir: Path, site: Path, tmp_path: Path
+) -> None:
+    """The mirror is updated in two passes, the pages while Pagefind indexes them and the index
+    after the swap: together they leave it holding the new build, index and manifest, so a
+    build into a new folder renders nothing and is the clean build."""
+    edit_first_episode(show_dir)
+    report = export.build(make_app(show_dir), site, BASE)
+    assert report.rendered and _index(site)
+    mirror = build_mirror.location(show_dir)
+    assert files(mirror) == files(site) - {export.MARKER}
+    assert all(os.stat(mirror / n).st_ino == os.stat(site / n).st_ino for n in files(mirror))
+    again = export.build(make_app(show_dir), tmp_path / "preview", BASE)
+    assert again.rendered == 0
+    clean_build(show_dir, tmp_path / "clean")
+    assert tree(tmp_path / "preview") == tree(tmp_path / "clean") == tree(site)
+
+
 def test_a_build_never_waits_for_a_mirror_another_process_holds(
     show_dir: Path, site: Path, tmp_path: Path
 ) -> None:
