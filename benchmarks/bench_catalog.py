@@ -292,7 +292,8 @@ def bench_build(
     skips the inodes freed in the last minutes when it makes a file or folder (checking each
     one's deletion time), so creating the 9,000 files and folders of a build seconds after
     deleting as many took a third longer here. "deleted" measures that case on purpose,
-    after every other size's builds (`main`), so that none follows its deletions.
+    after every other size's builds (`main`), so that none follows its deletions; `main`
+    deletes what was set aside (in WORKDIR/aside) once every build is timed.
     """
     from podcast.publish import build_mirror
 
@@ -311,7 +312,6 @@ def bench_build(
             folder.rename(aside / f"{folder.name}-{time.monotonic_ns()}")
 
     try:
-        shutil.rmtree(aside, ignore_errors=True)
         for _ in range(runs if "first" in names else 0):  # before a build retires an older one
             set_aside(out)
             set_aside(build_mirror.location(root))
@@ -330,7 +330,6 @@ def bench_build(
             rounds["deleted"].append(run_process(build))
     finally:
         edited.write_text(original, "utf-8")
-        shutil.rmtree(aside, ignore_errors=True)
     files = [p for p in out.rglob("*") if p.is_file()]
     figures = {
         f"{name}_{key}": statistics.median(r[key] for r in results)
@@ -480,6 +479,7 @@ def main() -> None:
     # as some sandboxes do, every run of a checkout compiles its modules again.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     started_load = _load_average()
+    shutil.rmtree(workdir / "aside", ignore_errors=True)  # what a killed run set aside
     if args.check or args.hour:
         sizes = [int(s) for s in args.sizes.split(",")] if args.check else []
         checks = {}
@@ -491,6 +491,7 @@ def main() -> None:
             built = {size: bench_build(size, args.runs, workdir) for size in sizes}
             for size in sizes:  # last: each deletes a build and makes one at once
                 built[size] |= bench_build(size, args.runs, workdir, ("deleted",))
+            shutil.rmtree(workdir / "aside", ignore_errors=True)
             print(build_table(built))
         for name, seconds in (hour_files(workdir / "hour") if args.hour else {}).items():
             print(f"- probe of a one-hour {name}: {seconds * 1000:.0f} ms")
