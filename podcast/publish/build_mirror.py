@@ -102,14 +102,10 @@ class Update:
         try:
             if not self._hold(out):
                 return
-            mirror = self.home / FOLDER
             try:
-                if self._linked is None or again:
-                    _sync(out, mirror, made)
-                else:
-                    _sync(out, mirror, made, skip=self._linked)
+                _sync(out, self.home / FOLDER, made, skip=None if again else self._linked)
             except OSError:
-                _remove(mirror)
+                _remove(self.home / FOLDER)
         finally:
             self.close()
 
