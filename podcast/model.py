@@ -139,6 +139,9 @@ class Audio:
     tags: Tags = field(default_factory=Tags)
     chapters: tuple[Chapter, ...] = ()
     url: str | None = None
+    # An MP3's `read.same_audio.signature` (hex), kept with the probe so that the duplicate
+    # check finds the same recording without opening every file again; None where not taken.
+    frames_digest: str | None = None
 
     @property
     def seconds(self) -> int:

@@ -16,8 +16,8 @@ STAGES = {
     "read": [
         "parallel",
         "mpeg",
-        "audio",
         "same_audio",
+        "audio",
         "yamlfile",
         "when",
         "transcripts",

@@ -48,6 +48,8 @@ def same_audio(episodes: Iterable[Episode]) -> Iterator[tuple[Episode, Episode, 
     for group in alike.values():
         if len(group) < 2:  # alone at its length: nothing to compare, no file to open
             continue
-        for index, earlier in same_audio_module.repeats([path for _, path in group]):
+        paths = [path for _, path in group]
+        known = [episode.audio.frames_digest for episode, _ in group]
+        for index, earlier in same_audio_module.repeats(paths, known):
             (episode, path), (first, first_path) = group[index], group[earlier]
             yield episode, first, path, first_path

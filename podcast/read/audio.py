@@ -14,7 +14,7 @@ from mutagen.mp4 import MP4
 
 from podcast.errors import AudioError
 from podcast.model import Audio, Chapter, Tags
-from podcast.read import mpeg
+from podcast.read import mpeg, same_audio
 
 # Container class name → MIME type podcast apps expect; Apple lists audio/x-m4a for AAC in MP4.
 MIME_BY_KIND = {
@@ -78,10 +78,12 @@ def _audio(
         raise AudioError(path, "no playable audio stream found (corrupt or truncated?)", _REENCODE)
     length, exact, vbr_no_header = float(info.length), True, False
     bitrate = int(getattr(info, "bitrate", 0) or 0)
+    digest = None
     if isinstance(info, MPEGInfo):
         length, exact, vbr_no_header = _mp3_length(path, info, size)
         if vbr_no_header:  # the first frame's bitrate says nothing about the file's
             bitrate = round((size - info.frame_offset) * 8 / length)
+        digest = same_audio.signature(path)  # cached with the probe: no reopening to compare
     return Audio(
         path=path,
         size=size,
@@ -95,6 +97,7 @@ def _audio(
         vbr_without_header=vbr_no_header,
         tags=tags,
         chapters=chapters,
+        frames_digest=digest,
     )
 
 

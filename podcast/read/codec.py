@@ -45,6 +45,7 @@ def encode_audio(audio: Audio) -> dict[str, Any]:
         "vbr_without_header": audio.vbr_without_header,
         "tags": [getattr(audio.tags, name) for name in _TAG_FIELDS],
         "chapters": [_encode_chapter(c, None) for c in audio.chapters],
+        "frames_digest": audio.frames_digest,
     }
 
 
@@ -69,6 +70,7 @@ def decode_audio(data: Any, path: Path | None, url: str | None = None) -> Audio:
         tags=Tags(*(_optional(kind, value) for kind, value in zip(_TAG_TYPES, tags, strict=True))),
         chapters=tuple(_decode_chapter(c, None) for c in _list(data["chapters"])),
         url=url,
+        frames_digest=_optional(str, data["frames_digest"]),
     )
 
 

@@ -10,8 +10,10 @@ near the same distance from the end of the other: reading kilobytes, not whole e
 Among many files of one type and length (a back catalog of same-length MP3s), comparing every
 pair would read the catalog many times over: `repeats` keys each MP3 by a `signature` of the
 same excerpts taken from its audio frames alone (after the ID3v2 tag, before an ID3v1 one),
-which tags cannot change, so the same recording is found by a dictionary lookup. Other types
-(whose tags may sit anywhere) are compared pair by pair as before.
+which tags cannot change, so the same recording is found by a dictionary lookup. The probe
+takes each MP3's signature while it has the file (`read.audio`), and the probe cache keeps it,
+so a check of an unchanged catalog opens no file for this. Other types (whose tags may sit
+anywhere) are compared pair by pair as before.
 """
 
 from __future__ import annotations
@@ -63,13 +65,16 @@ def _found(a: BinaryIO, b: BinaryIO, size: int, other: int, share: float) -> boo
     return len(excerpt) == EXCERPT and excerpt in region
 
 
-def repeats(paths: Sequence[Path]) -> Iterator[tuple[int, int]]:
+def repeats(
+    paths: Sequence[Path], known: Sequence[str | None] | None = None
+) -> Iterator[tuple[int, int]]:
     """(i, j) for each file `paths[i]` holding the same recording as the earlier `paths[j]`
-    (the first such), among files of one type and length."""
-    first_with: dict[bytes, int] = {}
+    (the first such), among files of one type and length. `known[i]`, where not None, is the
+    `signature` of `paths[i]` taken earlier (by the probe); the others are taken here."""
+    first_with: dict[str, int] = {}
     compared: list[int] = []  # files without a signature: compared pair by pair
     for index, path in enumerate(paths):
-        key = signature(path)
+        key = (known[index] if known else None) or signature(path)
         if key is not None:
             earlier = first_with.setdefault(key, index)
             if earlier != index:
@@ -82,9 +87,9 @@ def repeats(paths: Sequence[Path]) -> Iterator[tuple[int, int]]:
         compared.append(index)
 
 
-def signature(path: Path) -> bytes | None:
-    """A digest of an MP3's audio frames at SHARES of their length back from their end, which
-    a new tag cannot change; None for other files, short or unreadable ones."""
+def signature(path: Path) -> str | None:
+    """A digest (hex) of an MP3's audio frames at SHARES of their length back from their end,
+    which a new tag cannot change; None for other files, short or unreadable ones."""
     if path.suffix.lower() != ".mp3":
         return None
     try:
@@ -102,7 +107,7 @@ def signature(path: Path) -> bytes | None:
                 digest.update(stream.read(EXCERPT))
     except OSError:
         return None
-    return digest.digest()
+    return digest.hexdigest()
 
 
 def _id3v2_length(head: bytes) -> int:

@@ -8,6 +8,8 @@ from pathlib import Path
 from mutagen.id3 import APIC, ID3, TIT2
 from support.audio import tone
 
+from podcast.read.audio import probe
+from podcast.read.probe_cache import ProbeCache
 from podcast.read.same_audio import repeats, same_recording, signature
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -65,3 +67,20 @@ def test_repeats_names_each_copy_with_the_first_of_its_recording(tmp_path: Path)
     assert list(repeats(files)) == [(2, 0), (3, 1), (4, 0)]
     m4a = [DATA / "tagged.m4a", shutil.copy(DATA / "tagged.m4a", tmp_path / "copy.m4a")]
     assert list(repeats([Path(p) for p in m4a])) == [(1, 0)]  # pair by pair
+
+
+def test_the_probe_takes_each_mp3s_signature_and_its_cache_keeps_it(tmp_path: Path) -> None:
+    first = retagged(DATA / "cbr.mp3", tmp_path / "a.mp3", "A", 93_000)
+    second = retagged(DATA / "cbr.mp3", tmp_path / "b.mp3", "B", 10)
+    probes = ProbeCache(tmp_path)
+    taken = [probes(first).frames_digest, probes(second).frames_digest]
+    assert taken == [signature(first), signature(second)] and taken[0] is not None
+    probes.save()
+    again = ProbeCache(tmp_path)
+    assert [again(first).frames_digest, again(second).frames_digest] == taken
+    assert again.hits == 2
+    first.unlink()
+    second.unlink()  # what the probe took is enough: no file is opened to compare them
+    assert list(repeats([first, second], taken)) == [(1, 0)]
+    assert list(repeats([first, second])) == []  # taken here, from files that are gone
+    assert probe(DATA / "tagged.m4a").frames_digest is None
