@@ -63,8 +63,14 @@ class Resolver:
         return self._known[key]
 
     def _resolved(self, page: str, url: str) -> str | None:
-        """`_site_path(urljoin(page, url))`, by string work for a plain path."""
-        plain = _PLAIN.fullmatch(url) and "/." not in "/" + url and "//" not in url
+        """`_site_path(urljoin(page, url))`, by string work for a plain path, for the page
+        itself (`#…`) and for an absolute URL below the base (most of a page's unique links:
+        its own address, its audio, its embed and its chapters' `#t=` links)."""
+        if self._path is not None and (url.startswith(self.base) or url[:1] == "#"):
+            path = (page if url[:1] == "#" else url).partition("#")[0]
+            if path.startswith(self.base) and _plain(path[len(self.base) :], empty=True):
+                return "/" + path[len(self.base) :]
+        plain = _plain(url)
         if self._path is None or not plain or any(c in page for c in "?#;"):
             return _site_path(urljoin(page, url), self.base)
         if url.startswith("/"):
@@ -73,6 +79,13 @@ class Resolver:
         if not folder.startswith(self.base):
             return _site_path(urljoin(page, url), self.base)
         return "/" + folder[len(self.base) :] + url
+
+
+def _plain(path: str, empty: bool = False) -> bool:
+    """Whether urljoin leaves `path` as it is (`_PLAIN`, no "." or ".." or empty segment)."""
+    if not path:
+        return empty
+    return bool(_PLAIN.fullmatch(path)) and "/." not in "/" + path and "//" not in path
 
 
 def _site_path(absolute: str, base: str) -> str | None:

@@ -77,7 +77,9 @@ def test_pages_share_a_resolver() -> None:
 
 @given(
     page=st.sampled_from([*PAGES, BASE + "a", BASE[:-1], BASE + "a;p", BASE + "q?x=/y/"]),
-    start=st.sampled_from(["", "/", "/otc/", "//", "https:", "https://", BASE, "//example.org/"]),
+    start=st.sampled_from(
+        ["", "#", "/", "/otc/", "//", "https:", "https://", BASE, "//example.org/", BASE + "a/#"]
+    ),
     rest=st.text(alphabet="ab/.:?#;%\\ \t@=-", max_size=12),
 )
 @settings(max_examples=3000, deadline=None)
