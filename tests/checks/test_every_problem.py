@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from mutagen.id3 import ID3, TIT2
 
 from podcast.cli import cli
 
@@ -111,6 +115,35 @@ def test_duplicate_titles_and_duplicate_audio_are_warned(runner: CliRunner, show
     (audio,) = of_rule(problems, "duplicate-audio")
     assert title["path"] == audio["path"] == str(path)
     assert original.name in audio["message"] and f"{Path(EPISODE).name}.yaml" in audio["message"]
+
+
+@pytest.mark.skipif(
+    shutil.which("strace") is None and not os.environ.get("CI"),
+    reason="strace is not installed (.ci/apt-packages.txt)",
+)
+def test_a_check_of_an_unchanged_show_finds_the_same_audio_without_opening_it(
+    runner: CliRunner, show_dir: Path, tmp_path: Path
+) -> None:
+    """The probe cache keeps each MP3's frame digest: the shipped show's same-length MP3s and a
+    copy retagged under another name are compared without reading any of them again."""
+    original = show_dir / f"{EPISODE}.mp3"
+    path = extra_episode(show_dir, "09-again", original, title="Another title", episode=9)
+    tags = ID3(path.with_suffix(".mp3"))
+    tags.setall("TIT2", [TIT2(encoding=3, text=["Another title"])])
+    tags.save(v2_version=4)  # not the same bytes: only the frames say it is the same audio
+    check(runner, show_dir)  # fills the caches
+    trace = tmp_path / "openat.txt"
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "-o", str(trace), "-e", "trace=open,openat"]
+        + [sys.executable, "-m", "podcast", "check", "--root", str(show_dir), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    (audio,) = of_rule(json.loads(done.stdout)["problems"], "duplicate-audio")
+    assert audio["path"] == str(path) and original.name in audio["message"]
+    opened = [line for line in trace.read_text().splitlines() if ".mp3" in line]
+    assert opened == []
 
 
 def test_required_text_that_is_only_whitespace_is_an_error(
