@@ -449,6 +449,22 @@ def _load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+# A fixed pure-Python loop: the host's own speed drifted by a third within one session here
+# (the same loop took 0.26-0.40 s of CPU), which moves every figure whatever the code does.
+SPEED_PROBE = [sys.executable, "-c", "sum(i * i for i in range(5_000_000))"]
+
+
+def _host_speed() -> str:
+    """The median CPU seconds of SPEED_PROBE over 5 fresh processes, as text."""
+    return f"{statistics.median(run_process(SPEED_PROBE)['cpu'] for _ in range(5)):.2f} s"
+
+
+def _speed_line(started: str) -> str:
+    """The host's speed at the start and now: figures of two runs compare only when these do."""
+    loop = SPEED_PROBE[-1]
+    return f"host speed (`{loop}`, CPU): {started} at start, {_host_speed()} at end"
+
+
 def main() -> None:
     """Parse arguments; run as the parent (benchmark) or as a measured child."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -478,7 +494,7 @@ def main() -> None:
     # package when it installs it; an editable checkout, on its first run). With this set,
     # as some sandboxes do, every run of a checkout compiles its modules again.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    started_load = _load_average()
+    started_load, started_speed = _load_average(), _host_speed()
     shutil.rmtree(workdir / "aside", ignore_errors=True)  # what a killed run set aside
     if args.check or args.hour:
         sizes = [int(s) for s in args.sizes.split(",")] if args.check else []
@@ -503,6 +519,7 @@ def main() -> None:
             }
             print(serve_table(served))
         print(f"\nload average at start {started_load}, at end {_load_average()}")
+        print(_speed_line(started_speed))
         return
     all_results = {}
     for size in (int(s) for s in args.sizes.split(",")):
@@ -514,6 +531,7 @@ def main() -> None:
         f"\nload average at start {started_load}, at end {_load_average()}; "
         f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
     )
+    print(_speed_line(started_speed))
     if args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
 
