@@ -450,7 +450,7 @@ def _load_average() -> str:
 
 
 # A fixed pure-Python loop: the host's own speed drifted by a third within one session here
-# (the same loop took 0.26-0.40 s of CPU), which moves every figure whatever the code does.
+# (the same loop took 0.23-0.40 s of CPU), which moves every figure whatever the code does.
 SPEED_PROBE = [sys.executable, "-c", "sum(i * i for i in range(5_000_000))"]
 
 
